@@ -1,0 +1,156 @@
+/*
+ * Configuration: a bounded table of environment variables, read once in
+ * the parent before the workers start.  A bad value is fatal with a
+ * message naming the variable (Redis createIntConfig style).
+ */
+
+#include <arpa/inet.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api.h"
+
+struct il_config	il_cfg;
+
+struct int_setting {
+	const char	*name;
+	int		*dst;
+	int		def;
+	int		min;
+	int		max;
+};
+
+struct str_setting {
+	const char	*name;
+	const char	**dst;
+	const char	*def;	/* NULL: required */
+	int		(*check)(const char *);
+	const char	*what;
+};
+
+static int	check_url(const char *);
+static int	check_listen(const char *);
+static int	check_port(const char *);
+static int	check_dburl(const char *);
+
+static const struct int_setting	int_settings[] = {
+	{ "API_WORKERS", &il_cfg.workers, 2, 2, 64 },
+	{ "DB_POOL_PER_WORKER", &il_cfg.db_pool, 4, 2, 64 },
+	{ "DB_QUEUE_LIMIT", &il_cfg.db_queue, 1000, 10, 100000 },
+	{ "HASH_THREADS_PER_WORKER", &il_cfg.hash_threads, 1, 1, 16 },
+	{ "HASH_QUEUE_PER_WORKER", &il_cfg.hash_queue, 16, 1, 1024 },
+	{ "SESSION_IDLE_SECONDS", &il_cfg.session_idle_s, 14 * 86400, 60,
+	    365 * 86400 },
+	{ "SESSION_MAX_SECONDS", &il_cfg.session_max_s, 30 * 86400, 60,
+	    3650 * 86400 },
+	{ "LOGIN_FAILS_PER_ACCOUNT", &il_cfg.login_fail_account, 5, 1, 10000 },
+	{ "LOGIN_FAILS_PER_ADDRESS", &il_cfg.login_fail_addr, 30, 1, 100000 },
+	{ "LOGIN_WINDOW_SECONDS", &il_cfg.login_window_s, 900, 1, 86400 },
+	{ "REGISTRATIONS_PER_ADDRESS", &il_cfg.register_per_addr, 20, 1,
+	    100000 },
+	{ "REGISTRATION_WINDOW_SECONDS", &il_cfg.register_window_s, 3600, 1,
+	    86400 },
+	{ "TRUST_PROXY", &il_cfg.trust_proxy, 0, 0, 1 },
+};
+
+static const struct str_setting	str_settings[] = {
+	{ "DATABASE_URL", &il_cfg.database_url, NULL, check_dburl,
+	    "a libpq connection string or postgresql:// URL" },
+	{ "API_LISTEN", &il_cfg.listen, "127.0.0.1", check_listen,
+	    "an IPv4 or IPv6 address" },
+	{ "API_PORT", &il_cfg.port, "8080", check_port,
+	    "a port number from 1 to 65535" },
+	{ "PUBLIC_API_URL", &il_cfg.public_api_url, "http://127.0.0.1:8080",
+	    check_url, "an http(s) URL without a trailing slash" },
+	{ "PUBLIC_WEB_URL", &il_cfg.public_web_url, "http://127.0.0.1:8081",
+	    check_url, "an http(s) URL without a trailing slash" },
+};
+
+static int
+check_url(const char *s)
+{
+	size_t		len;
+
+	len = strlen(s);
+	if (len < 8 || len > 200 || s[len - 1] == '/')
+		return (0);
+	if (strncmp(s, "http://", 7) && strncmp(s, "https://", 8))
+		return (0);
+	return (strpbrk(s, " \"<>\\\r\n") == NULL);
+}
+
+static int
+check_listen(const char *s)
+{
+	struct in6_addr		a6;
+	struct in_addr		a4;
+
+	return (inet_pton(AF_INET, s, &a4) == 1 ||
+	    inet_pton(AF_INET6, s, &a6) == 1);
+}
+
+static int
+check_port(const char *s)
+{
+	int		err;
+
+	(void)kore_strtonum(s, 10, 1, 65535, &err);
+	return (err == KORE_RESULT_OK);
+}
+
+static int
+check_dburl(const char *s)
+{
+	return (*s != '\0' && strlen(s) < 1024);
+}
+
+void
+config_load(void)
+{
+	const struct int_setting	*is;
+	const struct str_setting	*ss;
+	const char			*v;
+	size_t				i;
+	long long			n;
+	int				err;
+
+	for (i = 0; i < sizeof(int_settings) / sizeof(int_settings[0]); i++) {
+		is = &int_settings[i];
+		if ((v = getenv(is->name)) == NULL || *v == '\0') {
+			*is->dst = is->def;
+			continue;
+		}
+		n = kore_strtonum(v, 10, is->min, is->max, &err);
+		if (err != KORE_RESULT_OK) {
+			fatal("configuration: %s=\"%s\" is not valid: it must "
+			    "be a whole number from %d to %d", is->name, v,
+			    is->min, is->max);
+		}
+		*is->dst = (int)n;
+	}
+
+	for (i = 0; i < sizeof(str_settings) / sizeof(str_settings[0]); i++) {
+		ss = &str_settings[i];
+		if ((v = getenv(ss->name)) == NULL || *v == '\0') {
+			if (ss->def == NULL)
+				fatal("configuration: %s is required (%s)",
+				    ss->name, ss->what);
+			v = ss->def;
+		}
+		if (!ss->check(v)) {
+			fatal("configuration: %s=\"%s\" is not valid: it must "
+			    "be %s", ss->name,
+			    strcmp(ss->name, "DATABASE_URL") ? v : "...",
+			    ss->what);
+		}
+		*ss->dst = v;
+	}
+
+	if (il_cfg.session_idle_s > il_cfg.session_max_s) {
+		fatal("configuration: SESSION_IDLE_SECONDS (%d) must not be "
+		    "larger than SESSION_MAX_SECONDS (%d)",
+		    il_cfg.session_idle_s, il_cfg.session_max_s);
+	}
+}

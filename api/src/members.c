@@ -1,0 +1,155 @@
+/*
+ * Registration and password changes: the two member flows that hash a
+ * password, so they run as query -> task -> query instead of the
+ * generic single call.
+ */
+
+#include <sodium.h>
+
+#include <string.h>
+
+#include "api.h"
+
+#define REGISTER_BEGIN	"SELECT status, body::text, location, next_cursor, " \
+			"retry_after FROM api.register_begin($1, $2)"
+#define REGISTER	"SELECT status, body::text, location, next_cursor, " \
+			"retry_after FROM api.register($1, $2)"
+#define PASSWORD_BEGIN	"SELECT member_id, password_hash " \
+			"FROM api.password_begin($1)"
+#define PASSWORD_FINISH	"SELECT status, body::text, location, next_cursor, " \
+			"retry_after FROM api.password_finish($1, $2, $3)"
+
+static void	register_checked(struct http_request *, struct il_req *,
+		    PGresult *);
+static void	register_hash(struct http_request *, struct il_req *);
+static void	register_insert(struct http_request *, struct il_req *);
+static void	password_row(struct http_request *, struct il_req *,
+		    PGresult *);
+static void	password_verify(struct http_request *, struct il_req *);
+static void	password_store(struct http_request *, struct il_req *);
+
+/* Wipe a secret string inside a jansson object, then drop it. */
+void
+members_drop_secret(json_t *obj, const char *key)
+{
+	json_t		*v;
+
+	if ((v = json_object_get(obj, key)) != NULL && json_is_string(v)) {
+		sodium_memzero((char *)(uintptr_t)json_string_value(v),
+		    json_string_length(v));
+	}
+	json_object_del(obj, key);
+}
+
+/* Answer 503 when the hashing queue is full. */
+void
+members_busy(struct http_request *req)
+{
+	reply_retry_after(req, 1);
+	reply_problem(req, 503, "busy", "too many logins are being "
+	    "processed; retry in a moment", NULL);
+}
+
+void
+members_register(struct http_request *req, struct il_req *st)
+{
+	db_param_text(st, json_string_value(json_object_get(st->body,
+	    "email")));
+	db_param_text(st, st->client_addr);
+	db_call(req, st, REGISTER_BEGIN, register_checked, register_hash);
+}
+
+static void
+register_checked(struct http_request *req, struct il_req *st, PGresult *res)
+{
+	/* A refusal (429, 409) is answered now; 200 goes on to hashing. */
+	if (PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "200") != 0)
+		db_reply_row(req, st, res);
+}
+
+static void
+register_hash(struct http_request *req, struct il_req *st)
+{
+	json_t		*pw;
+
+	pw = json_object_get(st->body, "password");
+	if (pwhash_start(req, st, json_string_value(pw),
+	    json_string_length(pw), NULL, NULL, 0, register_insert) == -1) {
+		members_busy(req);
+		return;
+	}
+	members_drop_secret(st->body, "password");
+}
+
+static void
+register_insert(struct http_request *req, struct il_req *st)
+{
+	const char	*hash;
+
+	if ((hash = pwhash_result(st)) == NULL) {
+		reply_problem(req, 500, "internal_error",
+		    "an internal error occurred", NULL);
+		return;
+	}
+	db_param_json(st, st->body);
+	db_param_text(st, hash);
+	pwhash_free(st);
+	db_call(req, st, REGISTER, db_reply_row, NULL);
+}
+
+void
+members_password(struct http_request *req, struct il_req *st)
+{
+	if (!st->has_token) {
+		reply_problem(req, 401, "unauthorized", "log in first: this "
+		    "needs \"Authorization: Bearer <token>\"", NULL);
+		return;
+	}
+	db_param_bytes(st, st->token_hash, sizeof(st->token_hash));
+	db_call(req, st, PASSWORD_BEGIN, password_row, password_verify);
+}
+
+static void
+password_row(struct http_request *req, struct il_req *st, PGresult *res)
+{
+	(void)req;
+	if (PQntuples(res) == 1 && !PQgetisnull(res, 0, 1)) {
+		st->saved = kore_strdup(PQgetvalue(res, 0, 1));
+		st->saved_len = strlen(st->saved);
+	}
+}
+
+static void
+password_verify(struct http_request *req, struct il_req *st)
+{
+	json_t		*cur, *new;
+
+	if (st->saved == NULL) {
+		reply_problem(req, 500, "internal_error",
+		    "an internal error occurred", NULL);
+		return;
+	}
+	cur = json_object_get(st->body, "current_password");
+	new = json_object_get(st->body, "new_password");
+	if (pwhash_start(req, st, json_string_value(cur),
+	    json_string_length(cur), st->saved, json_string_value(new),
+	    json_string_length(new), password_store) == -1) {
+		members_busy(req);
+		return;
+	}
+	members_drop_secret(st->body, "current_password");
+	members_drop_secret(st->body, "new_password");
+}
+
+static void
+password_store(struct http_request *req, struct il_req *st)
+{
+	const char	*hash;
+
+	hash = pwhash_result(st);
+	db_param_bytes(st, st->token_hash, sizeof(st->token_hash));
+	db_param_text(st, hash != NULL ? "true" : "false");
+	db_param_text(st, hash);
+	pwhash_free(st);
+	db_call(req, st, PASSWORD_FINISH, db_reply_row, NULL);
+}
