@@ -1,0 +1,113 @@
+/*
+ * feed.h: event feed renderers (iCalendar, RSS 2.0, JSON Feed 1.1).
+ *
+ * Pure C: no Kore headers.  The renderers read the events given by the
+ * caller and append to a growable buffer; the caller owns every input
+ * string and the buffer.
+ */
+
+#ifndef FEED_H
+#define FEED_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct feed_buf {
+	char		*data;	/* NUL-terminated after any append */
+	size_t		 len;	/* bytes used, not counting the NUL */
+	size_t		 cap;	/* bytes allocated */
+};
+
+struct feed_event {
+	long long	 id;
+	const char	*title;		/* any bytes but NUL, even bad UTF-8 */
+	const char	*description;	/* may be NULL */
+	const char	*kind;		/* social, meetup, ...; may be NULL */
+	const char	*status;	/* "scheduled" or "cancelled" */
+	const char	*cancel_reason;	/* may be NULL */
+	const char	*starts_at;	/* RFC 3339, e.g. 2026-12-05T18:00:00Z */
+	const char	*ends_at;	/* RFC 3339, not before starts_at */
+	const char	*timezone;	/* IANA name, informational; may be NULL */
+	const char	*venue;		/* may be NULL */
+	const char	*address;	/* may be NULL */
+	const char	*city;		/* may be NULL */
+	const char	*online_url;	/* may be NULL */
+	const char	*url;		/* absolute web URL of the event page */
+	const char	*organization;	/* organization name, may be NULL */
+	const char	**tags;		/* ntags strings, none NULL */
+	size_t		 ntags;
+	const char	*created_at;	/* RFC 3339 */
+	const char	*updated_at;	/* RFC 3339 */
+	int		 sequence;	/* >= 0, grows on every edit */
+};
+
+struct feed_meta {
+	const char	*title;		/* "Interlibrary events: Central Library" */
+	const char	*description;	/* may be NULL */
+	const char	*web_url;	/* PUBLIC_WEB_URL-based page */
+	const char	*self_url;	/* absolute URL of this feed */
+	const char	*uid_domain;	/* UID: event-<id>@<uid_domain> */
+	const char	*now;		/* RFC 3339: DTSTAMP, lastBuildDate */
+	int		 refresh_minutes; /* REFRESH-INTERVAL, ttl; >= 1 */
+};
+
+/* A timestamp broken down in UTC. */
+struct feed_time {
+	int		 year;		/* 0..9999 */
+	int		 mon;		/* 1..12 */
+	int		 day;		/* 1..31 */
+	int		 hour;
+	int		 min;
+	int		 sec;
+	int		 wday;		/* 0 = Sunday */
+};
+
+/* Sizes of the text forms of a struct feed_time, NUL included. */
+#define FEED_TIME_BASIC_LEN	17	/* 20261205T180000Z */
+#define FEED_TIME_RFC3339_LEN	21	/* 2026-12-05T18:00:00Z */
+#define FEED_TIME_RFC822_LEN	32	/* Sat, 05 Dec 2026 18:00:00 +0000 */
+
+/* Flags for feed_utf8_clean(). */
+#define FEED_UTF8_DROP_CTL	0x01	/* drop controls but TAB LF CR */
+
+/* Flags for feed_event_text(). */
+#define FEED_TEXT_WHEN		0x01	/* begin with When: and Where: */
+
+/* feed_buf.c */
+void	feed_buf_init(struct feed_buf *);
+void	feed_buf_free(struct feed_buf *);
+void	feed_buf_append(struct feed_buf *, const void *, size_t);
+void	feed_buf_appendf(struct feed_buf *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+void	feed_buf_truncate(struct feed_buf *, size_t);
+
+/* feed_util.c */
+size_t	feed_utf8_decode(const unsigned char *, size_t, uint32_t *);
+void	feed_utf8_encode(struct feed_buf *, uint32_t);
+int	feed_utf8_is_dropped(uint32_t);
+void	feed_utf8_clean(struct feed_buf *, const char *, int);
+char	*feed_utf8_sanitize(const char *);
+int	feed_time_parse(const char *, struct feed_time *);
+int	feed_time_basic(const char *, char *, size_t);
+int	feed_time_rfc3339(const char *, char *, size_t);
+int	feed_time_rfc822(const char *, char *, size_t);
+int	feed_time_cmp(const struct feed_time *, const struct feed_time *);
+int	feed_check(const struct feed_meta *, const struct feed_event *,
+	    size_t);
+int	feed_is_cancelled(const struct feed_event *);
+void	feed_location(struct feed_buf *, const struct feed_event *);
+void	feed_event_text(struct feed_buf *, const struct feed_event *, int);
+
+/* feed_ics.c */
+int	feed_render_ics(struct feed_buf *, const struct feed_meta *,
+	    const struct feed_event *, size_t);
+
+/* feed_rss.c */
+int	feed_render_rss(struct feed_buf *, const struct feed_meta *,
+	    const struct feed_event *, size_t);
+
+/* feed_json.c */
+int	feed_render_json(struct feed_buf *, const struct feed_meta *,
+	    const struct feed_event *, size_t);
+
+#endif /* !FEED_H */

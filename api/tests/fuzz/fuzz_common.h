@@ -1,0 +1,37 @@
+/*
+ * fuzz_common.h: event sets built from fuzz input and the output
+ * invariants of the feed renderers, shared by the fuzz targets and the
+ * unit tests.
+ */
+
+#ifndef FUZZ_COMMON_H
+#define FUZZ_COMMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../../src/feed.h"
+
+#define FUZZ_MAX_EVENTS	4
+#define FUZZ_MAX_TAGS	3
+
+struct fuzz_set {
+	char			*copy;		/* the input, split in place */
+	struct feed_meta	 meta;
+	struct feed_event	 ev[FUZZ_MAX_EVENTS];
+	const char		*tags[FUZZ_MAX_EVENTS][FUZZ_MAX_TAGS];
+	size_t			 n;
+	int			 fuzzed_times;	/* rendering may fail */
+};
+
+/* fuzz_common.c */
+void		 fuzz_set_build(struct fuzz_set *, const uint8_t *, size_t);
+void		 fuzz_set_free(struct fuzz_set *);
+int		 fuzz_utf8_valid(const char *, size_t);
+const char	*fuzz_check_ics(const char *, size_t, size_t);
+const char	*fuzz_check_rss(const char *, size_t, size_t);
+const char	*fuzz_check_json(const char *, size_t, size_t);
+char		*fuzz_ics_value(const char *, size_t, const char *, size_t);
+char		*fuzz_ics_expect(const char *);
+
+#endif /* !FUZZ_COMMON_H */
