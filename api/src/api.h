@@ -114,7 +114,6 @@ struct il_config {
 	int		login_window_s;
 	int		register_per_addr;
 	int		register_window_s;
-	int		trust_proxy;
 };
 extern struct il_config	il_cfg;
 void	config_load(void);
@@ -179,6 +178,19 @@ void	members_busy(struct http_request *);
 void	sessions_login(struct http_request *, struct il_req *);
 void	sessions_token_create(struct http_request *, struct il_req *);
 void	token_new(char *, size_t, u_int8_t *);
+
+/* events.c */
+extern const struct field	ev_q_list[];
+extern const struct field	ev_q_rsvps[];
+extern const struct field	ev_q_invitations[];
+extern const struct field	ev_b_create[];
+extern const struct field	ev_b_patch[];
+extern const struct field	ev_b_cancel[];
+extern const struct field	ev_b_rsvp[];
+extern const struct field	ev_b_attendance[];
+extern const struct field	ev_b_invite[];
+extern const struct field	ev_b_invitation[];
+void	ev_rsvps_start(struct http_request *, struct il_req *);
 
 /* Field specs shared by endpoint rows. */
 extern const struct field	q_list[];

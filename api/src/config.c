@@ -45,14 +45,15 @@ static const struct int_setting	int_settings[] = {
 	    365 * 86400 },
 	{ "SESSION_MAX_SECONDS", &il_cfg.session_max_s, 30 * 86400, 60,
 	    3650 * 86400 },
-	{ "LOGIN_FAILS_PER_ACCOUNT", &il_cfg.login_fail_account, 5, 1, 10000 },
-	{ "LOGIN_FAILS_PER_ADDRESS", &il_cfg.login_fail_addr, 30, 1, 100000 },
+	{ "LOGIN_FAILS_PER_ACCOUNT", &il_cfg.login_fail_account, 5, 1,
+	    1000000 },
+	{ "LOGIN_FAILS_PER_ADDRESS", &il_cfg.login_fail_addr, 30, 1,
+	    1000000 },
 	{ "LOGIN_WINDOW_SECONDS", &il_cfg.login_window_s, 900, 1, 86400 },
 	{ "REGISTRATIONS_PER_ADDRESS", &il_cfg.register_per_addr, 20, 1,
 	    100000 },
 	{ "REGISTRATION_WINDOW_SECONDS", &il_cfg.register_window_s, 3600, 1,
 	    86400 },
-	{ "TRUST_PROXY", &il_cfg.trust_proxy, 0, 0, 1 },
 };
 
 static const struct str_setting	str_settings[] = {

@@ -165,6 +165,9 @@ db_error_reply(struct http_request *req, struct il_req *st)
 		memset(&errs, 0, sizeof(errs));
 		if (col != NULL && *col != '\0')
 			input_error_add(&errs, col, "%s", msg ? msg : "");
+		if (m->status == 401)
+			http_response_header(req, "WWW-Authenticate",
+			    "Bearer error=\"invalid_token\"");
 		if (m->status == 429 && detail != NULL) {
 			retry = (int)kore_strtonum(detail, 10, 1, 86400,
 			    &(int){0});

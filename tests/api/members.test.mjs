@@ -1,0 +1,365 @@
+// Members, logins, sessions, tokens, profiles and the directory.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { call, get, post, patch, put, del, sql, uid, makeMember, makeOrg,
+    assertProblem, PASSWORD } from './lib.mjs';
+
+async function register(extra = {}) {
+	const email = `reg-${uid()}@example.org`;
+	const r = await post('/v1/members', { email, password: PASSWORD,
+	    display_name: 'Reg Istered', ...extra });
+	assert.equal(r.status, 201, r.text);
+	return { ...r, email };
+}
+
+async function login(email, password = PASSWORD, headers = {}) {
+	return post('/v1/sessions', { email, password }, { headers, validate: false });
+}
+
+test('register, then log in through the real Argon2id path', async () => {
+	const r = await register();
+	assert.match(r.headers.get('location'), new RegExp(`/v1/members/${r.json.id}$`));
+	assert.equal(r.json.email, r.email);
+	assert.equal(r.json.token, undefined, 'registration must not log in');
+	const rows = await sql('SELECT password_hash FROM members WHERE id = $1', [r.json.id]);
+	assert.match(rows[0].password_hash, /^\$argon2id\$v=19\$m=65536,t=2,p=1\$/);
+	const s = await login(r.email);
+	assert.equal(s.status, 201, s.text);
+	assert.match(s.json.token, /^[A-Za-z0-9_-]{43}$/);
+	assert.equal(s.json.member.id, r.json.id);
+	const me = await get('/v1/me', { token: s.json.token });
+	assert.equal(me.status, 200);
+	assert.equal(me.json.email, r.email);
+	// Only a hash of the token is stored.
+	const t = await sql('SELECT count(*)::int AS n FROM sessions WHERE token_hash = $1',
+	    [Buffer.from(s.json.token)]);
+	assert.equal(t[0].n, 0);
+});
+
+test('registering an email twice is 409 email_taken, whatever its case', async () => {
+	const r = await register();
+	const again = await post('/v1/members', { email: r.email.toUpperCase(), password: PASSWORD,
+	    display_name: 'Again' });
+	assertProblem(again, 409);
+	assert.equal(again.json.code, 'email_taken');
+});
+
+test('passwords must be 12 to 1024 characters', async () => {
+	const short = await post('/v1/members', { email: `p-${uid()}@example.org`,
+	    password: 'x'.repeat(11), display_name: 'P' });
+	assertProblem(short, 400, 'password');
+	const long = await post('/v1/members', { email: `p-${uid()}@example.org`,
+	    password: 'x'.repeat(1025), display_name: 'P' });
+	assertProblem(long, 400, 'password');
+	assert.doesNotMatch(long.text, /xxxxxxxxxxxx/, 'a password was echoed back');
+	const ok = await post('/v1/members', { email: `p-${uid()}@example.org`,
+	    password: 'é'.repeat(12), display_name: 'P' });
+	assert.equal(ok.status, 201);
+});
+
+test('unknown email and wrong password answer the same bytes in about the same time', async () => {
+	const r = await register();
+	const strip = (res) => {
+		const h = {};
+		res.headers.forEach((v, k) => { if (k !== 'x-request-id') h[k] = v; });
+		return { status: res.status, h, body: res.text };
+	};
+	const times = { wrong: [], unknown: [] };
+	let wrong, unknown;
+	for (let i = 0; i < 3; i++) {
+		let t = performance.now();
+		wrong = await login(r.email, 'not the password at all');
+		times.wrong.push(performance.now() - t);
+		t = performance.now();
+		unknown = await login(`nobody-${uid()}@example.org`, 'not the password at all');
+		times.unknown.push(performance.now() - t);
+	}
+	assert.equal(wrong.status, 401);
+	assert.deepEqual(strip(wrong), strip(unknown));
+	const med = (a) => a.sort((x, y) => x - y)[1];
+	const ratio = med(times.wrong) / med(times.unknown);
+	assert.ok(ratio > 0.5 && ratio < 2, `timing ratio ${ratio} (${times.wrong} vs ${times.unknown})`);
+	await sql('DELETE FROM login_failures WHERE email_key = $1', [r.email]);
+});
+
+test('repeated failed logins for one account get 429 with Retry-After', async () => {
+	const r = await register();
+	for (let i = 0; i < 5; i++) {
+		const f = await login(r.email, 'wrong password here');
+		assert.equal(f.status, 401);
+	}
+	const t = await login(r.email, 'wrong password here');
+	assertProblem(t, 429);
+	assert.ok(Number(t.headers.get('retry-after')) >= 1);
+	const right = await login(r.email);
+	assert.equal(right.status, 429, 'the right password must wait too');
+});
+
+test('sessions: list without tokens, revoke one, log out', async () => {
+	const r = await register();
+	const a = (await login(r.email)).json.token;
+	const b = (await login(r.email)).json.token;
+	const list = await get('/v1/sessions', { token: a });
+	assert.equal(list.status, 200);
+	assert.equal(list.json.data.length, 2);
+	assert.ok(!list.text.includes(a) && !list.text.includes(b));
+	assert.equal(list.json.data.filter((s) => s.current).length, 1);
+	const other = list.json.data.find((s) => !s.current);
+	assert.equal((await del(`/v1/sessions/${other.id}`, { token: a })).status, 204);
+	assertProblem(await get('/v1/me', { token: b, validate: false }), 401);
+	assertProblem(await del(`/v1/sessions/${other.id}`, { token: a }), 404);
+	assert.equal((await del('/v1/sessions/current', { token: a })).status, 204);
+	assertProblem(await get('/v1/me', { token: a }), 401);
+});
+
+test('another member cannot revoke my session', async () => {
+	const r = await register();
+	const a = (await login(r.email)).json.token;
+	const mine = (await get('/v1/sessions', { token: a })).json.data[0];
+	const other = await makeMember();
+	assertProblem(await del(`/v1/sessions/${mine.id}`, { token: other.token }), 404);
+	assert.equal((await get('/v1/me', { token: a })).status, 200);
+});
+
+test('expired, idle and revoked tokens are refused; malformed ones too', async () => {
+	const m = await makeMember();
+	await sql("UPDATE sessions SET expires_at = now() - interval '1 second' WHERE member_id = $1",
+	    [m.id]);
+	assertProblem(await get('/v1/me', { token: m.token }), 401);
+	const n = await makeMember();
+	await sql("UPDATE sessions SET last_used_at = now() - interval '15 days' WHERE member_id = $1",
+	    [n.id]);
+	assertProblem(await get('/v1/me', { token: n.token }), 401);
+	const o = await makeMember();
+	await sql('UPDATE sessions SET revoked_at = now() WHERE member_id = $1', [o.id]);
+	assertProblem(await get('/v1/me', { token: o.token }), 401);
+	for (const bad of ['abc', 'x'.repeat(43), `${'A'.repeat(42)}=`]) {
+		assertProblem(await get('/v1/me', { token: bad }), 401);
+	}
+	const basic = await get('/v1/me', { headers: { authorization: 'Basic dXNlcjpwYXNz' } });
+	assertProblem(basic, 401);
+});
+
+test('change password: wrong current is refused; other sessions revoked', async () => {
+	const r = await register();
+	const a = (await login(r.email)).json.token;
+	const b = (await login(r.email)).json.token;
+	const wrong = await put('/v1/me/password', { current_password: 'not it at all',
+	    new_password: 'a brand new password' }, { token: a });
+	assertProblem(wrong, 403, 'current_password');
+	const short = await put('/v1/me/password', { current_password: PASSWORD,
+	    new_password: 'short' }, { token: a });
+	assertProblem(short, 400, 'new_password');
+	const ok = await put('/v1/me/password', { current_password: PASSWORD,
+	    new_password: 'a brand new password' }, { token: a });
+	assert.equal(ok.status, 204, ok.text);
+	assert.equal((await get('/v1/me', { token: a })).status, 200);
+	assertProblem(await get('/v1/me', { token: b }), 401);
+	assert.equal((await login(r.email)).status, 401);
+	assert.equal((await login(r.email, 'a brand new password')).status, 201);
+});
+
+test('personal access tokens: shown once, read scope cannot write', async () => {
+	const m = await makeMember();
+	const c = await post('/v1/me/tokens', { name: 'my script', scope: 'read',
+	    expires_in_days: 7 }, { token: m.token });
+	assert.equal(c.status, 201, c.text);
+	assert.match(c.json.token, /^[A-Za-z0-9_-]{43}$/);
+	const read = c.json.token;
+	assert.equal((await get('/v1/me', { token: read })).status, 200);
+	const w = await patch('/v1/me', { bio: 'x' }, { token: read });
+	assertProblem(w, 403);
+	assert.equal(w.json.code, 'read_only_token');
+	const list = await get('/v1/me/tokens', { token: m.token });
+	assert.equal(list.json.data.length, 1);
+	assert.ok(!list.text.includes(read));
+	assert.equal(list.json.data[0].scope, 'read');
+	assert.equal((await del(`/v1/me/tokens/${c.json.id}`, { token: m.token })).status, 204);
+	assertProblem(await get('/v1/me', { token: read }), 401);
+	const bad = await post('/v1/me/tokens', { name: 'x', scope: 'admin' }, { token: m.token });
+	assertProblem(bad, 400, 'scope');
+});
+
+test('PATCH /v1/me rejects read-only and unknown fields, naming each', async () => {
+	const m = await makeMember();
+	for (const f of ['id', 'email_verified', 'role', 'created_at', 'email', 'password_hash']) {
+		const r = await patch('/v1/me', { [f]: f === 'id' ? 1 : 'x' }, { token: m.token });
+		assertProblem(r, 400, f);
+	}
+	const rows = await sql('SELECT role FROM members WHERE id = $1', [m.id]);
+	assert.equal(rows[0].role, 'member');
+});
+
+test('PATCH /v1/me is a JSON merge patch', async () => {
+	const m = await makeMember();
+	let r = await patch('/v1/me', { title: 'Teen librarian', skills: ['storytime', 'coding club'],
+	    mentoring: { available: true, topics: ['teens'], capacity: 2 },
+	    visibility: { about: 'public' }, invitations: 'met' }, { token: m.token });
+	assert.equal(r.status, 200, r.text);
+	assert.equal(r.json.title, 'Teen librarian');
+	assert.deepEqual(r.json.mentoring, { available: true, topics: ['teens'], capacity: 2 });
+	assert.equal(r.json.visibility.about, 'public');
+	assert.equal(r.json.visibility.mentoring, 'members');
+	r = await patch('/v1/me', { title: null, mentoring: { capacity: 3 } }, { token: m.token });
+	assert.equal(r.json.title, null);
+	assert.deepEqual(r.json.mentoring, { available: true, topics: ['teens'], capacity: 3 });
+	assert.deepEqual(r.json.skills, ['storytime', 'coding club']);
+	const bad = await patch('/v1/me', { mentoring: { capacity: 99 } }, { token: m.token });
+	assertProblem(bad, 400, 'mentoring.capacity');
+	const vis = await patch('/v1/me', { visibility: { about: 'everyone' } }, { token: m.token });
+	assertProblem(vis, 400, 'visibility.about');
+});
+
+test('profiles show each group only to who may see it, never the email', async () => {
+	const owner = await makeMember({ title: 'Archivist', city: 'Springfield',
+	    visibility_about: 'public', visibility_affiliations: 'private',
+	    visibility_mentoring: 'members', mentoring_available: true });
+	const org = await makeOrg(owner);
+	const other = await makeMember();
+	const anon = await get(`/v1/members/${owner.id}`);
+	assert.equal(anon.json.title, 'Archivist');
+	assert.equal(anon.json.mentoring, undefined);
+	assert.equal(anon.json.affiliations, undefined);
+	const mem = await get(`/v1/members/${owner.id}`, { token: other.token });
+	assert.equal(mem.json.mentoring.available, true);
+	assert.equal(mem.json.affiliations, undefined, 'private affiliations leaked');
+	for (const r of [anon, mem]) {
+		assert.ok(!r.text.includes(owner.email));
+		assert.ok(!/password|token|email/.test(Object.keys(r.json).join()));
+	}
+	assert.ok(!mem.text.includes(org.slug));
+	const hidden = await makeMember();
+	assertProblem(await get(`/v1/members/${hidden.id}`), 404);
+	const seen = await get(`/v1/members/${hidden.id}`, { token: other.token });
+	assert.equal(seen.json.display_name, hidden.display_name);
+	assertProblem(await get('/v1/members/999999999'), 404);
+});
+
+test('the directory is for members, searchable, filtered by what the caller may see', async () => {
+	const tag = uid();
+	const city = `City${tag}`;
+	const a = await makeMember({ display_name: `Aaron ${tag}`, title: 'Cataloguer', city,
+	    skills: [`metadata${tag}`], mentoring_available: true });
+	const b = await makeMember({ display_name: `Beth ${tag}`, city, skills: [`metadata${tag}`],
+	    visibility_about: 'private' });
+	const c = await makeMember({ display_name: `Cora ${tag}`, interests: [`zines${tag}`] });
+	assertProblem(await get('/v1/members'), 401);
+	const q = await get(`/v1/members?q=${tag}`, { token: c.token });
+	assert.deepEqual(q.json.data.map((m) => m.id), [a.id, b.id, c.id]);
+	const prefix = await get(`/v1/members?q=catalog%20${tag}`, { token: c.token });
+	assert.deepEqual(prefix.json.data.map((m) => m.id), [a.id]);
+	const skill = await get(`/v1/members?skill=metadata${tag}`, { token: c.token });
+	assert.deepEqual(skill.json.data.map((m) => m.id), [a.id], 'private skills must not match');
+	const cityR = await get(`/v1/members?city=${city.toLowerCase()}`, { token: c.token });
+	assert.deepEqual(cityR.json.data.map((m) => m.id), [a.id]);
+	const interest = await get(`/v1/members?interest=zines${tag}`, { token: a.token });
+	assert.deepEqual(interest.json.data.map((m) => m.id), [c.id]);
+	const mentors = await get(`/v1/members?mentoring=available&q=${tag}`, { token: c.token });
+	assert.deepEqual(mentors.json.data.map((m) => m.id), [a.id]);
+	const org = await makeOrg(a);
+	const byOrg = await get(`/v1/members?organization=${org.slug}`, { token: c.token });
+	assert.deepEqual(byOrg.json.data.map((m) => m.id), [a.id]);
+	assertProblem(await get('/v1/members?organization=no-such-org-here', { token: c.token }),
+	    400, 'organization');
+	assertProblem(await get('/v1/members?q=%20%21', { token: c.token }), 400, 'q');
+	assert.ok(!q.text.includes('@example.org'));
+});
+
+test('directory keyset pagination with a Link header', async () => {
+	const tag = uid();
+	const made = [];
+	for (let i = 0; i < 5; i++)
+		made.push(await makeMember({ display_name: `Page ${tag} ${i}` }));
+	const seen = [];
+	let url = `/v1/members?q=${tag}&limit=2`;
+	for (let i = 0; i < 5 && url; i++) {
+		const r = await get(url, { token: made[0].token });
+		seen.push(...r.json.data.map((m) => m.id));
+		const link = r.headers.get('link');
+		if (r.json.next_cursor) {
+			assert.match(link, /^<http:\/\/127\.0\.0\.1:\d+\/v1\/members\?.*cursor=.*>; rel="next"$/);
+			url = link.slice(link.indexOf('/v1/'), link.indexOf('>'));
+		} else {
+			assert.equal(link, null);
+			url = null;
+		}
+	}
+	assert.deepEqual(seen, made.map((m) => m.id));
+});
+
+test('site admins suspend and unsuspend; others cannot', async () => {
+	const admin = await makeMember({ role: 'admin' });
+	const m = await makeMember();
+	const other = await makeMember();
+	assertProblem(await post(`/v1/members/${m.id}/suspend`, undefined, { token: other.token }), 403);
+	assertProblem(await post(`/v1/members/${m.id}/suspend`), 401);
+	assert.equal((await post(`/v1/members/${m.id}/suspend`, undefined, { token: admin.token })).status, 204);
+	assertProblem(await get('/v1/me', { token: m.token }), 401);
+	await sql("UPDATE members SET email = $2 WHERE id = $1", [m.id, m.email]);
+	const l = await login(m.email);
+	assertProblem(l, 403);
+	assert.equal(l.json.code, 'suspended');
+	assertProblem(await get(`/v1/members/${m.id}`, { token: other.token }), 404);
+	assert.equal((await post(`/v1/members/${m.id}/unsuspend`, undefined, { token: admin.token })).status, 204);
+	assert.equal((await login(m.email)).status, 201);
+	assertProblem(await post('/v1/members/999999999/suspend', undefined, { token: admin.token }), 404);
+});
+
+test('export gives all my data and no secrets', async () => {
+	const m = await makeMember({ bio: 'Loves maps' });
+	const org = await makeOrg(m);
+	const r = await get('/v1/me/export', { token: m.token });
+	assert.equal(r.status, 200);
+	assert.equal(r.json.profile.bio, 'Loves maps');
+	assert.equal(r.json.memberships[0].organization.slug, org.slug);
+	assert.equal(r.json.sessions.length, 1);
+	assert.doesNotMatch(r.text, /argon2|token_hash|password/);
+	assert.ok(!r.text.includes(m.token));
+});
+
+test('deleting my account removes it and its sessions', async () => {
+	const r = await register();
+	const t = (await login(r.email)).json.token;
+	assert.equal((await del('/v1/me', { token: t })).status, 204);
+	assertProblem(await get('/v1/me', { token: t }), 401);
+	assert.equal((await login(r.email)).status, 401);
+	const rows = await sql('SELECT count(*)::int AS n FROM members WHERE id = $1', [r.json.id]);
+	assert.equal(rows[0].n, 0);
+	await sql('DELETE FROM login_failures WHERE email_key = $1', [r.email]);
+});
+
+test('member-scoped operations refuse anonymous callers', async () => {
+	for (const [m, p] of [['GET', '/v1/me'], ['PATCH', '/v1/me'], ['DELETE', '/v1/me'],
+	    ['GET', '/v1/me/export'], ['GET', '/v1/sessions'], ['DELETE', '/v1/sessions/current'],
+	    ['GET', '/v1/me/tokens'], ['POST', '/v1/me/tokens'], ['PUT', '/v1/me/password'],
+	    ['GET', '/v1/me/notifications']]) {
+		const body = ['PATCH', 'POST', 'PUT'].includes(m) ? {} : undefined;
+		const r = await call(m, p, { body, validate: false });
+		assert.ok(r.status === 401 || r.status === 400, `${m} ${p}: ${r.status}`);
+		if (r.status === 400) {
+			const again = await call(m, p, { validate: false, body: m === 'PUT'
+			    ? { current_password: 'x', new_password: 'y'.repeat(12) }
+			    : m === 'POST' ? { name: 'x' } : { bio: 'x' } });
+			assertProblem(again, 401);
+		}
+	}
+});
+
+test('notifications: list unread first, mark read, only mine', async () => {
+	const m = await makeMember();
+	const other = await makeMember();
+	await sql(`INSERT INTO notifications (member_id, type, subject_type, subject_id, text)
+	    VALUES ($1, 'membership_approved', 'organization', 1, 'one'),
+	           ($1, 'membership_approved', 'organization', 1, 'two')`, [m.id]);
+	const r = await get('/v1/me/notifications', { token: m.token });
+	assert.equal(r.json.data.length, 2);
+	const id = r.json.data[1].id;
+	const p = await patch(`/v1/me/notifications/${id}`, { read: true }, { token: m.token });
+	assert.equal(p.json.read, true);
+	const again = await get('/v1/me/notifications', { token: m.token });
+	assert.equal(again.json.data[1].id, id, 'read ones come last');
+	assertProblem(await patch(`/v1/me/notifications/${id}`, { read: true },
+	    { token: other.token }), 404);
+	const unread = await get('/v1/me/notifications?unread=true', { token: m.token });
+	assert.equal(unread.json.data.length, 1);
+});

@@ -1,0 +1,206 @@
+#!/usr/bin/env bash
+# The whole test suite (`make test`): installs what is missing, builds with
+# -Werror, runs the C unit tests and fuzzers under sanitizers, lints the
+# OpenAPI contract, checks docker-compose.yml, then starts a throwaway
+# PostgreSQL cluster and the real API (2 workers, 2+ connections each) on
+# free ports and runs the black-box API tests and the browser tests.
+# Everything it started is stopped, and the cluster removed, on any exit.
+# Ends with "N passed, N failed"; exits non-zero on any failure.
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+
+passed=0
+failed=0
+failures=()
+pids=()
+tmp=""
+
+note() { printf '\n== %s\n' "$*"; }
+ok() { passed=$((passed + 1)); echo "ok: $*"; }
+bad() { failed=$((failed + 1)); failures+=("$*"); echo "FAILED: $*"; }
+
+cleanup() {
+	local p
+	for p in "${pids[@]}"; do
+		kill -TERM "$p" 2>/dev/null
+	done
+	for p in "${pids[@]}"; do
+		for _ in $(seq 1 50); do
+			kill -0 "$p" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -KILL "$p" 2>/dev/null
+	done
+	if [ -n "$tmp" ]; then
+		bash "$top/scripts/pg.sh" stop "$tmp/pg" >/dev/null 2>&1
+		rm -rf "$tmp"
+	fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+free_port() {
+	local p
+	while :; do
+		p=$((20000 + RANDOM % 30000))
+		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+			echo "$p"
+			return
+		fi
+	done
+}
+
+# Counts from node's TAP reporter ("# pass N", "# fail N").
+node_suite() {
+	local name=$1
+	shift
+	local log="$tmp/$name.tap" p f
+	node --test --test-reporter=tap --test-concurrency=1 \
+	    --test-timeout=300000 "$@" >"$log" 2>&1
+	p=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$log" | tail -1)
+	f=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$log" | tail -1)
+	grep -E '^(not ok|# Subtest)' "$log" | grep -B1 '^not ok' | head -40
+	grep -E '^not ok' -A 30 "$log" | grep -E 'error:|expected|actual|message:|\+|-' |
+	    head -60
+	passed=$((passed + ${p:-0}))
+	failed=$((failed + ${f:-0}))
+	if [ -z "$p" ]; then
+		bad "$name: the runner did not finish (see its log below)"
+		tail -30 "$log"
+	elif [ "${f:-0}" -gt 0 ]; then
+		failures+=("$name: $f failed")
+	fi
+	echo "$name: ${p:-0} passed, ${f:-0} failed"
+}
+
+note "installing dependencies"
+if ! bash scripts/install-deps.sh test; then
+	bad "install-deps"
+	echo "0 passed, 1 failed"
+	exit 1
+fi
+
+tmp=$(mktemp -d /tmp/interlibrary-test.XXXXXX)
+chmod 755 "$tmp"
+
+note "building the API with -Werror"
+if make -C api -s >"$tmp/build.log" 2>&1; then
+	ok "api builds with -Werror"
+else
+	cat "$tmp/build.log"
+	bad "api build"
+	echo "$passed passed, $failed failed"
+	exit 1
+fi
+
+note "C unit tests (ASan+UBSan)"
+make -C api -s check feed-unit >"$tmp/unit.log" 2>&1
+unit_rc=$?
+cat "$tmp/unit.log" | grep -vE '^\s*$' | tail -40
+while read -r n f; do
+	passed=$((passed + n - f))
+	failed=$((failed + f))
+	[ "$f" -gt 0 ] && failures+=("unit tests: $f failed")
+done < <(sed -n 's/^[a-z_]*: \([0-9]*\) checks, \([0-9]*\) failed$/\1 \2/p' "$tmp/unit.log")
+[ "$unit_rc" -eq 0 ] || bad "make check exited $unit_rc"
+
+if grep -q '^feed-fuzz:' api/tests/Makefile.feed 2>/dev/null; then
+	note "feed renderer fuzzers (libFuzzer, ASan+UBSan, ${FUZZ_SECONDS:-30} s each)"
+	if make -C api -s feed-fuzz FUZZ_SECONDS="${FUZZ_SECONDS:-30}" >"$tmp/fuzz.log" 2>&1; then
+		ok "fuzzers ran without a crash"
+		grep -E '^#[0-9]+.*DONE|Done [0-9]+ runs' "$tmp/fuzz.log" | tail -5
+	else
+		tail -40 "$tmp/fuzz.log"
+		bad "fuzzers"
+	fi
+fi
+
+note "OpenAPI lint (@redocly/cli)"
+if (cd tests && REDOCLY_TELEMETRY=off ./node_modules/.bin/redocly lint ../openapi.yaml \
+    --format=stylish) >"$tmp/lint.log" 2>&1; then
+	ok "openapi.yaml lints with zero errors"
+	grep -iE 'warning' "$tmp/lint.log" | tail -5
+else
+	tail -40 "$tmp/lint.log"
+	bad "openapi lint"
+fi
+
+note "docker-compose.yml"
+if bash tests/check-compose.sh; then ok "docker-compose config -q"; else bad "compose"; fi
+
+note "starting PostgreSQL and the API"
+pg_port=$(free_port)
+if ! bash scripts/pg.sh start "$tmp/pg" "$pg_port" >"$tmp/pg.log" 2>&1; then
+	cat "$tmp/pg.log"
+	bad "postgres start"
+	echo "$passed passed, $failed failed"
+	exit 1
+fi
+export DATABASE_URL
+DATABASE_URL=$(bash scripts/pg.sh url "$tmp/pg" "$pg_port")
+if bash scripts/migrate.sh >"$tmp/migrate.log" 2>&1 &&
+    bash scripts/migrate.sh >>"$tmp/migrate.log" 2>&1; then
+	ok "migrations apply, and a second run applies nothing"
+	grep -q '0 applied' "$tmp/migrate.log" || bad "second migrate run was not a no-op"
+else
+	cat "$tmp/migrate.log"
+	bad "migrate"
+fi
+
+api_port=$(free_port)
+export API_PORT=$api_port API_LISTEN=127.0.0.1 API_WORKERS=2 DB_POOL_PER_WORKER=3
+export PUBLIC_API_URL="http://127.0.0.1:$api_port"
+web_port=$(free_port)
+export PUBLIC_WEB_URL="http://127.0.0.1:$web_port"
+# Small login limits so the throttling tests stay short.
+export LOGIN_FAILS_PER_ACCOUNT=5 LOGIN_FAILS_PER_ADDRESS=1000 REGISTRATIONS_PER_ADDRESS=100000
+bash scripts/api.sh "$tmp/api" >"$tmp/api.log" 2>&1 &
+api_pid=$!
+pids+=("$api_pid")
+for _ in $(seq 1 100); do
+	curl -fs "http://127.0.0.1:$api_port/healthz" >/dev/null 2>&1 && break
+	sleep 0.1
+done
+if curl -fs "http://127.0.0.1:$api_port/healthz" >/dev/null; then
+	ok "API answers /healthz"
+else
+	tail -30 "$tmp/api.log"
+	bad "API did not start"
+fi
+
+export API_URL="http://127.0.0.1:$api_port"
+export API_PID=$api_pid PG_DIR="$tmp/pg" PG_PORT=$pg_port
+export API_LOG="$tmp/api.log"
+
+note "API tests (real Kore, real PostgreSQL, responses checked against openapi.yaml)"
+node_suite api tests/api/*.test.mjs
+
+note "fault tests (PostgreSQL stopped and started under the running API)"
+node_suite faults tests/api/faults/*.test.mjs
+
+note "browser tests (Debian chromium via playwright-core)"
+bash scripts/serve-frontend.sh "$web_port" "$API_URL" "$tmp/web" >"$tmp/web.log" 2>&1 &
+pids+=("$!")
+for _ in $(seq 1 50); do
+	curl -fs "http://127.0.0.1:$web_port/" >/dev/null 2>&1 && break
+	sleep 0.1
+done
+export WEB_URL="http://127.0.0.1:$web_port"
+node_suite browser tests/browser/*.test.mjs
+
+if grep -q 'died from sandbox violation\|worker.*died' "$tmp/api.log"; then
+	grep 'died' "$tmp/api.log" | head -5
+	bad "a Kore worker died during the tests"
+else
+	ok "no Kore worker died during the tests"
+fi
+
+if [ "${#failures[@]}" -gt 0 ]; then
+	note "failures"
+	printf ' - %s\n' "${failures[@]}"
+fi
+echo
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
