@@ -268,6 +268,32 @@ const struct endpoint endpoints[] = {
 	    EP_AUTH | PATCH_BODY, NULL, NULL },
 	{ IL_DELETE, "/v1/organizations/{org}/members/{member_id}",
 	    CALL("org_member_delete"), q_none, NULL, EP_AUTH, NULL, NULL },
+
+	/* Events. */
+	{ IL_GET, "/v1/events", CALL("events_list"), ev_q_list, NULL, 0,
+	    NULL, NULL },
+	{ IL_POST, "/v1/events", CALL("event_create"), q_none, ev_b_create,
+	    EP_AUTH | EP_JSON_BODY, NULL, NULL },
+	{ IL_GET, "/v1/events/{id}", CALL("event_get"), q_none, NULL, 0,
+	    NULL, NULL },
+	{ IL_PATCH, "/v1/events/{id}", CALL("event_patch"), q_none,
+	    ev_b_patch, EP_AUTH | PATCH_BODY, NULL, NULL },
+	{ IL_POST, "/v1/events/{id}/cancel", CALL("event_cancel"), q_none,
+	    ev_b_cancel, EP_AUTH, NULL, NULL },
+	{ IL_PUT, "/v1/events/{id}/rsvp", CALL("rsvp_put"), q_none, ev_b_rsvp,
+	    EP_AUTH | EP_JSON_BODY, NULL, NULL },
+	{ IL_DELETE, "/v1/events/{id}/rsvp", CALL("rsvp_delete"), q_none,
+	    NULL, EP_AUTH, NULL, NULL },
+	{ IL_GET, "/v1/events/{id}/rsvps", CALL("event_rsvps"), ev_q_rsvps,
+	    NULL, 0, ev_rsvps_start, NULL },
+	{ IL_POST, "/v1/events/{id}/attendance", CALL("event_attendance"),
+	    q_none, ev_b_attendance, EP_AUTH | EP_JSON_BODY, NULL, NULL },
+	{ IL_POST, "/v1/events/{id}/invitations", CALL("event_invite"),
+	    q_none, ev_b_invite, EP_AUTH | EP_JSON_BODY, NULL, NULL },
+	{ IL_GET, "/v1/me/invitations", CALL("invitations_list"),
+	    ev_q_invitations, NULL, EP_AUTH, NULL, NULL },
+	{ IL_PATCH, "/v1/me/invitations/{id}", CALL("invitation_patch"),
+	    q_none, ev_b_invitation, EP_AUTH | PATCH_BODY, NULL, NULL },
 };
 
 const size_t	endpoints_count = sizeof(endpoints) / sizeof(endpoints[0]);

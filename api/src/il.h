@@ -70,7 +70,9 @@ enum field_type {
 	FT_INTS,	/* array of up to max positive integers */
 	FT_TIME,	/* RFC 3339 timestamp with offset */
 	FT_DECIMAL,	/* decimal string, up to 2 fraction digits */
-	FT_SECRET	/* like FT_STRING, never echoed in errors */
+	FT_SECRET,	/* like FT_STRING, never echoed in errors */
+	FT_OBJECTS,	/* array of min..max objects, each checked against sub */
+	FT_REF		/* an id (positive integer) or a min..max char string */
 };
 
 #define FF_REQUIRED	0x01	/* must be present (not on PATCH) */
@@ -84,7 +86,7 @@ struct field {
 	long long		min;
 	long long		max;
 	const char *const	*values;	/* FT_ENUM, or FT_STRINGS items */
-	const struct field	*sub;		/* FT_OBJECT */
+	const struct field	*sub;		/* FT_OBJECT, FT_OBJECTS */
 	int			item_max;	/* FT_STRINGS: chars per item */
 };
 

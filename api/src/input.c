@@ -403,6 +403,45 @@ check_value(json_t *v, const struct field *f, int flags, const char *path,
 			return (-1);
 		}
 		return (input_check_object(v, f->sub, flags, path, errs));
+	case FT_OBJECTS:
+		if (!json_is_array(v)) {
+			input_error_add(errs, path, "must be an array");
+			return (-1);
+		}
+		if ((long long)json_array_size(v) < f->min ||
+		    (long long)json_array_size(v) > f->max) {
+			input_error_add(errs, path, "must have %lld to %lld "
+			    "items", f->min, f->max);
+			return (-1);
+		}
+		/* Items are whole values: their required fields apply. */
+		rc = 0;
+		json_array_foreach(v, i, e) {
+			(void)snprintf(sub, sizeof(sub), "%s[%zu]", path, i);
+			if (!json_is_object(e)) {
+				input_error_add(errs, sub, "must be an object");
+				rc = -1;
+			} else if (input_check_object(e, f->sub,
+			    flags & ~IN_PATCH, sub, errs) == -1)
+				rc = -1;
+		}
+		return (rc);
+	case FT_REF:
+		if (json_is_integer(v)) {
+			n = json_integer_value(v);
+			if (n < 1 || n > 999999999999999999LL) {
+				input_error_add(errs, path,
+				    "must be a positive id");
+				return (-1);
+			}
+			return (0);
+		}
+		if (!json_is_string(v)) {
+			input_error_add(errs, path,
+			    "must be an id or a slug");
+			return (-1);
+		}
+		return (check_string(v, f, path, errs));
 	default:
 		input_error_add(errs, path, "has an unsupported type");
 		return (-1);
