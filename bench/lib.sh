@@ -18,6 +18,7 @@ trap bench_cleanup EXIT
 
 bench_start() {
 	bash "$top/scripts/install-deps.sh" test >/dev/null
+	bash "$top/scripts/pg.sh" stop "$BENCH_DIR/pg" >/dev/null 2>&1 || true
 	rm -rf "$BENCH_DIR"
 	mkdir -p "$BENCH_DIR"
 	chmod 755 "$BENCH_DIR"
@@ -84,10 +85,12 @@ wrk_run() {
 	RPS=$(awk '/^Requests\/sec/ {print $2}' <<<"$out")
 	P50=$(awk '$1 == "50%" {print $2}' <<<"$out" | to_ms)
 	P99=$(awk '$1 == "99%" {print $2}' <<<"$out" | to_ms)
-	local non2xx
-	non2xx=$(awk '/Non-2xx/ {print $4}' <<<"$out")
+	REQS=$(awk '/requests in/ {print $1}' <<<"$out")
+	NON2XX=$(awk '/Non-2xx/ {print $NF}' <<<"$out")
+	OK_RPS=$(awk -v n="${REQS:-0}" -v e="${NON2XX:-0}" -v d="$DURATION" \
+	    'BEGIN { printf "%.1f", (n - e) / d }')
 	printf '%-28s %10s req/s   p50 %8s ms   p99 %8s ms%s\n' "$name" "${RPS:-?}" \
-	    "${P50:-?}" "${P99:-?}" "${non2xx:+   (non-2xx: $non2xx)}"
+	    "${P50:-?}" "${P99:-?}" "${NON2XX:+   (non-2xx: $NON2XX of $REQS)}"
 }
 
 to_ms() {

@@ -10,8 +10,8 @@
 
 #include "api.h"
 
-#define REGISTER_BEGIN	"SELECT status, body::text, location, next_cursor, " \
-			"retry_after FROM api.register_begin($1, $2)"
+#define REGISTER_BEGIN	"SELECT status, body::text, NULL, NULL, retry_after, " \
+			"rl_limit, rl_remaining FROM api.register_begin($1, $2)"
 #define REGISTER	"SELECT status, body::text, location, next_cursor, " \
 			"retry_after FROM api.register($1, $2)"
 #define PASSWORD_BEGIN	"SELECT member_id, password_hash " \
@@ -59,11 +59,29 @@ members_register(struct http_request *req, struct il_req *st)
 	db_call(req, st, REGISTER_BEGIN, register_checked, register_hash);
 }
 
+/*
+ * RateLimit-Limit and RateLimit-Remaining from columns col and col + 1
+ * of a begin step's row.
+ */
+void
+members_rate_headers(struct http_request *req, PGresult *res, int col)
+{
+	if (PQnfields(res) < col + 2 || PQgetisnull(res, 0, col) ||
+	    PQgetisnull(res, 0, col + 1))
+		return;
+	http_response_header(req, "RateLimit-Limit", PQgetvalue(res, 0, col));
+	http_response_header(req, "RateLimit-Remaining",
+	    PQgetvalue(res, 0, col + 1));
+}
+
 static void
 register_checked(struct http_request *req, struct il_req *st, PGresult *res)
 {
+	if (PQntuples(res) != 1)
+		return;
+	members_rate_headers(req, res, 5);
 	/* A refusal (429, 409) is answered now; 200 goes on to hashing. */
-	if (PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "200") != 0)
+	if (strcmp(PQgetvalue(res, 0, 0), "200") != 0)
 		db_reply_row(req, st, res);
 }
 

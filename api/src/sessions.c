@@ -16,7 +16,8 @@
 #include "api.h"
 
 #define LOGIN_BEGIN	"SELECT status, body::text, retry_after, member_id, " \
-			"password_hash FROM api.login_begin($1, $2)"
+			"password_hash, rl_limit, rl_remaining " \
+			"FROM api.login_begin($1, $2)"
 #define LOGIN_FINISH	"SELECT status, body::text, location, next_cursor, " \
 			"retry_after FROM api.login_finish($1, $2, $3, $4, $5, " \
 			"$6, $7)"
@@ -117,6 +118,7 @@ login_row(struct http_request *req, struct il_req *st, PGresult *res)
 
 	if (PQntuples(res) != 1)
 		return;
+	members_rate_headers(req, res, 5);
 	if (strcmp(PQgetvalue(res, 0, 0), "200") != 0) {
 		if (!PQgetisnull(res, 0, 2))
 			reply_retry_after(req, (int)kore_strtonum(
