@@ -11,7 +11,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 what=${1:-run}
 
 pkgs=(kore libjansson-dev libsodium-dev libpq-dev gcc make
-      postgresql-15 postgresql-contrib-15 postgresql-client-15
+      postgresql-15 postgresql-client-15
       nginx-light curl ca-certificates coreutils)
 if [ "$what" = test ]; then
 	pkgs+=(clang libclang-rt-14-dev chromium docker-compose wrk

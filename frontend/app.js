@@ -1,0 +1,257 @@
+// Interlibrary front end: entry module. Plain ES modules, no build step, no framework.
+//
+// Layout: lib/ holds the plumbing (api.js: the only fetch path; router.js: hash routes;
+// forms.js: fields, errors and drafts; state.js: the signed-in member; ui.js: messages,
+// dialogs), views/ holds one module per area. To add an area (events, mentorships,
+// collaborations), write views/<area>.js exporting its views and register its routes in
+// ROUTES below (and, when it should be in the main menu, in NAV).
+import { configure, ApiError, del, get } from "./lib/api.js";
+import { h, replace } from "./lib/dom.js";
+import { dropAllDrafts } from "./lib/forms.js";
+import { current, navigate, onRendered, route, setNotFound, start } from "./lib/router.js";
+import { currentMember, getToken, isSignedIn, onChange, setCurrentMember, signOut } from "./lib/state.js";
+import { flashNext } from "./lib/ui.js";
+import { homeView } from "./views/home.js";
+import { loginView, registerView } from "./views/auth.js";
+import { profileView, privacyView, securityView, dataView } from "./views/me.js";
+import { directoryView, memberView } from "./views/members.js";
+import { orgListView, orgView, orgFormView } from "./views/organizations.js";
+import { notificationsView, refreshUnread, unreadCount, onUnreadChange } from "./views/notifications.js";
+import { notFoundView } from "./views/notfound.js";
+
+const HEALTH_TIMEOUT_MS = 5000;
+
+/**
+ * Read the runtime settings set by /config.js.
+ * @returns {{ apiBase: string | null }}
+ */
+export function readConfig(win = window) {
+  const raw = win.INTERLIBRARY_CONFIG && win.INTERLIBRARY_CONFIG.apiBase;
+  if (typeof raw !== "string" || raw.trim() === "") {
+    return { apiBase: null };
+  }
+  return { apiBase: raw.trim().replace(/\/+$/, "") };
+}
+
+/**
+ * Ask the API whether it is alive.
+ * @param {string} apiBase  e.g. "http://127.0.0.1:8080"
+ * @returns {Promise<boolean>} true when GET /healthz answers 200 {"status":"ok"}
+ */
+export async function checkHealth(apiBase, { timeoutMs = HEALTH_TIMEOUT_MS } = {}) {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), timeoutMs);
+  try {
+    const response = await fetch(`${apiBase}/healthz`, {
+      method: "GET",
+      headers: { Accept: "application/json" },
+      mode: "cors",
+      credentials: "omit",
+      cache: "no-store",
+      signal: controller.signal,
+    });
+    if (response.status !== 200) {
+      return false;
+    }
+    const body = await response.json();
+    return body !== null && typeof body === "object" && body.status === "ok";
+  } catch {
+    // Network error, CORS refusal, timeout or a body that is not JSON.
+    return false;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Show the API status in the live region.
+ * @param {HTMLElement} el
+ * @param {"checking" | "ok" | "unreachable"} state
+ */
+export function renderStatus(el, state) {
+  const text = {
+    checking: "API: checking…",
+    ok: "API: ok",
+    unreachable: "API: unreachable",
+  }[state];
+  el.dataset.state = state;
+  el.textContent = text;
+}
+
+// --- Routes ---------------------------------------------------------------------------
+
+const ROUTES = [
+  ["/", homeView],
+  ["/login", loginView, { anonymousOnly: true }],
+  ["/register", registerView, { anonymousOnly: true }],
+  ["/me", profileView, { auth: true }],
+  ["/me/privacy", privacyView, { auth: true }],
+  ["/me/security", securityView, { auth: true }],
+  ["/me/data", dataView, { auth: true }],
+  ["/members", directoryView, { auth: true }],
+  ["/members/:id", memberView],
+  ["/organizations", orgListView],
+  ["/organizations/new", orgFormView, { auth: true }],
+  ["/organizations/:org", orgView],
+  ["/organizations/:org/edit", orgFormView, { auth: true }],
+  ["/notifications", notificationsView, { auth: true }],
+  // Coming next (views/events.js, views/mentorships.js, views/collaborations.js):
+  // ["/events", eventListView], ["/events/:id", eventView], ["/mentorships", ...], ...
+];
+
+// The main menu: [path, label, who] where who is "all", "anon" or "member".
+const NAV = [
+  ["/", "Home", "all"],
+  ["/members", "Members", "member"],
+  ["/organizations", "Organizations", "all"],
+  ["/notifications", "Notifications", "member"],
+  ["/me", "My profile", "member"],
+  ["/login", "Log in", "anon"],
+  ["/register", "Register", "anon"],
+];
+
+function renderNav() {
+  const list = document.getElementById("nav-list");
+  if (!list) return;
+  const signedIn = isSignedIn();
+  const { path } = current();
+  const items = [];
+  for (const [target, label, who] of NAV) {
+    if ((who === "anon" && signedIn) || (who === "member" && !signedIn)) continue;
+    const active = target === "/" ? path === "/" : path === target || path.startsWith(`${target}/`);
+    const a = h("a", { href: `#${target}`, "aria-current": active ? "page" : null }, label);
+    if (target === "/notifications") {
+      const n = unreadCount();
+      a.id = "nav-notifications";
+      if (n > 0) {
+        a.append(
+          " ",
+          h("span", { class: "badge", "aria-hidden": "true" }, n > 99 ? "99+" : String(n)),
+          h("span", { class: "visually-hidden" }, ` (${n > 99 ? "more than 99" : n} unread)`),
+        );
+      }
+    }
+    items.push(h("li", {}, a));
+  }
+  if (signedIn) {
+    const me = currentMember();
+    items.push(
+      h(
+        "li",
+        { class: "nav-account" },
+        h("button", { type: "button", class: "linklike", id: "logout", onclick: logout }, "Log out"),
+        me ? h("span", { class: "visually-hidden" }, ` (signed in as ${me.display_name})`) : null,
+      ),
+    );
+  }
+  replace(list, items);
+}
+
+/** Log out: revoke the session on the server, forget the token and every draft. */
+export async function logout() {
+  try {
+    if (getToken()) await del("/v1/sessions/current");
+  } catch {
+    // Already expired or revoked: logging out locally is what matters.
+  }
+  signOut();
+  dropAllDrafts();
+  flashNext("You have logged out.");
+  navigate("/");
+}
+
+let expiring = false;
+/** Any 401 on a call that carried a token: back to login, keeping drafts and the route. */
+function sessionExpired() {
+  if (expiring) return;
+  expiring = true;
+  signOut();
+  const { full, path } = current();
+  const next = path === "/login" ? "/" : full;
+  navigate(`/login?expired=1&next=${encodeURIComponent(next)}`, { replace: true });
+  setTimeout(() => {
+    expiring = false;
+  }, 500);
+}
+
+/** The skip link moves focus to <main> without touching the route in the hash. */
+function setupSkipLink() {
+  const skip = document.querySelector(".skip-link");
+  skip?.addEventListener("click", (event) => {
+    event.preventDefault();
+    const main = document.getElementById("main");
+    main?.focus();
+    main?.scrollIntoView();
+  });
+}
+
+function setupMenuToggle() {
+  const toggle = document.getElementById("menu-toggle");
+  const nav = document.getElementById("site-nav");
+  if (!toggle || !nav) return;
+  toggle.addEventListener("click", () => {
+    const open = toggle.getAttribute("aria-expanded") !== "true";
+    toggle.setAttribute("aria-expanded", String(open));
+    nav.classList.toggle("open", open);
+  });
+  nav.addEventListener("keydown", (e) => {
+    if (e.key === "Escape" && nav.classList.contains("open")) {
+      toggle.setAttribute("aria-expanded", "false");
+      nav.classList.remove("open");
+      toggle.focus();
+    }
+  });
+}
+
+function closeMenu() {
+  document.getElementById("menu-toggle")?.setAttribute("aria-expanded", "false");
+  document.getElementById("site-nav")?.classList.remove("open");
+}
+
+async function healthCheck(apiBase) {
+  const statusEl = document.getElementById("api-status");
+  if (!statusEl) return;
+  if (!apiBase) {
+    renderStatus(statusEl, "unreachable");
+    return;
+  }
+  renderStatus(statusEl, "checking");
+  const ok = await checkHealth(apiBase);
+  renderStatus(statusEl, ok ? "ok" : "unreachable");
+}
+
+async function main() {
+  const { apiBase } = readConfig();
+  healthCheck(apiBase);
+  if (!document.getElementById("view")) return;
+
+  configure({ base: apiBase, expired: sessionExpired });
+  for (const [pattern, view, opts] of ROUTES) route(pattern, view, opts);
+  setNotFound(notFoundView);
+  setupMenuToggle();
+  setupSkipLink();
+  onChange(renderNav);
+  onUnreadChange(renderNav);
+  onRendered(() => {
+    closeMenu();
+    renderNav();
+    if (isSignedIn()) refreshUnread();
+  });
+  renderNav();
+
+  if (getToken()) {
+    try {
+      setCurrentMember(await get("/v1/me"));
+    } catch (err) {
+      // 401: sessionExpired() already sent us to the login view. Otherwise carry on:
+      // the views show their own errors.
+      if (!(err instanceof ApiError)) console.error(err);
+    }
+  }
+  start();
+  setInterval(() => {
+    if (isSignedIn() && document.visibilityState === "visible") refreshUnread();
+  }, 60_000);
+}
+
+main();

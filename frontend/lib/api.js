@@ -1,0 +1,131 @@
+// The one way the app talks to the API: JSON over fetch, bearer token from state.js,
+// problem+json errors as ApiError, a progress indicator for slow requests, and a hook
+// for an expired session (any 401 on a request that carried a token).
+import * as busy from "./busy.js";
+import { getToken } from "./state.js";
+
+const TIMEOUT_MS = 20_000;
+
+let apiBase = null;
+let onExpired = () => {};
+
+export function configure({ base, expired }) {
+  apiBase = base;
+  if (expired) onExpired = expired;
+}
+
+export function baseUrl() {
+  return apiBase;
+}
+
+/** An error answer from the API (problem+json), or a network failure (status 0). */
+export class ApiError extends Error {
+  constructor(status, problem = {}) {
+    super(problem.detail || problem.title || `Request failed (${status})`);
+    this.name = "ApiError";
+    this.status = status;
+    this.code = problem.code || (status === 0 ? "network" : "error");
+    this.title = problem.title || "";
+    this.detail = problem.detail || this.message;
+    this.errors = Array.isArray(problem.errors) ? problem.errors : [];
+    /** True when the app already dealt with it (expired session): show nothing. */
+    this.handled = false;
+  }
+}
+
+function buildUrl(path, query) {
+  const url = new URL(`${apiBase}${path}`);
+  if (query) {
+    for (const [key, value] of Object.entries(query)) {
+      if (value === undefined || value === null || value === "" || value === false) continue;
+      url.searchParams.set(key, String(value));
+    }
+  }
+  return url.href;
+}
+
+/**
+ * Call the API.
+ *   api("GET", "/v1/members", { query: { q: "ada" } })
+ *   api("PATCH", "/v1/me", { body: { bio: "..." } })
+ * Options: query, body (JSON), auth (default true: send the token when there is one),
+ * accept, quiet (no busy indicator), signal. Resolves to the parsed JSON body (null for
+ * 204); rejects with ApiError.
+ */
+export async function api(method, path, opts = {}) {
+  if (!apiBase) throw new ApiError(0, { detail: "The app has no API address (config.js)." });
+  const headers = { Accept: opts.accept || "application/json" };
+  const token = opts.auth === false ? null : getToken();
+  if (token) headers.Authorization = `Bearer ${token}`;
+  let body;
+  if (opts.body !== undefined) {
+    headers["Content-Type"] = "application/json";
+    body = JSON.stringify(opts.body);
+  } else if (method === "POST" || method === "PUT" || method === "PATCH") {
+    // Kore answers a bodiless POST with 411: send an empty JSON object.
+    headers["Content-Type"] = "application/json";
+    body = "{}";
+  }
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), opts.timeout || TIMEOUT_MS);
+  if (opts.signal) opts.signal.addEventListener("abort", () => controller.abort(), { once: true });
+
+  if (!opts.quiet) busy.begin();
+  let response;
+  try {
+    response = await fetch(buildUrl(path, opts.query), {
+      method,
+      headers,
+      body,
+      mode: "cors",
+      credentials: "omit",
+      cache: "no-store",
+      signal: controller.signal,
+    });
+  } catch {
+    throw new ApiError(0, {
+      title: "Network error",
+      detail: "Could not reach the Interlibrary service. Check your connection and try again.",
+    });
+  } finally {
+    clearTimeout(timer);
+    if (!opts.quiet) busy.end();
+  }
+
+  if (response.status === 204 || response.status === 304) return null;
+  const type = response.headers.get("Content-Type") || "";
+  let data = null;
+  try {
+    data = type.includes("json") ? await response.json() : await response.text();
+  } catch {
+    data = null;
+  }
+  if (response.ok) return data;
+
+  const problem = data && typeof data === "object" ? data : { detail: `${response.status} ${response.statusText}` };
+  const err = new ApiError(response.status, problem);
+  if (response.status === 401 && token) {
+    err.handled = true;
+    onExpired(err);
+  } else if (response.status === 429 || response.status === 503) {
+    const retry = response.headers.get("Retry-After");
+    if (retry && /^\d+$/.test(retry)) err.detail += ` Try again in ${retry} seconds.`;
+  }
+  throw err;
+}
+
+export const get = (path, opts) => api("GET", path, opts);
+export const post = (path, body, opts = {}) => api("POST", path, { ...opts, body });
+export const patch = (path, body, opts = {}) => api("PATCH", path, { ...opts, body });
+export const put = (path, body, opts = {}) => api("PUT", path, { ...opts, body });
+export const del = (path, opts) => api("DELETE", path, opts);
+
+/** GET that answers null on 404 (endpoints other teams are still building). */
+export async function getOptional(path, opts) {
+  try {
+    return await get(path, opts);
+  } catch (err) {
+    if (err instanceof ApiError && (err.status === 404 || err.status === 405 || err.status === 501)) return null;
+    throw err;
+  }
+}

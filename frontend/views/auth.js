@@ -1,0 +1,103 @@
+// Register and log in. The token goes to sessionStorage (state.js); after logging in the
+// member returns to where they were (?next=), and any form drafts come back with them.
+import { post } from "../lib/api.js";
+import { h, link } from "../lib/dom.js";
+import { field, formAlert, onSubmit, submit, value } from "../lib/forms.js";
+import { navigate } from "../lib/router.js";
+import { lastMemberId, signIn } from "../lib/state.js";
+import { flashNext, pageHeading } from "../lib/ui.js";
+import { dropAllDrafts } from "../lib/forms.js";
+
+/** Only in-app routes are accepted as a place to return to. */
+function safeNext(query) {
+  const next = query.get("next") || "/";
+  return /^\/(?!\/)[^\s]*$/.test(next) && !next.startsWith("/login") && !next.startsWith("/register") ? next : "/";
+}
+
+async function logIn(email, password) {
+  const result = await post("/v1/sessions", { email, password }, { auth: false });
+  // A different member signing in on this tab must not see someone else's drafts.
+  if (lastMemberId() && String(result.member.id) !== lastMemberId()) dropAllDrafts();
+  signIn(result.token, result.member);
+  return result;
+}
+
+export function loginView({ query }) {
+  const next = safeNext(query);
+  const expired = query.get("expired") === "1";
+  const form = h(
+    "form",
+    { class: "form narrow", novalidate: true, id: "login-form" },
+    formAlert(),
+    field("email", "Email", { type: "email", required: true, autocomplete: "username", maxlength: 254, spellcheck: "false" }),
+    field("password", "Password", { type: "password", required: true, autocomplete: "current-password", maxlength: 1024 }),
+    h("div", { class: "actions" }, submit("Log in")),
+  );
+  onSubmit(form, async () => {
+    const result = await logIn(value(form, "email"), form.elements.password.value);
+    flashNext(`Welcome, ${result.member.display_name}.`);
+    navigate(next, { replace: true });
+  });
+  return h(
+    "section",
+    { class: "page" },
+    pageHeading("Log in"),
+    expired
+      ? h(
+          "div",
+          { class: "notice notice-warn", id: "session-expired" },
+          h("p", {}, "Your session has ended. Log in again to carry on where you were: anything you had typed has been kept."),
+        )
+      : null,
+    form,
+    h("p", {}, "New here? ", link(`/register${next !== "/" ? `?next=${encodeURIComponent(next)}` : ""}`, "Create an account")),
+  );
+}
+
+export function registerView({ query }) {
+  const next = safeNext(query);
+  const form = h(
+    "form",
+    { class: "form narrow", novalidate: true, id: "register-form" },
+    formAlert(),
+    field("display_name", "Your name", {
+      required: true,
+      autocomplete: "name",
+      maxlength: 80,
+      hint: "Shown to other members. You can change it later.",
+    }),
+    field("email", "Email", {
+      type: "email",
+      required: true,
+      autocomplete: "email",
+      maxlength: 254,
+      spellcheck: "false",
+      hint: "Never shown to other members.",
+    }),
+    field("password", "Password", {
+      type: "password",
+      required: true,
+      autocomplete: "new-password",
+      minlength: 12,
+      maxlength: 1024,
+      hint: "At least 12 characters. A few unrelated words make a strong one.",
+    }),
+    h("div", { class: "actions" }, submit("Create account")),
+  );
+  onSubmit(form, async () => {
+    const email = value(form, "email");
+    const password = form.elements.password.value;
+    await post("/v1/members", { email, password, display_name: value(form, "display_name") }, { auth: false });
+    await logIn(email, password);
+    flashNext("Welcome to Interlibrary! Tell colleagues a little about yourself.");
+    navigate(next !== "/" ? next : "/me", { replace: true });
+  });
+  return h(
+    "section",
+    { class: "page" },
+    pageHeading("Create an account"),
+    h("p", {}, "Interlibrary is for people who work in the region's libraries."),
+    form,
+    h("p", {}, "Already a member? ", link("/login", "Log in")),
+  );
+}

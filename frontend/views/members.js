@@ -1,0 +1,193 @@
+// The member directory (search and filters, keyset "Load more") and member profiles,
+// with suspend / lift suspension for site admins.
+import { ApiError, get, post } from "../lib/api.js";
+import { h, link, tagList, time } from "../lib/dom.js";
+import { field, formAlert, showFormError, submit } from "../lib/forms.js";
+import { navigate } from "../lib/router.js";
+import { currentMember, isSignedIn, isSiteAdmin } from "../lib/state.js";
+import { announce, confirmDialog, loadMore, pageHeading, row, showError } from "../lib/ui.js";
+
+const FILTERS = ["q", "skill", "interest", "city", "organization", "mentoring"];
+
+function memberCard(m) {
+  const name = m.display_name || `Member ${m.id}`;
+  return h(
+    "li",
+    { class: "card member-card" },
+    h(
+      "p",
+      { class: "card-title" },
+      link(`/members/${m.id}`, name),
+      m.pronouns ? h("span", { class: "muted small" }, ` (${m.pronouns})`) : null,
+      m.mentoring?.available ? h("span", { class: "pill pill-accent" }, "Mentor") : null,
+    ),
+    m.title || m.city ? h("p", { class: "muted small" }, [m.title, m.city].filter(Boolean).join(" · ")) : null,
+    m.affiliations?.length ? h("p", { class: "small" }, m.affiliations.map((a) => a.name).join(", ")) : null,
+    tagList(m.skills, `Skills of ${name}`),
+  );
+}
+
+async function organizationOptions() {
+  try {
+    const page = await get("/v1/organizations", { query: { limit: 100 }, quiet: true });
+    return page.data.map((o) => [o.slug, o.name]);
+  } catch {
+    return [];
+  }
+}
+
+export async function directoryView({ query }) {
+  const orgs = await organizationOptions();
+  const q = Object.fromEntries(FILTERS.map((k) => [k, query.get(k) || ""]));
+  if (q.organization && !orgs.some(([slug]) => slug === q.organization)) orgs.push([q.organization, q.organization]);
+
+  const form = h(
+    "form",
+    { class: "form filters", role: "search", "aria-label": "Search members", id: "member-filters", novalidate: true },
+    formAlert(),
+    h(
+      "div",
+      { class: "filter-grid" },
+      field("q", "Name or keyword", { type: "search", value: q.q, maxlength: 100 }),
+      field("skill", "Skill", { value: q.skill, maxlength: 40 }),
+      field("interest", "Interest", { value: q.interest, maxlength: 40 }),
+      field("city", "City", { value: q.city, maxlength: 80 }),
+      field("organization", "Organization", { options: [["", "Any organization"], ...orgs], value: q.organization }),
+      field("mentoring", "Mentors only", { type: "checkbox", value: q.mentoring === "available" }),
+    ),
+    h(
+      "div",
+      { class: "actions" },
+      submit("Search"),
+      h("a", { href: "#/members", class: "button secondary" }, "Clear filters"),
+    ),
+  );
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    const params = new URLSearchParams();
+    for (const k of FILTERS) {
+      const el = form.elements.namedItem(k);
+      if (k === "mentoring") {
+        if (el.checked) params.set(k, "available");
+      } else if (el.value.trim()) params.set(k, el.value.trim());
+    }
+    const qs = params.toString();
+    navigate(`/members${qs ? `?${qs}` : ""}`);
+  });
+
+  const list = h("ul", { class: "cards grid", id: "member-results", "aria-label": "Members" });
+  const pager = loadMore({
+    list,
+    noun: "members",
+    emptyText: "No members match these filters.",
+    fetchPage: (cursor) =>
+      get("/v1/members", {
+        query: { ...q, mentoring: q.mentoring === "available" ? "available" : undefined, limit: 20, cursor },
+      }),
+    renderItem: memberCard,
+    onError: (err) => (err instanceof ApiError && err.status === 400 ? showFormError(form, err) : showError(err)),
+  });
+  await pager.start();
+  return h(
+    "section",
+    { class: "page" },
+    pageHeading("Members"),
+    h("p", { class: "muted" }, "Colleagues across the region's libraries. You only see what each member chose to share."),
+    form,
+    h("h2", { class: "visually-hidden" }, "Results"),
+    list,
+    pager.element,
+  );
+}
+
+export async function memberView({ params }) {
+  if (!/^[1-9][0-9]{0,17}$/.test(params.id)) throw new ApiError(404, { detail: "No such member." });
+  const m = await get(`/v1/members/${params.id}`);
+  const me = currentMember();
+  const isMe = me && me.id === m.id;
+  const name = m.display_name || `Member ${m.id}`;
+
+  const about = h(
+    "dl",
+    { class: "facts" },
+    row("Pronouns", m.pronouns),
+    row("Job title", m.title),
+    row("City", m.city),
+    row("Member since", time(m.member_since, { withTime: false })),
+  );
+  const sections = [
+    h("section", { class: "panel", "aria-labelledby": "about-h" }, h("h2", { id: "about-h" }, "About"), about, m.bio ? h("p", { class: "bio" }, m.bio) : null,
+      m.skills?.length ? [h("h3", {}, "Skills"), tagList(m.skills, "Skills")] : null,
+      m.interests?.length ? [h("h3", {}, "Interests"), tagList(m.interests, "Interests")] : null),
+  ];
+  if (Array.isArray(m.affiliations)) {
+    sections.push(
+      h(
+        "section",
+        { class: "panel", "aria-labelledby": "aff-h" },
+        h("h2", { id: "aff-h" }, "Organizations"),
+        m.affiliations.length
+          ? h("ul", {}, m.affiliations.map((a) => h("li", {}, link(`/organizations/${a.slug}`, a.name), a.role === "admin" ? h("span", { class: "muted small" }, " (admin)") : null)))
+          : h("p", { class: "muted" }, "Not a member of any organization yet."),
+      ),
+    );
+  }
+  if (m.mentoring) {
+    const mt = m.mentoring;
+    sections.push(
+      h(
+        "section",
+        { class: "panel", "aria-labelledby": "ment-h" },
+        h("h2", { id: "ment-h" }, "Mentoring"),
+        mt.available
+          ? [
+              h("p", {}, `Available as a mentor${mt.capacity ? `, for up to ${mt.capacity} mentee${mt.capacity === 1 ? "" : "s"} at once` : ""}.`),
+              mt.topics?.length ? [h("h3", {}, "Topics"), tagList(mt.topics, "Mentoring topics")] : null,
+            ]
+          : h("p", { class: "muted" }, "Not available as a mentor right now."),
+      ),
+    );
+  }
+  if (isSignedIn() && isSiteAdmin() && !isMe) sections.push(adminPanel(m, name));
+
+  return h(
+    "section",
+    { class: "page" },
+    pageHeading(name, isMe ? link("/me", "Edit my profile", { class: "button secondary" }) : null),
+    isSignedIn() ? null : h("p", { class: "muted" }, link("/login", "Log in"), " to see more of what members share with each other."),
+    sections,
+  );
+}
+
+function adminPanel(m, name) {
+  const state = h("p", { id: "suspension-state", class: "muted" }, "Suspending signs the member out everywhere and stops them logging in or posting until you lift it.");
+  const suspend = h("button", { type: "button", class: "button danger", id: "suspend" }, "Suspend member");
+  const unsuspend = h("button", { type: "button", class: "button secondary", id: "unsuspend" }, "Lift suspension");
+  const act = async (action) => {
+    const suspending = action === "suspend";
+    const ok = await confirmDialog(
+      suspending ? `${name} will be signed out everywhere and cannot log in or post until the suspension is lifted.` : `${name} will be able to log in again.`,
+      { title: suspending ? `Suspend ${name}?` : `Lift the suspension of ${name}?`, confirmLabel: suspending ? "Suspend" : "Lift suspension", danger: suspending },
+    );
+    if (!ok) return;
+    suspend.disabled = unsuspend.disabled = true;
+    try {
+      await post(`/v1/members/${m.id}/${action}`);
+      state.textContent = suspending ? `${name} is suspended.` : `${name} is no longer suspended.`;
+      announce(suspending ? `${name} was suspended.` : `The suspension of ${name} was lifted.`);
+    } catch (err) {
+      showError(err);
+    } finally {
+      suspend.disabled = unsuspend.disabled = false;
+    }
+  };
+  suspend.addEventListener("click", () => act("suspend"));
+  unsuspend.addEventListener("click", () => act("unsuspend"));
+  return h(
+    "section",
+    { class: "panel admin-panel", "aria-labelledby": "admin-h" },
+    h("h2", { id: "admin-h" }, "Site admin"),
+    state,
+    h("div", { class: "actions" }, suspend, unsuspend),
+  );
+}

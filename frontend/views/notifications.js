@@ -1,0 +1,114 @@
+// My notifications (unread first, then newest), mark read, and the unread count shown in
+// the header.
+import { get, patch } from "../lib/api.js";
+import { h, time } from "../lib/dom.js";
+import { announce, loadMore, pageHeading, showError } from "../lib/ui.js";
+
+let unread = 0;
+const listeners = new Set();
+
+export function unreadCount() {
+  return unread;
+}
+
+export function onUnreadChange(fn) {
+  listeners.add(fn);
+}
+
+function setUnread(n) {
+  if (n === unread) return;
+  unread = n;
+  for (const fn of listeners) fn(n);
+}
+
+let inflight = null;
+/** Count unread notifications (up to 100, shown as 99+ beyond). */
+export function refreshUnread() {
+  if (inflight) return inflight;
+  inflight = get("/v1/me/notifications", { query: { unread: "true", limit: 100 }, quiet: true })
+    .then((page) => setUnread((page?.data?.length || 0) + (page?.next_cursor ? 1 : 0)))
+    .catch(() => {})
+    .finally(() => {
+      inflight = null;
+    });
+  return inflight;
+}
+
+const SUBJECT_ROUTES = {
+  organization: (id) => `#/organizations/${id}`,
+  member: (id) => `#/members/${id}`,
+};
+
+function notificationItem(n) {
+  const li = h("li", { class: `card notification${n.read ? "" : " unread"}`, dataset: { id: n.id } });
+  const subjectHref = SUBJECT_ROUTES[n.subject?.type]?.(n.subject.id);
+  const text = h("p", { class: "notification-text" }, n.read ? null : h("span", { class: "pill" }, "Unread"), n.read ? null : " ", n.text);
+  const meta = h("p", { class: "muted small" }, time(n.created_at));
+  const actions = h("div", { class: "actions" });
+  if (subjectHref) actions.append(h("a", { href: subjectHref, class: "button secondary small" }, "Open"));
+  if (!n.read) {
+    const btn = h("button", { type: "button", class: "button small" }, "Mark as read");
+    btn.setAttribute("aria-label", `Mark as read: ${n.text}`);
+    btn.addEventListener("click", async () => {
+      btn.disabled = true;
+      try {
+        const updated = await patch(`/v1/me/notifications/${n.id}`, { read: true });
+        li.replaceWith(notificationItem(updated));
+        setUnread(Math.max(0, unread - 1));
+        announce("Notification marked as read.");
+        refreshUnread();
+      } catch (err) {
+        btn.disabled = false;
+        showError(err);
+      }
+    });
+    actions.append(btn);
+  }
+  li.append(text, meta, actions);
+  return li;
+}
+
+export async function notificationsView() {
+  const list = h("ul", { class: "cards", id: "notification-list" });
+  const pager = loadMore({
+    list,
+    noun: "notifications",
+    emptyText: "You have no notifications.",
+    fetchPage: (cursor) => get("/v1/me/notifications", { query: { limit: 20, cursor } }),
+    renderItem: notificationItem,
+  });
+  const markAll = h("button", { type: "button", class: "button secondary", id: "mark-all-read" }, "Mark all as read");
+  markAll.addEventListener("click", async () => {
+    markAll.disabled = true;
+    try {
+      let count = 0;
+      for (;;) {
+        const page = await get("/v1/me/notifications", { query: { unread: "true", limit: 100 } });
+        if (!page?.data?.length) break;
+        for (const n of page.data) {
+          await patch(`/v1/me/notifications/${n.id}`, { read: true });
+          count += 1;
+        }
+        if (!page.next_cursor) break;
+      }
+      setUnread(0);
+      pager.reset();
+      await pager.start();
+      announce(count ? `Marked ${count} notification${count === 1 ? "" : "s"} as read.` : "Nothing was unread.");
+    } catch (err) {
+      showError(err);
+    } finally {
+      markAll.disabled = false;
+    }
+  });
+  await pager.start();
+  refreshUnread();
+  return h(
+    "section",
+    { class: "page" },
+    pageHeading("Notifications", h("div", { class: "actions" }, markAll)),
+    h("p", { class: "muted" }, "Unread notifications come first."),
+    list,
+    pager.element,
+  );
+}

@@ -1,0 +1,355 @@
+// Organizations: browse with filters, a page per organization, create and edit (admins),
+// join (a request that stays pending until an admin approves), and for admins the
+// requests to approve or decline and each member's role.
+import { ApiError, del, get, patch, post } from "../lib/api.js";
+import { h, link, ORG_KINDS, safeHref } from "../lib/dom.js";
+import { dropDraft, field, formAlert, keepDraft, onSubmit, showFormError, submit, value } from "../lib/forms.js";
+import { navigate } from "../lib/router.js";
+import { currentMember, isSignedIn, isSiteAdmin } from "../lib/state.js";
+import { announce, confirmDialog, flashNext, loadMore, pageHeading, showError } from "../lib/ui.js";
+
+const KIND_OPTIONS = Object.entries(ORG_KINDS);
+
+function membershipLabel(ms) {
+  if (!ms) return null;
+  if (ms.status === "pending") return "Request pending";
+  return ms.role === "admin" ? "You are an admin" : "You are a member";
+}
+
+function orgCard(o) {
+  return h(
+    "li",
+    { class: "card org-card" },
+    h("p", { class: "card-title" }, link(`/organizations/${o.slug}`, o.name), o.membership ? h("span", { class: "pill" }, membershipLabel(o.membership)) : null),
+    h("p", { class: "muted small" }, `${ORG_KINDS[o.kind] || o.kind} · ${o.city} · ${o.member_count} member${o.member_count === 1 ? "" : "s"}`),
+    o.description ? h("p", { class: "small clamp" }, o.description) : null,
+  );
+}
+
+export async function orgListView({ query }) {
+  const f = { q: query.get("q") || "", city: query.get("city") || "", kind: query.get("kind") || "" };
+  const form = h(
+    "form",
+    { class: "form filters", role: "search", "aria-label": "Search organizations", id: "org-filters", novalidate: true },
+    formAlert(),
+    h(
+      "div",
+      { class: "filter-grid" },
+      field("q", "Search", { type: "search", value: f.q, maxlength: 100 }),
+      field("city", "City", { value: f.city, maxlength: 80 }),
+      field("kind", "Kind", { options: [["", "Any kind"], ...KIND_OPTIONS], value: f.kind }),
+    ),
+    h("div", { class: "actions" }, submit("Search"), h("a", { href: "#/organizations", class: "button secondary" }, "Clear filters")),
+  );
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    const params = new URLSearchParams();
+    for (const k of ["q", "city", "kind"]) {
+      const v = form.elements.namedItem(k).value.trim();
+      if (v) params.set(k, v);
+    }
+    const qs = params.toString();
+    navigate(`/organizations${qs ? `?${qs}` : ""}`);
+  });
+  const list = h("ul", { class: "cards grid", id: "org-results", "aria-label": "Organizations" });
+  const pager = loadMore({
+    list,
+    noun: "organizations",
+    emptyText: "No organizations match these filters.",
+    fetchPage: (cursor) => get("/v1/organizations", { query: { ...f, limit: 20, cursor } }),
+    renderItem: orgCard,
+    onError: (err) => (err instanceof ApiError && err.status === 400 ? showFormError(form, err) : showError(err)),
+  });
+  await pager.start();
+  return h(
+    "section",
+    { class: "page" },
+    pageHeading("Organizations", isSignedIn() ? link("/organizations/new", "Create an organization", { class: "button" }) : null),
+    h("p", { class: "muted" }, "Libraries, branches and associations of the region."),
+    form,
+    h("h2", { class: "visually-hidden" }, "Results"),
+    list,
+    pager.element,
+  );
+}
+
+// --- One organization ------------------------------------------------------------------
+
+export async function orgView({ params }) {
+  const org = await get(`/v1/organizations/${encodeURIComponent(params.org)}`);
+  const me = currentMember();
+  const isAdmin = org.membership?.status === "active" && org.membership.role === "admin";
+  const canManage = isAdmin || isSiteAdmin();
+  const website = safeHref(org.website);
+
+  const membershipBox = h("div", { class: "membership-box", id: "membership" });
+  const members = membersSection(org, canManage, me);
+
+  function renderMembership(ms) {
+    org.membership = ms;
+    const parts = [];
+    if (!isSignedIn()) {
+      parts.push(h("p", {}, link(`/login?next=${encodeURIComponent(`/organizations/${org.slug}`)}`, "Log in"), " to ask to join."));
+    } else if (!ms) {
+      if (org.archived) parts.push(h("p", { class: "muted" }, "This organization is archived and does not take new members."));
+      else {
+        const join = h("button", { type: "button", class: "button", id: "join" }, "Ask to join");
+        join.addEventListener("click", async () => {
+          join.disabled = true;
+          try {
+            const created = await post(`/v1/organizations/${org.id}/members`);
+            renderMembership({ role: created.role, status: created.status });
+            announce(created.status === "pending" ? "Your request was sent. An admin of the organization will review it." : "You joined.");
+            document.getElementById("leave")?.focus();
+          } catch (err) {
+            join.disabled = false;
+            showError(err);
+          }
+        });
+        parts.push(h("p", {}, "Work here? Ask to join: an admin of the organization approves requests."), join);
+      }
+    } else {
+      const pending = ms.status === "pending";
+      parts.push(
+        h("p", { id: "membership-state" }, pending ? "Your request to join is waiting for an admin to approve it." : ms.role === "admin" ? "You are an admin of this organization." : "You are a member of this organization."),
+      );
+      const leave = h("button", { type: "button", class: "button secondary", id: "leave" }, pending ? "Withdraw request" : "Leave organization");
+      leave.addEventListener("click", async () => {
+        if (!pending) {
+          const ok = await confirmDialog(`You will no longer be listed as a member of ${org.name}.`, { title: "Leave this organization?", confirmLabel: "Leave" });
+          if (!ok) return;
+        }
+        leave.disabled = true;
+        try {
+          await del(`/v1/organizations/${org.id}/members/${me.id}`);
+          renderMembership(null);
+          announce(pending ? "Your request was withdrawn." : `You left ${org.name}.`);
+          members.refresh();
+          document.getElementById("join")?.focus();
+        } catch (err) {
+          leave.disabled = false;
+          showError(err);
+        }
+      });
+      parts.push(leave);
+    }
+    membershipBox.replaceChildren(...parts);
+  }
+  renderMembership(org.membership);
+
+  return h(
+    "section",
+    { class: "page" },
+    pageHeading(org.name, canManage ? link(`/organizations/${org.slug}/edit`, "Edit organization", { class: "button secondary" }) : null),
+    h("p", { class: "muted" }, `${ORG_KINDS[org.kind] || org.kind} · ${org.city} · ${org.member_count} member${org.member_count === 1 ? "" : "s"}`),
+    org.archived ? h("p", { class: "notice notice-warn" }, "This organization is archived.") : null,
+    org.description ? h("p", { class: "bio" }, org.description) : null,
+    website ? h("p", {}, "Website: ", h("a", { href: website, rel: "noopener noreferrer", target: "_blank" }, new URL(website).host, h("span", { class: "visually-hidden" }, " (opens in a new tab)"))) : null,
+    h("section", { class: "panel", "aria-labelledby": "ms-h" }, h("h2", { id: "ms-h" }, "Membership"), membershipBox),
+    members.element,
+  );
+}
+
+function membersSection(org, canManage, me) {
+  const pendingList = h("ul", { class: "cards", id: "pending-list" });
+  const activeList = h("ul", { class: "cards", id: "member-list" });
+  const pendingCount = h("p", { class: "muted" });
+  let activePager;
+
+  function memberRow(ms) {
+    const who = link(`/members/${ms.member.id}`, ms.member.display_name);
+    const li = h("li", { class: "card row-card", dataset: { member: ms.member.id } });
+    const info = h("div", {}, h("p", { class: "card-title" }, who, ms.role === "admin" && ms.status === "active" ? h("span", { class: "pill" }, "Admin") : null));
+    const actions = h("div", { class: "actions" });
+    if (canManage) {
+      const name = ms.member.display_name;
+      const button = (label, cls, aria, fn) => {
+        const b = h("button", { type: "button", class: `button small ${cls}`, "aria-label": aria }, label);
+        b.addEventListener("click", async () => {
+          b.disabled = true;
+          try {
+            await fn();
+          } catch (err) {
+            showError(err);
+          } finally {
+            b.disabled = false;
+          }
+        });
+        return b;
+      };
+      if (ms.status === "pending") {
+        actions.append(
+          button("Approve", "", `Approve ${name}`, async () => {
+            await patch(`/v1/organizations/${org.id}/members/${ms.member.id}`, { status: "active" });
+            announce(`${name} is now a member.`);
+            await refresh();
+          }),
+          button("Decline", "secondary", `Decline ${name}`, async () => {
+            await del(`/v1/organizations/${org.id}/members/${ms.member.id}`);
+            announce(`The request from ${name} was declined.`);
+            await refresh();
+          }),
+        );
+      } else if (!me || ms.member.id !== me.id || isSiteAdmin()) {
+        const toAdmin = ms.role !== "admin";
+        actions.append(
+          button(toAdmin ? "Make admin" : "Make member", "secondary", toAdmin ? `Make admin: ${name}` : `Make member: ${name} (no longer an admin)`, async () => {
+            await patch(`/v1/organizations/${org.id}/members/${ms.member.id}`, { role: toAdmin ? "admin" : "member" });
+            announce(toAdmin ? `${name} is now an admin.` : `${name} is no longer an admin.`);
+            await refresh();
+          }),
+          button("Remove", "secondary", `Remove ${name}`, async () => {
+            const ok = await confirmDialog(`${name} will no longer be a member of ${org.name}.`, { title: `Remove ${name}?`, confirmLabel: "Remove", danger: true });
+            if (!ok) return;
+            await del(`/v1/organizations/${org.id}/members/${ms.member.id}`);
+            announce(`${name} was removed.`);
+            await refresh();
+          }),
+        );
+      }
+    }
+    li.append(info, actions);
+    return li;
+  }
+
+  activePager = loadMore({
+    list: activeList,
+    noun: "members",
+    emptyText: "No members you can see yet.",
+    fetchPage: (cursor) => get(`/v1/organizations/${org.id}/members`, { query: { status: "active", limit: 50, cursor } }),
+    renderItem: memberRow,
+  });
+
+  async function refresh() {
+    if (canManage) {
+      try {
+        const page = await get(`/v1/organizations/${org.id}/members`, { query: { status: "pending", limit: 100 } });
+        pendingList.replaceChildren(...page.data.map(memberRow));
+        pendingCount.textContent = page.data.length ? `${page.data.length} request${page.data.length === 1 ? "" : "s"} waiting.` : "No requests waiting.";
+      } catch (err) {
+        showError(err);
+      }
+    }
+    activePager.reset();
+    await activePager.start();
+  }
+  refresh();
+
+  const element = h(
+    "div",
+    {},
+    canManage
+      ? h("section", { class: "panel", "aria-labelledby": "req-h" }, h("h2", { id: "req-h" }, "Requests to join"), pendingCount, pendingList)
+      : null,
+    h("section", { class: "panel", "aria-labelledby": "mem-h" }, h("h2", { id: "mem-h" }, "Members"), activeList, activePager.element),
+  );
+  return { element, refresh };
+}
+
+// --- Create and edit -------------------------------------------------------------------
+
+export async function orgFormView({ params }) {
+  const editing = Boolean(params.org);
+  const org = editing ? await get(`/v1/organizations/${encodeURIComponent(params.org)}`) : null;
+  if (editing && !(org.membership?.role === "admin" && org.membership.status === "active") && !isSiteAdmin()) {
+    return h(
+      "section",
+      { class: "page" },
+      pageHeading(`Edit ${org.name}`),
+      h("p", {}, "Only the organization's admins can edit it."),
+      h("p", {}, link(`/organizations/${org.slug}`, `Back to ${org.name}`)),
+    );
+  }
+  const draftKey = editing ? `org-edit-${org.id}` : "org-new";
+  const form = h(
+    "form",
+    { class: "form", novalidate: true, id: "org-form" },
+    formAlert(),
+    field("name", "Name", { value: org?.name, required: true, maxlength: 120 }),
+    field("slug", "Short name for links", {
+      value: org?.slug,
+      maxlength: 64,
+      spellcheck: "false",
+      hint: editing
+        ? "Lowercase letters, digits and hyphens, 3 to 64 characters. Changing it changes the organization's address."
+        : "Optional: lowercase letters, digits and hyphens. Made from the name when left empty.",
+    }),
+    h(
+      "div",
+      { class: "field-row" },
+      field("kind", "Kind", { options: [["", "Choose…"], ...KIND_OPTIONS], value: org?.kind || "", required: true }),
+      field("city", "City", { value: org?.city, required: true, maxlength: 80 }),
+    ),
+    field("website", "Website", { type: "url", value: org?.website, maxlength: 300, placeholder: "https://", hint: "Starting with https:// or http://." }),
+    field("description", "Description", { rows: 5, value: org?.description, maxlength: 4000 }),
+    editing
+      ? field("archived", "Archived (hidden from the list; no new members)", { type: "checkbox", value: org.archived })
+      : null,
+    h("div", { class: "actions" }, submit(editing ? "Save changes" : "Create organization"), link(editing ? `/organizations/${org.slug}` : "/organizations", "Cancel", { class: "button secondary" })),
+  );
+  keepDraft(form, draftKey);
+  onSubmit(form, async () => {
+    const body = {
+      name: value(form, "name"),
+      kind: value(form, "kind") || undefined,
+      city: value(form, "city"),
+    };
+    const slug = value(form, "slug");
+    const website = value(form, "website");
+    const description = form.elements.description.value.trim();
+    let saved;
+    if (editing) {
+      if (slug !== org.slug) body.slug = slug;
+      body.website = website || null;
+      body.description = description || null;
+      body.archived = value(form, "archived");
+      saved = await patch(`/v1/organizations/${org.id}`, body);
+    } else {
+      if (slug) body.slug = slug;
+      if (website) body.website = website;
+      if (description) body.description = description;
+      if (!body.kind) {
+        throw new ApiError(400, { detail: "Please choose a kind.", errors: [{ field: "kind", message: "choose one" }] });
+      }
+      saved = await post("/v1/organizations", body);
+    }
+    dropDraft(draftKey);
+    flashNext(editing ? "The organization was saved." : `${saved.name} was created. You are its admin.`);
+    navigate(`/organizations/${saved.slug}`);
+  });
+
+  let dangerZone = null;
+  if (editing) {
+    const delBtn = h("button", { type: "button", class: "button danger", id: "delete-org" }, "Delete organization");
+    delBtn.addEventListener("click", async () => {
+      const ok = await confirmDialog(`${org.name} and its memberships will be deleted. An organization with events or collaborations cannot be deleted: archive it instead.`, {
+        title: `Delete ${org.name}?`,
+        confirmLabel: "Delete",
+        danger: true,
+      });
+      if (!ok) return;
+      delBtn.disabled = true;
+      try {
+        await del(`/v1/organizations/${org.id}`);
+        dropDraft(draftKey);
+        flashNext(`${org.name} was deleted.`);
+        navigate("/organizations");
+      } catch (err) {
+        showError(err);
+      } finally {
+        delBtn.disabled = false;
+      }
+    });
+    dangerZone = h("section", { class: "panel danger-zone", "aria-labelledby": "odel-h" }, h("h2", { id: "odel-h" }, "Delete"), delBtn);
+  }
+
+  return h(
+    "section",
+    { class: "page" },
+    pageHeading(editing ? `Edit ${org.name}` : "Create an organization"),
+    editing ? null : h("p", { class: "muted" }, "You will be its first admin, and can approve colleagues who ask to join."),
+    form.dataset.draftRestored ? h("p", { class: "notice notice-info", id: "draft-restored" }, "We restored what you had typed before. Review it and save.") : null,
+    form,
+    dangerZone,
+  );
+}
