@@ -307,6 +307,10 @@ test('site admins suspend and unsuspend; others cannot', async () => {
 	assertProblem(l, 403);
 	assert.equal(l.json.code, 'suspended');
 	assertProblem(await get(`/v1/members/${m.id}`, { token: other.token }), 404);
+	const seen = await get(`/v1/members/${m.id}`, { token: admin.token });
+	assert.equal(seen.json.suspended, true, 'site admins see suspended members');
+	assert.equal((await get(`/v1/members/${other.id}`, { token: m.token, validate: false }))
+	    .status, 401);
 	assert.equal((await post(`/v1/members/${m.id}/unsuspend`, undefined, { token: admin.token })).status, 204);
 	assert.equal((await login(m.email)).status, 201);
 	assertProblem(await post('/v1/members/999999999/suspend', undefined, { token: admin.token }), 404);
@@ -360,6 +364,7 @@ test('notifications: list unread first, mark read, only mine', async () => {
 	           ($1, 'membership_approved', 'organization', 1, 'two')`, [m.id]);
 	const r = await get('/v1/me/notifications', { token: m.token });
 	assert.equal(r.json.data.length, 2);
+	assert.equal(r.json.unread_count, 2);
 	const id = r.json.data[1].id;
 	const p = await patch(`/v1/me/notifications/${id}`, { read: true }, { token: m.token });
 	assert.equal(p.json.read, true);
@@ -369,4 +374,5 @@ test('notifications: list unread first, mark read, only mine', async () => {
 	    { token: other.token }), 404);
 	const unread = await get('/v1/me/notifications?unread=true', { token: m.token });
 	assert.equal(unread.json.data.length, 1);
+	assert.equal(unread.json.unread_count, 1);
 });
