@@ -9,6 +9,16 @@ if ! command -v docker-compose >/dev/null 2>&1; then
   exit 1
 fi
 
+# What the API image copies and runs must exist in the repository.
+for f in api/Makefile api/conf/interlibrary.conf scripts/api-container.sh scripts/api.sh \
+    scripts/migrate.sh scripts/demo.sh frontend/index.html frontend/docker-config.js; do
+  if [ ! -e "$f" ]; then
+    echo "check-compose: $f, used by the images, is missing" >&2
+    exit 1
+  fi
+done
+[ -x scripts/api-container.sh ] || { echo "check-compose: scripts/api-container.sh is not executable" >&2; exit 1; }
+
 if docker-compose -f docker-compose.yml config -q; then
   echo "check-compose: docker-compose.yml is valid"
 else
