@@ -168,9 +168,13 @@ test('the access log has method, path without query, status, duration and reques
 	const { readFileSync } = await import('node:fs');
 	const r = await get('/healthz?', { validate: false });
 	const id = r.headers.get('x-request-id');
-	await new Promise((res) => setTimeout(res, 200));
-	const log = readFileSync(process.env.API_LOG, 'utf8');
-	const line = log.split('\n').find((l) => l.includes(id));
+	// The log is flushed every 200 ms.
+	let line;
+	for (let i = 0; i < 50 && !line; i++) {
+		await new Promise((res) => setTimeout(res, 100));
+		line = readFileSync(process.env.API_LOG, 'utf8').split('\n')
+		    .find((l) => l.includes(id));
+	}
 	assert.ok(line, 'no access log line for the request');
 	assert.match(line, /method=GET path=\/healthz status=200 bytes=\d+ ms=\d+ request_id=/);
 });
