@@ -1235,16 +1235,19 @@ BEGIN
 		PERFORM api.fail(404, 'not_found', 'no such invitation');
 	END IF;
 	IF NOT p_body ? 'status' THEN
-		RETURN api.ok(200, api.invitation_json(v_inv));
+		SELECT * INTO v_r FROM rsvps
+		WHERE event_id = v_inv.event_id AND member_id = v_me.id;
+		RETURN api.ok(200, api.invitation_json(v_inv) ||
+		    jsonb_build_object('rsvp', api.rsvp_json(v_r)));
 	END IF;
 	IF v_inv.status = 'reported_spam'
 	    AND p_body->>'status' <> 'reported_spam' THEN
 		PERFORM api.fail(409, 'conflict', 'an invitation reported as '
 		    'spam cannot be answered', 'status');
 	END IF;
+	SELECT * INTO v_r FROM rsvps
+	WHERE event_id = v_inv.event_id AND member_id = v_me.id;
 	IF p_body->>'status' = 'accepted' THEN
-		SELECT * INTO v_r FROM rsvps
-		WHERE event_id = v_inv.event_id AND member_id = v_me.id;
 		IF v_r.status IS DISTINCT FROM 'going'
 		    AND v_r.status IS DISTINCT FROM 'waitlisted' THEN
 			v_r := api.rsvp_apply(v_inv.event_id, v_me.id, 'going', 0);

@@ -1,0 +1,133 @@
+// RSVPs and invitations under concurrency: 400 simultaneous RSVPs at an
+// event with 100 places (exactly 100 going, a gapless FCFS waitlist),
+// then 50 simultaneous withdrawals promoting exactly the first 50 of the
+// waitlist, three times over; and the invitation cap under two
+// simultaneous requests.  The API runs with few pooled connections
+// (tests/run.sh: 2 workers x 3), so requests queue: that is the point.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { get, post, put, del, sql, uid, makeMember, newToken } from './lib.mjs';
+
+const at = (hours) => new Date(Date.now() + hours * 3600 * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
+
+// n members with live session tokens, made in SQL in two statements.
+async function bulkMembers(n, fields = {}) {
+	const tag = uid();
+	const tokens = Array.from({ length: n }, () => newToken());
+	const rows = await sql(`INSERT INTO members (email, display_name, password_hash, invitations)
+	    SELECT 'c-' || $1 || '-' || i || '@example.org', 'Concurrent ' || $1 || ' ' || i, 'x', $3
+	    FROM generate_series(1, $2) i ORDER BY i RETURNING id`,
+	    [tag, n, fields.invitations || 'organizations']);
+	const ids = rows.map((r) => Number(r.id));
+	await sql(`INSERT INTO sessions (member_id, token_hash, kind, expires_at)
+	    SELECT m, h, 'session', now() + interval '1 day'
+	    FROM unnest($1::bigint[], $2::bytea[]) AS t(m, h)`, [ids, tokens.map((t) => t.hash)]);
+	return ids.map((id, i) => ({ id, token: tokens[i].token }));
+}
+
+async function scenario(round) {
+	const host = await makeMember();
+	const c = await post('/v1/events', { title: `Holiday party ${round} ${uid()}`, kind: 'social',
+	    starts_at: at(72), ends_at: at(75), timezone: 'America/Chicago', capacity: 100 },
+	    { token: host.token });
+	assert.equal(c.status, 201, c.text);
+	const ev = c.json;
+	const people = await bulkMembers(400);
+
+	// 400 RSVPs at once.
+	const res = await Promise.all(people.map((p) =>
+	    put(`/v1/events/${ev.id}/rsvp`, { response: 'going' }, { token: p.token })));
+	const bad = res.filter((r) => r.status !== 200);
+	assert.equal(bad.length, 0, `round ${round}: ${bad.length} failed: ${bad[0]?.text}`);
+	const going = res.filter((r) => r.json.status === 'going');
+	const waiting = res.filter((r) => r.json.status === 'waitlisted');
+	assert.equal(going.length, 100);
+	assert.equal(waiting.length, 300);
+	// Positions as answered: a permutation of 1..300 (no gaps, no duplicates).
+	assert.deepEqual(waiting.map((r) => r.json.waitlist_position).sort((a, b) => a - b),
+	    Array.from({ length: 300 }, (_, i) => i + 1));
+
+	const rows = await sql(`SELECT member_id, status, requested_at, api.waitlist_position(r) AS pos
+	    FROM rsvps r WHERE event_id = $1 ORDER BY requested_at, id`, [ev.id]);
+	assert.equal(rows.length, 400, 'lost or duplicated RSVPs');
+	assert.equal(new Set(rows.map((r) => r.member_id)).size, 400);
+	// Everybody going asked before everybody waitlisted, and the waitlist
+	// is in request order.
+	assert.deepEqual(rows.map((r) => r.status),
+	    [...Array(100).fill('going'), ...Array(300).fill('waitlisted')]);
+	assert.deepEqual(rows.slice(100).map((r) => r.pos), Array.from({ length: 300 }, (_, i) => i + 1));
+	// What each member was told is what the database holds.
+	const told = new Map(people.map((p, i) => [p.id, res[i].json]));
+	for (const r of rows) {
+		const t = told.get(Number(r.member_id));
+		assert.equal(t.status, r.status);
+		if (r.status === 'waitlisted') assert.equal(t.waitlist_position, r.pos);
+	}
+	const firstWaiting = rows.slice(100, 150).map((r) => Number(r.member_id));
+
+	// 50 withdrawals at once, half DELETE, half not_going.
+	const leavers = rows.slice(0, 100).filter((_, i) => i % 2 === 0)
+	    .map((r) => people.find((p) => p.id === Number(r.member_id)));
+	const out = await Promise.all(leavers.map((p, i) => (i % 2 === 0
+	    ? del(`/v1/events/${ev.id}/rsvp`, { token: p.token })
+	    : put(`/v1/events/${ev.id}/rsvp`, { response: 'not_going' }, { token: p.token }))));
+	assert.deepEqual([...new Set(out.map((r) => r.status))].sort(), [200, 204]);
+	const after = await sql(`SELECT member_id, status FROM rsvps WHERE event_id = $1
+	    ORDER BY requested_at, id`, [ev.id]);
+	assert.equal(after.length, 375, 'DELETE removed 25 rows; not_going kept 25');
+	const nowGoing = after.filter((r) => r.status === 'going').map((r) => Number(r.member_id));
+	assert.equal(nowGoing.length, 100);
+	// Exactly the first 50 of the waitlist were promoted.
+	assert.deepEqual(nowGoing.filter((id) => firstWaiting.includes(id)).sort(),
+	    [...firstWaiting].sort());
+	assert.equal(after.filter((r) => r.status === 'waitlisted').length, 250);
+	assert.equal(after.filter((r) => r.status === 'not_going').length, 25);
+	const notes = await sql(`SELECT member_id FROM notifications WHERE type = 'rsvp_promoted'
+	    AND subject_id = $1`, [ev.id]);
+	assert.deepEqual(notes.map((n) => Number(n.member_id)).sort(), [...firstWaiting].sort());
+	const e = (await get(`/v1/events/${ev.id}`)).json;
+	assert.equal(e.going_count, 100);
+	assert.equal(e.places_left, 0);
+	assert.equal(e.waitlist_count, 250);
+	// The waitlist is still gapless from 1.
+	const pos = await sql(`SELECT api.waitlist_position(r) AS p FROM rsvps r
+	    WHERE event_id = $1 AND status = 'waitlisted' ORDER BY 1`, [ev.id]);
+	assert.deepEqual(pos.map((r) => r.p), Array.from({ length: 250 }, (_, i) => i + 1));
+}
+
+test('400 concurrent RSVPs for 100 places, then 50 concurrent withdrawals (3 rounds)', async () => {
+	for (let round = 1; round <= 3; round++) await scenario(round);
+});
+
+test('the invitation cap holds under two concurrent requests', async () => {
+	const sender = await makeMember();
+	const mk = async () => (await post('/v1/events', { title: `Cap ${uid()}`, kind: 'meetup',
+	    starts_at: at(24), ends_at: at(26), timezone: 'UTC' }, { token: sender.token })).json;
+	const ev = await mk();
+	const other = await mk();
+	const filler = await bulkMembers(190);
+	await sql(`INSERT INTO invitations (event_id, sender_id, recipient_id, reason, created_at)
+	    SELECT $1, $2, m, 'open to invitations from anyone', now() - interval '1 hour'
+	    FROM unnest($3::bigint[]) m`, [other.id, sender.id, filler.map((f) => f.id)]);
+	for (let round = 0; round < 3; round++) {
+		await sql(`DELETE FROM invitations WHERE sender_id = $1 AND event_id = $2`, [sender.id, ev.id]);
+		const to = await bulkMembers(20, { invitations: 'anyone' });
+		const [a, b] = await Promise.all([
+			post(`/v1/events/${ev.id}/invitations`, { member_ids: to.slice(0, 10).map((m) => m.id) },
+			    { token: sender.token }),
+			post(`/v1/events/${ev.id}/invitations`, { member_ids: to.slice(10).map((m) => m.id) },
+			    { token: sender.token }),
+		]);
+		assert.deepEqual([a.status, b.status].sort(), [200, 429], `${a.text} ${b.text}`);
+		const okOne = a.status === 200 ? a : b;
+		assert.equal(okOne.json.remaining, 0);
+		assert.ok(okOne.json.results.every((r) => r.result === 'invited'));
+		const n = (await sql('SELECT count(*)::int AS n FROM invitations WHERE sender_id = $1',
+		    [sender.id]))[0].n;
+		assert.equal(n, 200);
+		const notified = (await sql(`SELECT count(*)::int AS n FROM notifications
+		    WHERE type = 'invitation_received' AND member_id = ANY($1::bigint[])`,
+		    [to.map((m) => m.id)]))[0].n;
+		assert.equal(notified, 10);
+	}
+});
