@@ -9,7 +9,7 @@ import { configure, ApiError, del, get } from "./lib/api.js";
 import { h, replace } from "./lib/dom.js";
 import { dropAllDrafts } from "./lib/forms.js";
 import { current, navigate, onRendered, route, setNotFound, start } from "./lib/router.js";
-import { currentMember, getToken, isSignedIn, onChange, setCurrentMember, signOut } from "./lib/state.js";
+import { currentMember, getToken, isSignedIn, isSiteAdmin, onChange, setCurrentMember, signOut } from "./lib/state.js";
 import { flashNext } from "./lib/ui.js";
 import { homeView } from "./views/home.js";
 import { loginView, registerView } from "./views/auth.js";
@@ -18,6 +18,12 @@ import { directoryView, memberView } from "./views/members.js";
 import { orgListView, orgView, orgFormView } from "./views/organizations.js";
 import { notificationsView, refreshUnread, unreadCount, onUnreadChange } from "./views/notifications.js";
 import { notFoundView } from "./views/notfound.js";
+import { eventListView, eventView, eventFormView, eventInviteView } from "./views/events.js";
+import { invitationsView } from "./views/invitations.js";
+import { activityView } from "./views/activity.js";
+import { mentorsView, mentorshipRequestView, mentorshipsView, mentorshipView } from "./views/mentorships.js";
+import { collabListView, collabFormView, collabView } from "./views/collaborations.js";
+import { reportsView } from "./views/admin.js";
 
 const HEALTH_TIMEOUT_MS = 5000;
 
@@ -95,17 +101,36 @@ const ROUTES = [
   ["/organizations/:org", orgView],
   ["/organizations/:org/edit", orgFormView, { auth: true }],
   ["/notifications", notificationsView, { auth: true }],
-  // Coming next (views/events.js, views/mentorships.js, views/collaborations.js):
-  // ["/events", eventListView], ["/events/:id", eventView], ["/mentorships", ...], ...
+  ["/events", eventListView],
+  ["/events/new", eventFormView, { auth: true }],
+  ["/events/:id", eventView],
+  ["/events/:id/edit", eventFormView, { auth: true }],
+  ["/events/:id/invite", eventInviteView, { auth: true }],
+  ["/invitations", invitationsView, { auth: true }],
+  ["/activity", activityView],
+  ["/mentors", mentorsView, { auth: true }],
+  ["/mentorships", mentorshipsView, { auth: true }],
+  ["/mentorships/new", mentorshipRequestView, { auth: true }],
+  ["/mentorships/:id", mentorshipView, { auth: true }],
+  ["/collaborations", collabListView],
+  ["/collaborations/new", collabFormView, { auth: true }],
+  ["/collaborations/:id", collabView],
+  ["/collaborations/:id/edit", collabFormView, { auth: true }],
+  ["/admin/reports", reportsView, { auth: true }],
 ];
 
-// The main menu: [path, label, who] where who is "all", "anon" or "member".
+// The main menu: [path, label, who] where who is "all", "anon", "member" or "admin"
+// (site admins).
 const NAV = [
   ["/", "Home", "all"],
+  ["/events", "Events", "all"],
+  ["/collaborations", "Collaborations", "all"],
+  ["/mentors", "Mentoring", "member"],
   ["/members", "Members", "member"],
   ["/organizations", "Organizations", "all"],
   ["/notifications", "Notifications", "member"],
   ["/me", "My profile", "member"],
+  ["/admin/reports", "Reports", "admin"],
   ["/login", "Log in", "anon"],
   ["/register", "Register", "anon"],
 ];
@@ -117,8 +142,11 @@ function renderNav() {
   const { path } = current();
   const items = [];
   for (const [target, label, who] of NAV) {
-    if ((who === "anon" && signedIn) || (who === "member" && !signedIn)) continue;
-    const active = target === "/" ? path === "/" : path === target || path.startsWith(`${target}/`);
+    if ((who === "anon" && signedIn) || (who === "member" && !signedIn) || (who === "admin" && !(signedIn && isSiteAdmin()))) continue;
+    const active =
+      target === "/"
+        ? path === "/"
+        : path === target || path.startsWith(`${target}/`) || (target === "/mentors" && path.startsWith("/mentorships")) || (target === "/events" && path === "/invitations");
     const a = h("a", { href: `#${target}`, "aria-current": active ? "page" : null }, label);
     if (target === "/notifications") {
       const n = unreadCount();

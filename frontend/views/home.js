@@ -1,9 +1,10 @@
 // The landing page (public feeds are fetched anonymously: a simple CORS request, no
-// preflight): an introduction, and two community sections fed by endpoints other
-// engineers are building now (GET /v1/events, GET /v1/activity). Their loaders treat a
-// 404 as "not available yet", so the page works before and after those endpoints ship.
+// preflight): an introduction, the next upcoming public events and the latest community
+// activity. Their loaders treat a 404 as "not available yet".
 import { getOptional } from "../lib/api.js";
-import { h, link, time } from "../lib/dom.js";
+import { h, link } from "../lib/dom.js";
+import { activityItem } from "./activity.js";
+import { eventItem } from "./events.js";
 import { currentMember, isSignedIn } from "../lib/state.js";
 
 function section(id, title, intro, load) {
@@ -17,7 +18,7 @@ function section(id, title, intro, load) {
     body,
   );
   load()
-    .then((node) => body.replaceChildren(node))
+    .then((node) => body.replaceChildren(...[node].flat()))
     .catch(() => body.replaceChildren(h("p", { class: "muted" }, "This could not be loaded right now.")))
     .finally(() => el.removeAttribute("aria-busy"));
   return el;
@@ -31,47 +32,22 @@ async function loadEvents() {
   const page = await getOptional("/v1/events", { query: { limit: 5 }, quiet: true, auth: false });
   if (page === null) return comingSoon("Upcoming events will be listed here.");
   const items = Array.isArray(page.data) ? page.data : [];
-  if (!items.length) return h("p", {}, "No upcoming events yet.");
-  return h(
-    "ul",
-    { class: "cards compact" },
-    items.map((ev) =>
-      h(
-        "li",
-        { class: "card" },
-        h("p", { class: "card-title" }, ev.title || "Untitled event"),
-        h(
-          "p",
-          { class: "muted small" },
-          time(ev.starts_at, { timeZone: ev.timezone }),
-          ev.city ? ` · ${ev.city}` : null,
-          ev.organization?.name ? ` · ${ev.organization.name}` : null,
-          ev.status === "cancelled" ? " · Cancelled" : null,
-        ),
-      ),
-    ),
-  );
-}
-
-function activityText(item) {
-  if (typeof item.text === "string") return item.text;
-  if (typeof item.summary === "string") return item.summary;
-  if (typeof item.title === "string") return item.title;
-  const subject = item.subject || item.event || item.collaboration || {};
-  const type = String(item.type || "activity").replace(/_/g, " ");
-  return subject.title || subject.name ? `${type}: ${subject.title || subject.name}` : type;
+  if (!items.length) return h("p", {}, "No upcoming events yet. ", link("/events", "See all events"), ".");
+  return [
+    h("ul", { class: "cards compact", id: "home-events" }, items.map((ev) => eventItem(ev, { showDate: true }))),
+    h("p", {}, link("/events", "All upcoming events"), " · ", link("/events?view=month", "Month calendar")),
+  ];
 }
 
 async function loadActivity() {
-  const page = await getOptional("/v1/activity", { query: { limit: 10 }, quiet: true, auth: false });
+  const page = await getOptional("/v1/activity", { query: { limit: 8 }, quiet: true, auth: false });
   if (page === null) return comingSoon("New events, recaps and collaborations will show up here.");
-  const items = Array.isArray(page.data) ? page.data : Array.isArray(page.items) ? page.items : [];
+  const items = Array.isArray(page.data) ? page.data : [];
   if (!items.length) return h("p", {}, "Nothing new yet.");
-  return h(
-    "ul",
-    { class: "activity" },
-    items.map((item) => h("li", {}, h("span", {}, activityText(item)), " ", h("span", { class: "muted small" }, time(item.created_at || item.date_published)))),
-  );
+  return [
+    h("ul", { class: "activity", id: "home-activity" }, items.map((item) => activityItem(item, { compact: true }))),
+    h("p", {}, link("/activity", "All community activity")),
+  ];
 }
 
 export function homeView() {
@@ -81,9 +57,11 @@ export function homeView() {
         "p",
         { class: "cta" },
         me ? `Welcome back, ${me.display_name}. ` : "Welcome back. ",
-        link("/members", "Find colleagues", { class: "button" }),
+        link("/events", "Find events", { class: "button" }),
         " ",
-        link("/organizations", "Browse organizations", { class: "button secondary" }),
+        link("/members", "Find colleagues", { class: "button secondary" }),
+        " ",
+        link("/mentors", "Find a mentor", { class: "button secondary" }),
       )
     : h(
         "p",

@@ -37,6 +37,10 @@ export function refreshUnread() {
 const SUBJECT_ROUTES = {
   organization: (id) => `#/organizations/${id}`,
   member: (id) => `#/members/${id}`,
+  event: (id) => `#/events/${id}`,
+  invitation: () => "#/invitations",
+  mentorship: (id) => `#/mentorships/${id}`,
+  collaboration: (id) => `#/collaborations/${id}`,
 };
 
 function notificationItem(n) {

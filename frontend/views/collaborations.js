@@ -1,0 +1,423 @@
+// Collaborations between libraries: browse (status, skill, organization, q), propose,
+// join as oneself or for an organization one admins, owners approve or decline and move
+// the status along the allowed transitions, progress updates, and cost shares with the
+// totals per currency.
+import { ApiError, get, patch, post } from "../lib/api.js";
+import { h, link, replace, parseList, tagList, time } from "../lib/dom.js";
+import { dropDraft, field, formAlert, keepDraft, onSubmit, showFormError, submit, value } from "../lib/forms.js";
+import { notAvailable, notYet } from "../lib/pending.js";
+import { navigate } from "../lib/router.js";
+import { currentMember, isSignedIn, isSiteAdmin, setCurrentMember } from "../lib/state.js";
+import { announce, confirmDialog, flashNext, loadMore, pageHeading, showError } from "../lib/ui.js";
+
+export const CO_STATUS = {
+  proposed: "Proposed",
+  seeking_partners: "Seeking partners",
+  active: "Active",
+  completed: "Completed",
+  archived: "Archived",
+};
+
+const MOVE_LABEL = {
+  seeking_partners: "Start seeking partners",
+  active: "Mark as active",
+  completed: "Mark as completed",
+  archived: "Archive",
+};
+
+const PART_STATUS = { pending: "Pending", approved: "Approved", declined: "Declined", left: "Left" };
+
+function money(amount, currency) {
+  try {
+    return new Intl.NumberFormat("en", { style: "currency", currency }).format(Number(amount));
+  } catch {
+    return `${amount} ${currency}`;
+  }
+}
+
+function collabCard(c) {
+  return h(
+    "li",
+    { class: "card collab-card", dataset: { id: c.id } },
+    h("p", { class: "card-title" }, link(`/collaborations/${c.id}`, c.title), h("span", { class: `pill status-${c.status}` }, CO_STATUS[c.status] || c.status), c.hidden ? h("span", { class: "pill pill-bad" }, "Hidden") : null),
+    h("p", { class: "muted small" }, `${c.participant_count} participant${c.participant_count === 1 ? "" : "s"}`, c.organization ? ` · ${c.organization.name}` : null),
+    h("p", { class: "small clamp" }, c.summary),
+    tagList(c.skills_wanted, `Skills wanted by ${c.title}`),
+  );
+}
+
+async function orgOptions() {
+  try {
+    const page = await get("/v1/organizations", { query: { limit: 100 }, quiet: true });
+    return page.data.map((o) => [o.slug, o.name]);
+  } catch {
+    return [];
+  }
+}
+
+async function adminOrgs() {
+  if (!isSignedIn()) return [];
+  let me = currentMember();
+  if (!me) {
+    me = await get("/v1/me");
+    setCurrentMember(me);
+  }
+  if (isSiteAdmin()) return orgOptions();
+  return (me.affiliations || []).filter((a) => a.role === "admin").map((a) => [a.slug, a.name]);
+}
+
+export async function collabListView({ query }) {
+  const keys = ["status", "skill", "organization", "q"];
+  const f = Object.fromEntries(keys.map((k) => [k, query.get(k) || ""]));
+  const orgs = await orgOptions();
+  if (f.organization && !orgs.some(([s]) => s === f.organization)) orgs.push([f.organization, f.organization]);
+  const form = h(
+    "form",
+    { class: "form filters", role: "search", "aria-label": "Search collaborations", id: "collab-filters", novalidate: true },
+    formAlert(),
+    h(
+      "div",
+      { class: "filter-grid" },
+      field("q", "Search", { type: "search", value: f.q, maxlength: 100 }),
+      field("status", "Status", { options: [["", "Any status"], ...Object.entries(CO_STATUS)], value: f.status }),
+      field("skill", "Skill wanted", { value: f.skill, maxlength: 40 }),
+      field("organization", "Organization", { options: [["", "Any organization"], ...orgs], value: f.organization }),
+    ),
+    h("div", { class: "actions" }, submit("Search"), link("/collaborations", "Clear filters", { class: "button secondary" })),
+  );
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    const p = new URLSearchParams();
+    for (const k of keys) {
+      const v = form.elements.namedItem(k).value.trim();
+      if (v) p.set(k, v);
+    }
+    navigate(`/collaborations${p.toString() ? `?${p}` : ""}`);
+  });
+  const list = h("ul", { class: "cards grid", id: "collab-results", "aria-label": "Collaborations" });
+  let unavailable = null;
+  const pager = loadMore({
+    list,
+    noun: "collaborations",
+    emptyText: "No collaborations match these filters.",
+    fetchPage: (cursor) => get("/v1/collaborations", { query: { ...f, limit: 20, cursor } }),
+    renderItem: collabCard,
+    onError: (err) => {
+      if (notYet(err)) unavailable = notAvailable("Collaborations");
+      else if (err instanceof ApiError && err.status === 400) showFormError(form, err);
+      else showError(err);
+    },
+  });
+  await pager.start();
+  return h(
+    "section",
+    { class: "page" },
+    pageHeading("Collaborations", isSignedIn() ? link("/collaborations/new", "Propose a collaboration", { class: "button" }) : null),
+    h("p", { class: "muted" }, "Shared projects across libraries: pool skills and split costs."),
+    form,
+    h("h2", { class: "visually-hidden" }, "Results"),
+    unavailable || [list, pager.element],
+  );
+}
+
+export async function collabFormView({ params }) {
+  const editing = Boolean(params.id);
+  const c = editing ? await get(`/v1/collaborations/${encodeURIComponent(params.id)}`) : null;
+  const orgs = await adminOrgs();
+  if (c?.organization && !orgs.some(([s]) => s === c.organization.slug)) orgs.push([c.organization.slug, c.organization.name]);
+  const draftKey = editing ? `collab-edit-${c.id}` : "collab-new";
+  const form = h(
+    "form",
+    { class: "form", id: "collab-form", novalidate: true },
+    formAlert(),
+    field("title", "Title", { value: c?.title, required: true, maxlength: 200 }),
+    field("summary", "Summary", { rows: 6, value: c?.summary, required: true, maxlength: 4000, hint: "What you want to do together, and what partners would bring." }),
+    field("skills_wanted", "Skills wanted", { value: (c?.skills_wanted || []).join(", "), hint: "Separate with commas, up to 20." }),
+    field("organization", "Hosting organization", { options: [["", "None"], ...orgs], value: c?.organization?.slug || "", hint: orgs.length ? "An organization you are an admin of." : "You are not an admin of any organization." }),
+    h("div", { class: "actions" }, submit(editing ? "Save changes" : "Propose collaboration"), link(editing ? `/collaborations/${c.id}` : "/collaborations", "Cancel", { class: "button secondary" })),
+  );
+  keepDraft(form, draftKey);
+  onSubmit(form, async () => {
+    const body = {
+      title: value(form, "title"),
+      summary: form.elements.summary.value.trim(),
+      skills_wanted: parseList(value(form, "skills_wanted")),
+    };
+    const org = value(form, "organization");
+    if (editing) {
+      if (org !== (c.organization?.slug || "")) body.organization = org || null;
+    } else if (org) body.organization = org;
+    const saved = editing ? await patch(`/v1/collaborations/${c.id}`, body) : await post("/v1/collaborations", body);
+    dropDraft(draftKey);
+    flashNext(editing ? "The collaboration was saved." : "Your collaboration was proposed. You are its owner.");
+    navigate(`/collaborations/${saved.id}`);
+  });
+  return h("section", { class: "page" }, pageHeading(editing ? `Edit ${c.title}` : "Propose a collaboration"), form);
+}
+
+function costShareFields(prefix, share) {
+  return h(
+    "fieldset",
+    { class: "group", dataset: { field: "cost_share" } },
+    h("legend", {}, "Cost share (optional)"),
+    h(
+      "div",
+      { class: "field-row" },
+      field("cost_share.amount", "Amount", { value: share?.amount || "", inputmode: "decimal", maxlength: 13, hint: "For example 500.00", id: `${prefix}-amount` }),
+      field("cost_share.currency", "Currency", { value: share?.currency || "", maxlength: 3, hint: "ISO code, like USD or EUR", id: `${prefix}-currency` }),
+    ),
+    field("cost_share.note", "Note", { value: share?.note || "", maxlength: 500, id: `${prefix}-note` }),
+  );
+}
+
+function readCostShare(form) {
+  const amount = value(form, "cost_share.amount");
+  const currency = value(form, "cost_share.currency").toUpperCase();
+  const note = value(form, "cost_share.note");
+  if (!amount && !currency && !note) return undefined;
+  return { amount, currency, note: note || null };
+}
+
+export async function collabView({ params }) {
+  if (!/^[1-9][0-9]{0,17}$/.test(params.id)) throw new ApiError(404, { detail: "No such collaboration." });
+  const id = params.id;
+  let c = await get(`/v1/collaborations/${id}`);
+  const heading = pageHeading(c.title);
+  const body = h("div", {});
+
+  async function refresh(message, focusId) {
+    c = await get(`/v1/collaborations/${id}`);
+    heading.querySelector("h1").textContent = c.title;
+    await draw();
+    if (message) announce(message);
+    if (focusId) document.getElementById(focusId)?.focus();
+  }
+
+  const isOwner = () => isSiteAdmin() || (c.my_participation?.role === "owner" && c.my_participation.status === "approved");
+  const isParticipant = () => c.my_participation?.status === "approved" || isSiteAdmin();
+
+  async function draw() {
+    const parts = [
+      c.hidden ? h("p", { class: "notice notice-warn" }, "This collaboration is hidden by a site admin: only its participants see it.") : null,
+      about(),
+      isOwner() ? statusPanel() : null,
+      await participantsPanel(),
+      joinPanel(),
+      await updatesPanel(),
+    ];
+    replace(body, parts);
+  }
+
+  function about() {
+    return h(
+      "section",
+      { class: "panel", "aria-labelledby": "co-about" },
+      h("h2", { id: "co-about" }, "About"),
+      h(
+        "dl",
+        { class: "facts" },
+        h("dt", {}, "Status"), h("dd", { id: "collab-status" }, CO_STATUS[c.status] || c.status),
+        c.organization ? [h("dt", {}, "Hosted by"), h("dd", {}, link(`/organizations/${c.organization.slug}`, c.organization.name))] : null,
+        c.owners?.length ? [h("dt", {}, "Owners"), h("dd", {}, c.owners.map((o, i) => [i ? ", " : "", link(`/members/${o.id}`, o.display_name)]))] : null,
+        c.partner_organizations?.length ? [h("dt", {}, "Partner organizations"), h("dd", {}, c.partner_organizations.map((o, i) => [i ? ", " : "", link(`/organizations/${o.slug}`, o.name)]))] : null,
+        h("dt", {}, "Participants"), h("dd", {}, String(c.participant_count)),
+        h("dt", {}, "Started"), h("dd", {}, time(c.created_at, { withTime: false })),
+        c.completed_at ? [h("dt", {}, "Completed"), h("dd", {}, time(c.completed_at, { withTime: false }))] : null,
+      ),
+      h("p", { class: "bio" }, c.summary),
+      c.skills_wanted?.length ? [h("h3", {}, "Skills wanted"), tagList(c.skills_wanted, "Skills wanted")] : null,
+      h("h3", {}, "Cost shares"),
+      c.cost_totals?.length
+        ? h("ul", { id: "cost-totals", class: "totals" }, c.cost_totals.map((t) => h("li", {}, h("strong", {}, money(t.amount, t.currency)), ` in ${t.currency}`)))
+        : h("p", { class: "muted", id: "cost-totals" }, "No cost shares yet."),
+      isOwner() && c.status !== "archived" ? h("p", {}, link(`/collaborations/${c.id}/edit`, "Edit collaboration", { class: "button secondary small" })) : null,
+    );
+  }
+
+  function statusPanel() {
+    const moves = c.allowed_transitions || [];
+    const section = h("section", { class: "panel", "aria-labelledby": "co-status-h" }, h("h2", { id: "co-status-h" }, "Status"));
+    if (!moves.length) {
+      section.append(h("p", { class: "muted" }, "This collaboration is archived: its status cannot change."));
+      return section;
+    }
+    section.append(h("p", { class: "muted small" }, `Now ${CO_STATUS[c.status] || c.status}. Owners move it forward, or archive it.`));
+    const actions = h("div", { class: "actions" });
+    for (const s of moves) {
+      const b = h("button", { type: "button", class: `button ${s === "archived" ? "secondary" : ""}`, dataset: { status: s } }, MOVE_LABEL[s] || s);
+      b.addEventListener("click", async () => {
+        if (s === "archived") {
+          const ok = await confirmDialog("An archived collaboration cannot be edited or moved again.", { title: "Archive this collaboration?", confirmLabel: "Archive" });
+          if (!ok) return;
+        }
+        b.disabled = true;
+        try {
+          await patch(`/v1/collaborations/${c.id}`, { status: s });
+          await refresh(`Status: ${CO_STATUS[s]}.`, "collab-status");
+        } catch (err) {
+          b.disabled = false;
+          showError(err);
+        }
+      });
+      actions.append(b);
+    }
+    section.append(actions);
+    document.getElementById("collab-status")?.setAttribute("tabindex", "-1");
+    return section;
+  }
+
+  async function participantsPanel() {
+    const section = h("section", { class: "panel", "aria-labelledby": "co-part-h" }, h("h2", { id: "co-part-h" }, "Participants"));
+    let page;
+    try {
+      page = await get(`/v1/collaborations/${c.id}/participants`, { query: { limit: 100 } });
+    } catch (err) {
+      section.append(notYet(err) ? notAvailable("Participants") : h("p", { class: "muted" }, "Participants could not be loaded."));
+      return section;
+    }
+    const me = currentMember();
+    const rows = page.data.map((p) => participantRow(p, me));
+    section.append(rows.length ? h("ul", { class: "cards", id: "participant-list" }, rows) : h("p", { class: "muted" }, "Nobody yet."));
+    return section;
+  }
+
+  function participantRow(p, me) {
+    const who = p.member ? link(`/members/${p.member.id}`, p.member.display_name) : h("span", {}, "A member");
+    const name = p.member?.display_name || "this participant";
+    const mine = me && p.member?.id === me.id;
+    const li = h(
+      "li",
+      { class: `card row-card participant status-${p.status}`, dataset: { pid: p.id } },
+      h(
+        "div",
+        {},
+        h("p", { class: "card-title" }, who, p.organization ? h("span", { class: "muted small" }, ` for ${p.organization.name}`) : null, p.role === "owner" ? h("span", { class: "pill" }, "Owner") : null, p.status !== "approved" ? h("span", { class: "pill" }, PART_STATUS[p.status] || p.status) : null),
+        p.message ? h("p", { class: "small" }, p.message) : null,
+        tagList(p.skills_offered, `Skills offered by ${name}`),
+        p.cost_share ? h("p", { class: "small" }, `Cost share: ${money(p.cost_share.amount, p.cost_share.currency)}${p.cost_share.note ? ` (${p.cost_share.note})` : ""}`) : null,
+      ),
+    );
+    const actions = h("div", { class: "actions" });
+    const act = (label, cls, aria, body, message) => {
+      const b = h("button", { type: "button", class: `button small ${cls}`, "aria-label": aria }, label);
+      b.addEventListener("click", async () => {
+        if (body.status === "left") {
+          const ok = await confirmDialog("You will no longer take part in this collaboration.", { title: "Leave this collaboration?", confirmLabel: "Leave" });
+          if (!ok) return;
+        }
+        b.disabled = true;
+        try {
+          await patch(`/v1/collaborations/${c.id}/participants/${p.id}`, body);
+          await refresh(message, "co-part-h");
+        } catch (err) {
+          b.disabled = false;
+          showError(err);
+        }
+      });
+      return b;
+    };
+    if (isOwner() && p.status === "pending") {
+      actions.append(
+        act("Approve", "", `Approve ${name}`, { status: "approved" }, `${name} is now a participant.`),
+        act("Decline", "secondary", `Decline ${name}`, { status: "declined" }, `The request from ${name} was declined.`),
+      );
+    }
+    if (isOwner() && p.status === "approved" && !mine) {
+      actions.append(
+        p.role === "owner"
+          ? act("Make participant", "secondary", `Make participant: ${name} (no longer an owner)`, { role: "participant" }, `${name} is no longer an owner.`)
+          : act("Make owner", "secondary", `Make owner: ${name}`, { role: "owner" }, `${name} is now an owner.`),
+      );
+    }
+    if (mine && (p.status === "pending" || p.status === "approved")) {
+      actions.append(act(p.status === "pending" ? "Withdraw request" : "Leave", "secondary", p.status === "pending" ? "Withdraw request" : "Leave this collaboration", { status: "left" }, p.status === "pending" ? "Your request was withdrawn." : "You left the collaboration."));
+    }
+    if ((mine || isOwner()) && p.status === "approved") {
+      const form = h(
+        "form",
+        { class: "form cost-form", novalidate: true, "aria-label": `Cost share of ${name}` },
+        formAlert(),
+        costShareFields(`cs-${p.id}`, p.cost_share),
+        h("div", { class: "actions" }, submit(p.cost_share ? "Update cost share" : "Add cost share", { cls: "button small secondary" })),
+      );
+      onSubmit(form, async () => {
+        const share = readCostShare(form);
+        await patch(`/v1/collaborations/${c.id}/participants/${p.id}`, { cost_share: share === undefined ? null : share });
+        await refresh(share ? "The cost share was saved." : "The cost share was removed.", "cost-totals");
+      });
+      const details = h("details", { class: "cost-details" }, h("summary", {}, mine ? "My cost share" : `Cost share of ${name}`), form);
+      li.append(details);
+    }
+    if (actions.childNodes.length) li.append(actions);
+    return li;
+  }
+
+  function joinPanel() {
+    if (!isSignedIn()) {
+      return h("section", { class: "panel", "aria-labelledby": "co-join" }, h("h2", { id: "co-join" }, "Join"), h("p", {}, link(`/login?next=${encodeURIComponent(`/collaborations/${c.id}`)}`, "Log in"), " to ask to join."));
+    }
+    if (["completed", "archived"].includes(c.status)) return null;
+    const mine = c.my_participation;
+    const form = h(
+      "form",
+      { class: "form", id: "join-form", novalidate: true },
+      formAlert(),
+      field("message", "Message to the owners", { rows: 3, required: true, maxlength: 2000 }),
+      field("skills_offered", "Skills you offer", { hint: "Separate with commas, up to 20." }),
+      orgsForJoin.length ? field("organization", "Join as", { options: [["", "Myself"], ...orgsForJoin.map(([s, n]) => [s, `For ${n}`])], hint: "Or for an organization you are an admin of." }) : null,
+      costShareFields("join", null),
+      h("div", { class: "actions" }, submit("Ask to join")),
+    );
+    onSubmit(form, async () => {
+      const body = { message: form.elements.message.value.trim(), skills_offered: parseList(value(form, "skills_offered")) };
+      const org = form.elements.namedItem("organization") ? value(form, "organization") : "";
+      if (org) body.organization = org;
+      const share = readCostShare(form);
+      if (share) body.cost_share = share;
+      await post(`/v1/collaborations/${c.id}/participants`, body);
+      await refresh("Your request was sent to the owners.", "co-part-h");
+    });
+    return h(
+      "section",
+      { class: "panel", "aria-labelledby": "co-join" },
+      h("h2", { id: "co-join" }, mine && ["pending", "approved"].includes(mine.status) ? "Join for an organization" : "Join"),
+      mine?.status === "pending" ? h("p", { class: "muted" }, "Your request is waiting for an owner.") : null,
+      mine && ["pending", "approved"].includes(mine.status) && !orgsForJoin.length ? h("p", { class: "muted" }, "You already take part.") : form,
+    );
+  }
+
+  async function updatesPanel() {
+    const section = h("section", { class: "panel", "aria-labelledby": "co-upd-h" }, h("h2", { id: "co-upd-h", tabindex: "-1" }, "Updates"));
+    let page;
+    try {
+      page = await get(`/v1/collaborations/${c.id}/updates`, { query: { limit: 50 } });
+    } catch (err) {
+      section.append(notYet(err) ? notAvailable("Updates") : h("p", { class: "muted" }, "Updates could not be loaded."));
+      return section;
+    }
+    if (isParticipant() && c.status !== "archived") {
+      const form = h(
+        "form",
+        { class: "form", id: "update-form", novalidate: true },
+        formAlert(),
+        field("body", "Post an update", { rows: 3, required: true, maxlength: 5000 }),
+        h("div", { class: "actions" }, submit("Post update")),
+      );
+      onSubmit(form, async () => {
+        await post(`/v1/collaborations/${c.id}/updates`, { body: form.elements.body.value.trim() });
+        await refresh("Your update was posted.", "co-upd-h");
+      });
+      section.append(form);
+    }
+    section.append(
+      page.data.length
+        ? h("ul", { class: "cards", id: "update-list" }, page.data.map((u) => h("li", { class: "card" }, h("p", { class: "muted small" }, u.author?.display_name || "A member", " · ", time(u.created_at)), h("p", { class: "bio" }, u.body))))
+        : h("p", { class: "muted" }, "No updates yet."),
+    );
+    return section;
+  }
+
+  const orgsForJoin = await adminOrgs();
+  await draw();
+  return h("section", { class: "page" }, heading, body);
+}
