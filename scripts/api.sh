@@ -11,7 +11,9 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 run_dir=${1:?usage: $0 <run_dir>}
 mkdir -p "$run_dir"
-sed "s|@API_BUILD@|$top/api/build|" "$top/api/conf/interlibrary.conf" \
+run_dir=$(cd "$run_dir" && pwd)
+sed -e "s|@API_BUILD@|$top/api/build|" -e "s|@RUN_DIR@|$run_dir|" \
+    "$top/api/conf/interlibrary.conf" \
     >"$run_dir/interlibrary.conf"
 cd "$top/api"
 exec stdbuf -oL -eL kore -fnr -c "$run_dir/interlibrary.conf"
