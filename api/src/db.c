@@ -22,9 +22,38 @@
 #define DB_NAME		"db"
 
 static void	db_connection_check(struct il_req *);
+static void	db_event(void *, int);
 static void	append_qs(struct kore_buf *, const char *, const char *);
 static void	link_header(struct http_request *, struct il_req *,
 		    const char *);
+
+/*
+ * Kore 4.1 reads a connection whenever its socket becomes readable, even
+ * when the request has not yet taken the result of the previous read.
+ * PostgreSQL flushes an error at once and sends ReadyForQuery in a second
+ * packet, so under load Kore could read that packet first, turning the
+ * request's ERROR (or RESULT) into DONE and dropping the result: the
+ * request then had nothing to answer with.  This wrapper leaves the bytes
+ * in the socket while a result waits for the request; kore_pgsql_continue()
+ * and kore_pgsql_cleanup() read them when the request is done with it.
+ *
+ * Kore's struct pgsql_job is private to pgsql.c; its first member is the
+ * struct kore_pgsql pointer (Kore 4.1.0, the version Debian ships).
+ */
+static void
+db_event(void *arg, int err)
+{
+	struct pgsql_conn	*conn = arg;
+	struct kore_pgsql	*pgsql;
+
+	if (!err && conn->job != NULL) {
+		pgsql = *(struct kore_pgsql **)(void *)conn->job;
+		if (pgsql->state == KORE_PGSQL_STATE_RESULT ||
+		    pgsql->state == KORE_PGSQL_STATE_ERROR)
+			return;
+	}
+	kore_pgsql_handle(arg, err);
+}
 
 void
 db_register(void)
@@ -327,6 +356,7 @@ db_run(struct http_request *req, struct il_req *st)
 				st->phase = PH_DONE;
 				break;
 			}
+			st->sql.conn->evt.handle = db_event;
 			st->phase = PH_DB_WAIT;
 			break;
 		case PH_DB_WAIT:
@@ -339,8 +369,20 @@ db_run(struct http_request *req, struct il_req *st)
 				kore_pgsql_continue(&st->sql);
 				break;
 			case KORE_PGSQL_STATE_ERROR:
-				db_connection_check(st);
 				db_error_reply(req, st);
+				st->next = NULL;
+				/*
+				 * An SQL error on a healthy connection: read on
+				 * to ReadyForQuery like after a result, so the
+				 * connection goes back to the pool without
+				 * Kore's blocking cancel request.
+				 */
+				if (st->sql.conn != NULL && st->sql.result != NULL &&
+				    PQstatus(st->sql.conn->db) == CONNECTION_OK) {
+					kore_pgsql_continue(&st->sql);
+					break;
+				}
+				db_connection_check(st);
 				kore_pgsql_cleanup(&st->sql);
 				st->sql_bound = 0;
 				db_free_params(st);
