@@ -58,6 +58,9 @@ CREATE TABLE events (
 	talking_points		text CHECK (length(talking_points) <= 10000),
 	-- iCalendar SEQUENCE: grows on every edit and on cancellation.
 	sequence		integer NOT NULL DEFAULT 0 CHECK (sequence >= 0),
+	-- Set when a site admin hides a reported event (reports: 0007);
+	-- hidden events are listed for their organizers only.
+	hidden_at		timestamptz,
 	created_at		timestamptz NOT NULL DEFAULT now(),
 	updated_at		timestamptz NOT NULL DEFAULT now(),
 	search			tsvector GENERATED ALWAYS AS (to_tsvector('simple',
@@ -69,16 +72,19 @@ CREATE TABLE events (
 	CHECK (kind = 'advocacy' OR (target IS NULL AND talking_points IS NULL))
 );
 
--- Indexes of GET /v1/events (every filter also has ends_at >= from and
--- starts_at >= from - 32 days, and the order is starts_at, id):
---   no filter, from, to, cursor: events_start_idx, a range scan from
---       from - 32 days (or the cursor), ends_at checked on the rows read;
---   organization: events_org_idx (equality, then the same range/order);
---   kind: events_kind_idx; city: events_city_idx (lower(city));
---   tag: events_tags_idx (GIN, bitmap scan, then a sort of the matches),
---       or events_start_idx with a filter when the tag is common;
---   q: events_search_idx (GIN full-text, then a sort of the matches).
+-- Indexes of GET /v1/events.  The list is the union of two scans, both in
+-- (starts_at, id) order from `from` (default now) or the cursor:
+--   events starting at or after `from`: events_start_idx, or the index of
+--       the filter: events_org_idx (organization), events_kind_idx (kind),
+--       events_city_idx (lower(city)), events_tags_idx (tag, GIN),
+--       events_search_idx (q, GIN full-text);
+--   events under way at `from` (started before, not yet ended):
+--       events_ongoing_idx, a GiST index on the [starts_at, ends_at]
+--       range, so the past is never scanned row by row, whatever the
+--       number of events.
 CREATE INDEX events_start_idx ON events (starts_at, id);
+CREATE INDEX events_ongoing_idx ON events
+    USING gist (tstzrange(starts_at, ends_at, '[]'));
 CREATE INDEX events_org_idx ON events (organization_id, starts_at, id);
 CREATE INDEX events_kind_idx ON events (kind, starts_at, id);
 CREATE INDEX events_city_idx ON events (lower(city), starts_at, id);
@@ -765,8 +771,10 @@ BEGIN
 		END IF;
 	END IF;
 
-	v_sql := 'SELECT e.* FROM events e WHERE e.ends_at >= $1'
-	    ' AND e.starts_at >= $1 - interval ''32 days''';
+	-- Only constant fragments are appended; every value is a parameter.
+	-- EXECUTE plans each combination of filters on its own, so each can
+	-- use its index (a single query with "$n IS NULL OR ..." cannot).
+	v_sql := ' AND (e.hidden_at IS NULL OR api.event_can_manage(e, $11))';
 	IF v_to IS NOT NULL THEN
 		v_sql := v_sql || ' AND e.starts_at < $2';
 	END IF;
@@ -790,8 +798,15 @@ BEGIN
 	END IF;
 	-- The cursor keeps starts_at to the microsecond (rows written by
 	-- SQL may have fractions), as UTC text.
-	v_sql := 'WITH page AS (' || v_sql || ' ORDER BY e.starts_at, e.id'
-	    ' LIMIT $10) SELECT jsonb_agg(api.event_json(page, $11)'
+	-- Each branch is ordered and limited on its own, so the first one
+	-- reads its index from `from` and stops after a page.
+	v_sql := '(SELECT e.* FROM events e WHERE e.starts_at >= $1' || v_sql ||
+	    ' ORDER BY e.starts_at, e.id LIMIT $10) UNION ALL'
+	    ' (SELECT e.* FROM events e WHERE e.starts_at < $1'
+	    ' AND tstzrange(e.starts_at, e.ends_at, ''[]'') @> $1' || v_sql ||
+	    ' ORDER BY e.starts_at, e.id LIMIT $10)';
+	v_sql := 'WITH page AS (SELECT * FROM (' || v_sql || ') e'
+	    ' ORDER BY e.starts_at, e.id LIMIT $10) SELECT jsonb_agg(api.event_json(page, $11)'
 	    ' ORDER BY page.starts_at, page.id), count(*),'
 	    ' (array_agg(jsonb_build_array(to_char(page.starts_at AT TIME ZONE'
 	    ' ''UTC'', ''YYYY-MM-DD"T"HH24:MI:SS.US"Z"''), page.id)'
