@@ -61,9 +61,8 @@ node_suite() {
 	    --test-timeout=300000 "$@" >"$log" 2>&1
 	p=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$log" | tail -1)
 	f=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$log" | tail -1)
-	grep -E '^(not ok|# Subtest)' "$log" | grep -B1 '^not ok' | head -40
-	grep -E '^not ok' -A 30 "$log" | grep -E 'error:|expected|actual|message:|\+|-' |
-	    head -60
+	# Every failing test at any depth, with its error block.
+	grep -E '^\s*not ok' -A 30 "$log" | grep -vE '^\s*(ok |# )' | head -150
 	passed=$((passed + ${p:-0}))
 	failed=$((failed + ${f:-0}))
 	if [ -z "$p" ]; then

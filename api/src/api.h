@@ -24,6 +24,7 @@ typedef void	(*il_rows)(struct http_request *, struct il_req *,
 #define EP_JSON_BODY	0x0004	/* takes a JSON body (spec in body) */
 #define EP_MERGE_PATCH	0x0008	/* body is a merge patch */
 #define EP_NO_STORE	0x0010	/* never cacheable even when anonymous */
+#define EP_INVALIDATES_FEEDS 0x0020	/* a success changes what feeds show */
 
 /*
  * One row a route: the handler is either the generic SQL call (sql set)
@@ -173,6 +174,7 @@ void	members_register(struct http_request *, struct il_req *);
 void	members_password(struct http_request *, struct il_req *);
 void	members_drop_secret(json_t *, const char *);
 void	members_busy(struct http_request *);
+void	members_rate_headers(struct http_request *, PGresult *, int);
 
 /* sessions.c */
 void	sessions_login(struct http_request *, struct il_req *);
@@ -191,6 +193,39 @@ extern const struct field	ev_b_attendance[];
 extern const struct field	ev_b_invite[];
 extern const struct field	ev_b_invitation[];
 void	ev_rsvps_start(struct http_request *, struct il_req *);
+
+/* feeds.c */
+extern const struct field	feeds_q[];
+extern const struct field	feeds_q_org[];
+extern const struct field	feeds_q_calendar[];
+void	feeds_start(struct http_request *, struct il_req *);
+void	feeds_event_start(struct http_request *, struct il_req *);
+void	feeds_calendar_start(struct http_request *, struct il_req *);
+void	feeds_key_create(struct http_request *, struct il_req *);
+void	feeds_write_row(struct http_request *, struct il_req *, PGresult *);
+void	feeds_invalidate(int);
+
+/* mentorships.c */
+extern const struct field	mt_q_mentors[];
+extern const struct field	mt_q_suggestions[];
+extern const struct field	mt_q_list[];
+extern const struct field	mt_q_check_ins[];
+extern const struct field	mt_b_create[];
+extern const struct field	mt_b_patch[];
+extern const struct field	mt_b_check_in[];
+
+/* collaborations.c */
+extern const struct field	co_q_list[];
+extern const struct field	co_q_participants[];
+extern const struct field	co_q_reports[];
+extern const struct field	co_b_create[];
+extern const struct field	co_b_patch[];
+extern const struct field	co_b_participant[];
+extern const struct field	co_b_participant_patch[];
+extern const struct field	co_b_update[];
+extern const struct field	co_b_report[];
+extern const struct field	co_b_report_patch[];
+void	co_activity_rss_start(struct http_request *, struct il_req *);
 
 /* Field specs shared by endpoint rows. */
 extern const struct field	q_list[];

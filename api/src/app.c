@@ -31,6 +31,7 @@ KORE_SECCOMP_FILTER("interlibrary",
 	KORE_SYSCALL_ALLOW(newfstatat),
 	KORE_SYSCALL_DENY(clone3, ENOSYS),
 	KORE_SYSCALL_ALLOW(rseq),
+	KORE_SYSCALL_ALLOW(mremap),	/* realloc of large blocks (libpq, feeds) */
 	KORE_SYSCALL_ALLOW(getrandom),
 	KORE_SYSCALL_ALLOW(madvise),
 	KORE_SYSCALL_ALLOW(sched_getaffinity),

@@ -1,0 +1,455 @@
+// Event feeds: iCalendar (ical.js), RSS 2.0 (fast-xml-parser) and JSON Feed
+// 1.1 read by independent parsers and compared with GET /v1/events; hostile
+// text; SEQUENCE; ETag/304 and Cache-Control; how stale the per-worker cache
+// may be (measured by polling); per-organization feeds by id and slug; the
+// personal calendar and its key (create, use, rotate, revoke, never logged);
+// the feed window and the 500-item cap; validation.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import { readFile } from 'node:fs/promises';
+import ICAL from 'ical.js';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { API, call, get, post, patch, del, put, sql, uid, makeMember, makeOrg,
+    assertProblem } from './lib.mjs';
+
+const HOUR = 3600 * 1000;
+const DAY = 24 * HOUR;
+const iso = (ms) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
+const at = (hours) => iso(Date.now() + hours * HOUR);
+
+async function makeEvent(who, fields = {}) {
+	const r = await post('/v1/events', { title: `Feed meetup ${uid()}`, kind: 'meetup',
+	    starts_at: at(48), ends_at: at(50), timezone: 'America/Chicago',
+	    city: 'Springfield', ...fields }, { token: who.token });
+	assert.equal(r.status, 201, r.text);
+	return r.json;
+}
+
+// A city of its own, so a test's feeds hold only its own events.
+const newCity = () => `Feedville ${uid()}`;
+
+// One GET on a new connection (so successive requests may land on either
+// worker); resolves { status, headers, text }.
+function freshGet(path, headers = {}) {
+	return new Promise((resolve, reject) => {
+		const req = http.get(API + path, { agent: false, headers }, (res) => {
+			let text = '';
+			res.setEncoding('utf8');
+			res.on('data', (c) => { text += c; });
+			res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, text }));
+		});
+		req.on('error', reject);
+	});
+}
+
+function parseIcs(text) {
+	const cal = new ICAL.Component(ICAL.parse(text));
+	return cal.getAllSubcomponents('vevent').map((v) => ({
+		uid: v.getFirstPropertyValue('uid'),
+		summary: v.getFirstPropertyValue('summary'),
+		description: v.getFirstPropertyValue('description'),
+		location: v.getFirstPropertyValue('location'),
+		url: v.getFirstPropertyValue('url'),
+		status: v.getFirstPropertyValue('status'),
+		sequence: v.getFirstPropertyValue('sequence'),
+		categories: v.getAllProperties('categories').flatMap((p) => p.getValues()),
+		start: v.getFirstPropertyValue('dtstart').toJSDate().toISOString(),
+		end: v.getFirstPropertyValue('dtend').toJSDate().toISOString(),
+		dtstamp: v.getFirstPropertyValue('dtstamp').toString(),
+	}));
+}
+
+function parseRss(text) {
+	assert.equal(XMLValidator.validate(text), true, 'RSS must be well-formed XML');
+	const doc = new XMLParser({ ignoreAttributes: false, isArray: (name) =>
+	    ['item', 'category'].includes(name) }).parse(text);
+	return { channel: doc.rss.channel, items: doc.rss.channel.item || [] };
+}
+
+const idOf = (uidText) => Number(/^event-(\d+)@/.exec(uidText)[1]);
+const isoSec = (s) => new Date(s).toISOString().replace(/\.\d+Z$/, 'Z');
+
+// The events GET /v1/events lists for these filters over the feed window.
+async function listed(filters) {
+	const qs = new URLSearchParams({ ...filters, from: iso(Date.now() - 30 * DAY + 60000),
+	    limit: '100' });
+	const r = await get(`/v1/events?${qs}`);
+	assert.equal(r.status, 200, r.text);
+	const upper = Date.now() + 365 * DAY - 60000;
+	return r.json.data.filter((e) => Date.parse(e.starts_at) < upper);
+}
+
+test('the three formats show what GET /v1/events shows, read by independent parsers', async () => {
+	const admin = await makeMember();
+	const org = await makeOrg(admin);
+	const city = newCity();
+	const a = await makeEvent(admin, { city, organization: org.slug, tags: ['zines', 'comics'],
+	    venue: 'Main Branch', address: '1 Library Way', description: 'Swap zines.' });
+	const b = await makeEvent(admin, { city, starts_at: at(24 * 40), ends_at: at(24 * 40 + 3),
+	    online_url: 'https://meet.example.org/abc' });
+	const c = await makeEvent(admin, { city, kind: 'training' });
+	const cancel = await post(`/v1/events/${c.id}/cancel`, { reason: 'Snow storm' },
+	    { token: admin.token });
+	assert.equal(cancel.status, 200, cancel.text);
+	// One 10 days ago (inside the window), one 40 days ago and one two years
+	// ahead (outside it).
+	const past = await makeEvent(admin, { city });
+	const old = await makeEvent(admin, { city });
+	const far = await makeEvent(admin, { city });
+	await sql(`UPDATE events SET starts_at = now() - interval '10 days',
+	    ends_at = now() - interval '10 days' + interval '2 hours' WHERE id = $1`, [past.id]);
+	await sql(`UPDATE events SET starts_at = now() - interval '40 days',
+	    ends_at = now() - interval '40 days' + interval '2 hours' WHERE id = $1`, [old.id]);
+	await sql(`UPDATE events SET starts_at = now() + interval '2 years',
+	    ends_at = now() + interval '2 years 2 hours' WHERE id = $1`, [far.id]);
+
+	const want = await listed({ city });
+	const wantIds = want.map((e) => e.id);
+	assert.deepEqual(wantIds, [past.id, a.id, c.id, b.id]);
+	const byId = new Map(want.map((e) => [e.id, e]));
+	const q = `?city=${encodeURIComponent(city)}`;
+
+	// iCalendar.
+	const ics = await get(`/v1/events.ics${q}`);
+	assert.equal(ics.status, 200, ics.text);
+	assert.match(ics.headers.get('content-type'), /^text\/calendar; charset=utf-8$/);
+	assert.ok(ics.text.split('\n').every((l) => l === '' || l.endsWith('\r')), 'CRLF lines');
+	assert.ok(ics.text.split('\r\n').every((l) => Buffer.byteLength(l) <= 75), 'folded at 75 octets');
+	assert.match(ics.text, /\r\nREFRESH-INTERVAL;VALUE=DURATION:PT60M\r\n/);
+	const vevents = parseIcs(ics.text);
+	assert.deepEqual(vevents.map((v) => idOf(v.uid)), wantIds);
+	for (const v of vevents) {
+		const e = byId.get(idOf(v.uid));
+		assert.equal(v.summary, e.title);
+		assert.equal(isoSec(v.start), e.starts_at);
+		assert.equal(isoSec(v.end), e.ends_at);
+		assert.equal(v.status, e.status === 'cancelled' ? 'CANCELLED' : 'CONFIRMED');
+		assert.equal(v.sequence, e.sequence);
+		assert.match(v.url, new RegExp(`/#/events/${e.id}$`));
+		assert.ok(v.categories.includes(e.kind));
+		for (const t of e.tags) assert.ok(v.categories.includes(t));
+	}
+	const va = vevents.find((v) => idOf(v.uid) === a.id);
+	assert.equal(va.location, `Main Branch, 1 Library Way, ${city}`);
+	assert.match(va.description, /Swap zines\./);
+	// UIDs are stable across requests and formats; DTSTAMP is the latest change.
+	assert.equal(parseIcs((await get(`/v1/events.ics${q}`)).text)[0].uid, vevents[0].uid);
+
+	// RSS 2.0.
+	const rss = await get(`/v1/events.rss${q}`);
+	assert.equal(rss.status, 200, rss.text);
+	assert.match(rss.headers.get('content-type'), /^application\/rss\+xml; charset=utf-8$/);
+	const { channel, items } = parseRss(rss.text);
+	assert.equal(channel.title, 'Interlibrary events');
+	assert.deepEqual(items.map((i) => idOf(i.guid['#text'])), wantIds);
+	for (const i of items) {
+		const e = byId.get(idOf(i.guid['#text']));
+		assert.equal(i.title, (e.status === 'cancelled' ? 'Cancelled: ' : '') + e.title);
+		assert.match(i.link, new RegExp(`/#/events/${e.id}$`));
+		assert.ok(i.category.includes(e.kind));
+	}
+
+	// JSON Feed 1.1.
+	const jf = await get(`/v1/events.json${q}`);
+	assert.equal(jf.status, 200, jf.text);
+	assert.match(jf.headers.get('content-type'), /^application\/feed\+json; charset=utf-8$/);
+	const feed = JSON.parse(jf.text);
+	assert.equal(feed.version, 'https://jsonfeed.org/version/1.1');
+	assert.equal(feed.feed_url, `${API}/v1/events.json${q.replace(/%20/g, '%20')}`);
+	assert.deepEqual(feed.items.map((i) => idOf(i.id)), wantIds);
+	for (const i of feed.items) {
+		const e = byId.get(idOf(i.id));
+		assert.equal(i.title, (e.status === 'cancelled' ? 'Cancelled: ' : '') + e.title);
+		assert.equal(i._interlibrary.starts_at, e.starts_at);
+		assert.equal(i._interlibrary.ends_at, e.ends_at);
+		assert.equal(i._interlibrary.status, e.status);
+		assert.equal(i._interlibrary.sequence, e.sequence);
+		assert.equal(i.date_modified, e.updated_at);
+	}
+	assert.match(feed.items.find((i) => idOf(i.id) === c.id).content_text, /Cancelled: Snow storm/);
+
+	// Filters combine like the list's.
+	const training = JSON.parse((await get(`/v1/events.json${q}&kind=training`)).text);
+	assert.deepEqual(training.items.map((i) => idOf(i.id)), [c.id]);
+	const tagged = JSON.parse((await get(`/v1/events.json${q}&tag=Zines`)).text);
+	assert.deepEqual(tagged.items.map((i) => idOf(i.id)), [a.id]);
+	const byOrg = JSON.parse((await get(`/v1/events.json${q}&organization=${org.slug}`)).text);
+	assert.deepEqual(byOrg.items.map((i) => idOf(i.id)), [a.id]);
+	const soon = JSON.parse((await get(`/v1/events.json${q}&from=${at(1)}&to=${at(24 * 30)}`)).text);
+	assert.deepEqual(soon.items.map((i) => idOf(i.id)), [a.id, c.id]);
+});
+
+test('hostile text never makes a second event and RSS stays well-formed', async () => {
+	const m = await makeMember();
+	const city = newCity();
+	const evil = 'Party\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nUID:evil@x\r\nSUMMARY:pwned ]]> ' +
+	    '<script>alert(1)</script> \u0001\u0008\u001b\u007f & "quotes" ;,\\';
+	const ev = await makeEvent(m, { city, title: evil.slice(0, 200), description: evil + '\n]]><![CDATA[',
+	    venue: 'Hall; B, \\ <b>', tags: ['a,b', 'c;d'] });
+	// Bytes the API would not let in, written behind its back.
+	await sql(`UPDATE events SET cancel_reason = NULL, description = description || E'\\x0b\\x0c'
+	    WHERE id = $1`, [ev.id]);
+	const q = `?city=${encodeURIComponent(city)}`;
+
+	const ics = (await get(`/v1/events.ics${q}`)).text;
+	assert.equal(ics.match(/^BEGIN:VEVENT\r$/gm).length, 1);
+	assert.equal(ics.match(/^END:VEVENT\r$/gm).length, 1);
+	const [v, ...more] = parseIcs(ics);
+	assert.equal(more.length, 0);
+	assert.equal(idOf(v.uid), ev.id);
+	// CRLF becomes a newline inside the value; other controls are dropped.
+	assert.equal(v.summary, ev.title.replace(/\r\n/g, '\n').replace(/[\u0001\u0008\u001b\u007f]/g, ''));
+	assert.deepEqual(v.categories.filter((c) => c !== 'meetup').sort(), ['a,b', 'c;d']);
+
+	const rss = (await get(`/v1/events.rss${q}`)).text;
+	const { items } = parseRss(rss);
+	assert.equal(items.length, 1);
+	assert.ok(!rss.includes('<script>'), 'markup arrives escaped');
+	assert.match(items[0].title, /<script>alert\(1\)<\/script>/);
+
+	const feed = JSON.parse((await get(`/v1/events.json${q}`)).text);
+	assert.equal(feed.items.length, 1);
+	assert.ok(!/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/.test(JSON.stringify(feed.items[0].content_text)));
+});
+
+test('one event as iCalendar; SEQUENCE grows with every edit; cancelled is STATUS:CANCELLED', async () => {
+	const m = await makeMember();
+	const ev = await makeEvent(m);
+	const one = async () => {
+		const r = await call('GET', `/v1/events/${ev.id}.ics`, { validate: false });
+		assert.equal(r.status, 200, r.text);
+		assert.match(r.headers.get('content-type'), /^text\/calendar; charset=utf-8$/);
+		assert.equal(r.headers.get('cache-control'), 'public, max-age=60');
+		assert.match(r.headers.get('etag'), /^"[0-9a-f]{32}"$/);
+		const vs = parseIcs(r.text);
+		assert.equal(vs.length, 1);
+		return vs[0];
+	};
+	const v0 = await one();
+	assert.equal(v0.sequence, 0);
+	assert.equal(v0.status, 'CONFIRMED');
+	assert.equal(v0.summary, ev.title);
+
+	const p = await patch(`/v1/events/${ev.id}`, { title: 'Renamed meetup' }, { token: m.token });
+	assert.equal(p.status, 200, p.text);
+	// The same URL again: the worker that made the change serves it at once.
+	const v1 = await one();
+	assert.equal(v1.sequence, 1);
+	assert.equal(v1.summary, 'Renamed meetup');
+	assert.equal(v1.uid, v0.uid);
+
+	const c = await post(`/v1/events/${ev.id}/cancel`, { reason: 'Flooded' }, { token: m.token });
+	assert.equal(c.status, 200, c.text);
+	const v2 = await one();
+	assert.equal(v2.sequence, 2);
+	assert.equal(v2.status, 'CANCELLED');
+
+	for (const bad of ['abc.ics', '0.ics', `${ev.id}.ical`, `${ev.id}x.ics`]) {
+		const r = await call('GET', `/v1/events/${bad}`, { validate: false });
+		assertProblem(r, 404);
+	}
+	assertProblem(await call('GET', '/v1/events/999999999999.ics', { validate: false }), 404);
+});
+
+test('strong ETag, 304 and Cache-Control: public, max-age=60 on every feed', async () => {
+	const m = await makeMember();
+	const org = await makeOrg(m);
+	await makeEvent(m, { organization: org.slug });
+	for (const path of ['/v1/events.ics', '/v1/events.rss', '/v1/events.json',
+	    `/v1/organizations/${org.slug}/events.ics`, `/v1/organizations/${org.id}/events.rss`,
+	    `/v1/organizations/${org.slug}/events.json`]) {
+		const r = await get(path);
+		assert.equal(r.status, 200, `${path}: ${r.text}`);
+		assert.equal(r.headers.get('cache-control'), 'public, max-age=60', path);
+		const etag = r.headers.get('etag');
+		assert.match(etag, /^"[0-9a-f]{32}"$/);
+		// Whichever worker answers, the same data gives the same bytes.
+		for (let i = 0; i < 4; i++) {
+			const again = await freshGet(path, { 'if-none-match': etag });
+			assert.equal(again.status, 304, path);
+			assert.equal(again.text, '');
+			assert.equal(again.headers.etag, etag);
+		}
+		const head = await call('HEAD', path);
+		assert.equal(head.status, 200);
+		assert.equal(head.text, '');
+		assert.equal(head.headers.get('etag'), etag);
+	}
+});
+
+// Poll a feed for up to 6.5 s after a change; every answer that comes more
+// than 5 s after the change must show it.  Returns the lag (ms) after which
+// every answer showed it.
+async function pollUntilFresh(path, isFresh, changedAt) {
+	let lastStale = -1;
+	const samples = [];
+	while (Date.now() - changedAt < 6500) {
+		const r = await freshGet(path);
+		const t = Date.now() - changedAt;
+		assert.equal(r.status, 200, r.text);
+		const fresh = isFresh(r.text);
+		samples.push([t, fresh]);
+		if (!fresh) lastStale = t;
+		if (lastStale < 0 && samples.length >= 20) break;
+		await new Promise((res) => setTimeout(res, 50));
+	}
+	const late = samples.filter(([t, f]) => t > 5000 && !f);
+	assert.deepEqual(late, [], `stale answers more than 5 s after the change: ${JSON.stringify(samples)}`);
+	return lastStale;
+}
+
+test('cache staleness: a change shows at once through the API, within 5 s from anywhere', async () => {
+	const m = await makeMember();
+	const city = newCity();
+	const ev = await makeEvent(m, { city });
+	const path = `/v1/events.json?city=${encodeURIComponent(city)}`;
+	const titles = (text) => JSON.parse(text).items.map((i) => i.title);
+	// Warm the caches.
+	for (let i = 0; i < 10; i++) assert.deepEqual(titles((await freshGet(path)).text), [ev.title]);
+
+	// Through the API: the worker that made the change empties its cache at
+	// once and tells the others.
+	const p = await patch(`/v1/events/${ev.id}`, { title: 'Changed through the API' }, { token: m.token });
+	assert.equal(p.status, 200, p.text);
+	const apiLag = await pollUntilFresh(path, (t) => titles(t)[0] === 'Changed through the API',
+	    Date.now());
+	assert.ok(apiLag < 1000, `a change through the API took ${apiLag} ms to show`);
+
+	// A new event through the API.
+	const ev2 = await makeEvent(m, { city, starts_at: at(72), ends_at: at(73) });
+	await pollUntilFresh(path, (t) => titles(t).includes(ev2.title), Date.now());
+
+	// Behind the API's back (psql, another API instance): the entries' 4 s
+	// TTL bounds it.
+	for (let i = 0; i < 5; i++) await freshGet(path);
+	await sql(`UPDATE events SET title = 'Changed in SQL', updated_at = now() WHERE id = $1`, [ev.id]);
+	const sqlLag = await pollUntilFresh(path, (t) => titles(t)[0] === 'Changed in SQL', Date.now());
+	console.log(`# staleness: API write ${apiLag} ms, SQL write ${sqlLag} ms (-1: never stale)`);
+});
+
+test('per-organization feeds by id and slug', async () => {
+	const admin = await makeMember();
+	const org = await makeOrg(admin);
+	const other = await makeOrg(admin);
+	const e1 = await makeEvent(admin, { organization: org.slug });
+	const e2 = await makeEvent(admin, { organization: org.id, starts_at: at(96), ends_at: at(97) });
+	await makeEvent(admin, { organization: other.slug });
+	await makeEvent(admin);
+
+	for (const ref of [org.id, org.slug, org.slug.toUpperCase()]) {
+		const feed = JSON.parse((await get(`/v1/organizations/${ref}/events.json`)).text);
+		assert.deepEqual(feed.items.map((i) => idOf(i.id)), [e1.id, e2.id], String(ref));
+		assert.equal(feed.title, `Interlibrary events: ${org.name}`);
+		assert.match(feed.home_page_url, new RegExp(`/#/organizations/${org.slug}$`));
+		const v = parseIcs((await get(`/v1/organizations/${ref}/events.ics`)).text);
+		assert.deepEqual(v.map((x) => idOf(x.uid)), [e1.id, e2.id]);
+		const { channel, items } = parseRss((await get(`/v1/organizations/${ref}/events.rss`)).text);
+		assert.equal(channel.title, `Interlibrary events: ${org.name}`);
+		assert.deepEqual(items.map((i) => idOf(i.guid['#text'])), [e1.id, e2.id]);
+	}
+	// A renamed organization shows at once on this worker.
+	const r = await patch(`/v1/organizations/${org.id}`, { name: 'Renamed Library' }, { token: admin.token });
+	assert.equal(r.status, 200, r.text);
+	const feed = JSON.parse((await get(`/v1/organizations/${org.slug}/events.json`)).text);
+	assert.equal(feed.title, 'Interlibrary events: Renamed Library');
+
+	assertProblem(await get('/v1/organizations/no-such-library-here/events.ics'), 404);
+	assertProblem(await get('/v1/organizations/999999999/events.json'), 404);
+	assertProblem(await get(`/v1/organizations/${org.slug}/events.rss?organization=${other.slug}`), 400,
+	    'organization');
+});
+
+test('bad feed parameters are 400 naming the parameter', async () => {
+	const cases = [
+		['/v1/events.ics?limit=5', 'limit'],
+		['/v1/events.rss?cursor=abc', 'cursor'],
+		['/v1/events.json?kind=party', 'kind'],
+		['/v1/events.ics?from=yesterday', 'from'],
+		['/v1/events.ics?from=2026-02-30T10:00:00Z', 'from'],
+		[`/v1/events.json?from=${at(10)}&to=${at(5)}`, 'to'],
+		['/v1/events.rss?organization=no-such-library-here', 'organization'],
+		['/v1/events.json?q=%20%2B', 'q'],
+		['/v1/events.json?city=a&city=b', 'city'],
+	];
+	for (const [path, field] of cases) assertProblem(await get(path), 400, field);
+	const r = await call('POST', '/v1/events.ics', { rawBody: '', validate: false });
+	assert.equal(r.status, 405);
+	assert.match(r.headers.get('allow'), /GET/);
+});
+
+test('at most 500 items', async () => {
+	const m = await makeMember();
+	const city = newCity();
+	await sql(`INSERT INTO events (title, kind, starts_at, ends_at, timezone, city, created_by)
+	    SELECT 'Bulk ' || i, 'social', now() + make_interval(hours => i),
+	        now() + make_interval(hours => i + 1), 'UTC', $1, $2
+	    FROM generate_series(1, 510) i`, [city, m.id]);
+	const feed = JSON.parse((await get(`/v1/events.json?city=${encodeURIComponent(city)}`)).text);
+	assert.equal(feed.items.length, 500);
+	assert.equal(feed.items[0].title, 'Bulk 1');
+	assert.equal(feed.items[499].title, 'Bulk 500');
+	const ics = (await get(`/v1/events.ics?city=${encodeURIComponent(city)}`)).text;
+	assert.equal(parseIcs(ics).length, 500);
+});
+
+test('personal calendar: create, use, rotate, revoke; the key is never stored or logged', async () => {
+	const me = await makeMember();
+	const host = await makeMember();
+	const going = await makeEvent(host);
+	const maybe = await makeEvent(host);
+	const cancelled = await makeEvent(host);
+	assert.equal((await put(`/v1/events/${going.id}/rsvp`, { response: 'going' }, { token: me.token })).status, 200);
+	assert.equal((await put(`/v1/events/${maybe.id}/rsvp`, { response: 'maybe' }, { token: me.token })).status, 200);
+	assert.equal((await put(`/v1/events/${cancelled.id}/rsvp`, { response: 'going' }, { token: me.token })).status, 200);
+	assert.equal((await post(`/v1/events/${cancelled.id}/cancel`, {}, { token: host.token })).status, 200);
+
+	assertProblem(await call('POST', '/v1/me/calendar-key', { rawBody: '' }), 401);
+	const k1 = await call('POST', '/v1/me/calendar-key', { token: me.token, rawBody: '' });
+	assert.equal(k1.status, 201, k1.text);
+	assert.match(k1.json.key, /^[A-Za-z0-9_-]{43}$/);
+	assert.equal(k1.json.url, `${API}/v1/me/calendar.ics?key=${k1.json.key}`);
+	assert.equal(k1.json.webcal_url, `${API.replace(/^https?/, 'webcal')}/v1/me/calendar.ics?key=${k1.json.key}`);
+	// Only a hash is stored.
+	const rows = await sql('SELECT encode(key_hash, \'hex\') AS h FROM calendar_keys WHERE member_id = $1', [me.id]);
+	assert.equal(rows.length, 1);
+	assert.equal(rows[0].h.length, 64);
+	assert.ok(!rows[0].h.includes(Buffer.from(k1.json.key, 'base64url').toString('hex')));
+
+	const cal = await get(`/v1/me/calendar.ics?key=${k1.json.key}`);
+	assert.equal(cal.status, 200, cal.text);
+	assert.equal(cal.headers.get('cache-control'), 'private, no-store');
+	const vs = parseIcs(cal.text);
+	assert.deepEqual(vs.map((v) => idOf(v.uid)).sort((a, b) => a - b), [going.id, cancelled.id]);
+	assert.equal(vs.find((v) => idOf(v.uid) === cancelled.id).status, 'CANCELLED');
+	// Withdrawing takes the event out at once (the personal calendar is not cached).
+	assert.equal((await del(`/v1/events/${going.id}/rsvp`, { token: me.token })).status, 204);
+	const after = parseIcs((await get(`/v1/me/calendar.ics?key=${k1.json.key}`)).text);
+	assert.deepEqual(after.map((v) => idOf(v.uid)), [cancelled.id]);
+
+	// Rotate: the old key stops working at once.
+	const k2 = await call('POST', '/v1/me/calendar-key', { token: me.token, rawBody: '' });
+	assert.equal(k2.status, 201, k2.text);
+	assert.notEqual(k2.json.key, k1.json.key);
+	assertProblem(await get(`/v1/me/calendar.ics?key=${k1.json.key}`), 404);
+	assert.equal((await get(`/v1/me/calendar.ics?key=${k2.json.key}`)).status, 200);
+
+	// Revoke.
+	assert.equal((await del('/v1/me/calendar-key', { token: me.token })).status, 204);
+	assert.equal((await del('/v1/me/calendar-key', { token: me.token })).status, 204);
+	assertProblem(await get(`/v1/me/calendar.ics?key=${k2.json.key}`), 404);
+	assert.equal((await sql('SELECT 1 FROM calendar_keys WHERE member_id = $1', [me.id])).length, 0);
+
+	// Bad keys.
+	assertProblem(await get('/v1/me/calendar.ics'), 400, 'key');
+	assertProblem(await get('/v1/me/calendar.ics?key=short'), 400, 'key');
+	assertProblem(await get(`/v1/me/calendar.ics?key=${'*'.repeat(43)}`), 400, 'key');
+
+	// The access log prints paths only: no key ever appears in it.
+	if (process.env.API_LOG) {
+		await new Promise((res) => setTimeout(res, 300));
+		const log = await readFile(process.env.API_LOG, 'utf8');
+		assert.match(log, /path=\/v1\/me\/calendar\.ics status=200/);
+		for (const k of [k1.json.key, k2.json.key]) assert.ok(!log.includes(k), 'a calendar key reached the log');
+	}
+});
