@@ -57,8 +57,9 @@ describe("notification journeys", { timeout: 60_000 }, () => {
 
       await page.getByRole("button", { name: "Mark all as read" }).click();
       await page.locator("#flash", { hasText: "Marked 1 notification as read" }).waitFor();
-      assert.equal(await navLink.locator(".badge").count(), 0, "no badge when nothing is unread");
-      assert.equal(await page.locator("#notification-list > li.unread").count(), 0);
+      // The page re-renders after the message: wait for the state, never race it.
+      await navLink.locator(".badge").waitFor({ state: "detached" });
+      await page.locator("#notification-list > li.unread").first().waitFor({ state: "detached" });
       assert.equal((await call("GET", "/v1/me/notifications?unread=true", { token: admin.token })).body.data.length, 0);
 
       await items.first().getByRole("link", { name: "Open" }).click();

@@ -84,10 +84,11 @@ describe("organization journeys", { timeout: 60_000 }, () => {
       await adminPage.getByRole("button", { name: `Approve ${joiner.name}` }).click();
       await adminPage.locator("#flash", { hasText: `${joiner.name} is now a member` }).waitFor();
       await adminPage.locator("#member-list li", { hasText: joiner.name }).waitFor();
+      await pending.nth(1).waitFor({ state: "detached" });
       assert.equal(await pending.count(), 1);
       await adminPage.getByRole("button", { name: `Decline ${other.name}` }).click();
       await adminPage.locator("#flash", { hasText: "was declined" }).waitFor();
-      assert.equal(await pending.count(), 0);
+      await pending.first().waitFor({ state: "detached" });
       const members = (await call("GET", `/v1/organizations/${org.id}/members`, { token: admin.token })).body.data;
       assert.deepEqual(members.map((x) => [x.member.id, x.status]).sort(), [[admin.id, "active"], [joiner.id, "active"]].sort());
 

@@ -124,6 +124,8 @@ describe("profile journeys", { timeout: 60_000 }, () => {
       await page.locator("#session-list .pill", { hasText: "This session" }).waitFor();
       await rows.filter({ hasNotText: "This session" }).getByRole("button", { name: /Revoke session/ }).click();
       await page.locator("#flash", { hasText: "session was revoked" }).waitFor();
+      // The list re-renders after the message: wait for it, never race it.
+      await rows.nth(1).waitFor({ state: "detached" });
       assert.equal(await rows.count(), 1);
       assert.equal((await call("GET", "/v1/me", { token: again.body.token })).status, 401);
 
@@ -149,7 +151,7 @@ describe("profile journeys", { timeout: 60_000 }, () => {
       await dialog.getByRole("button", { name: "Revoke token" }).click();
       await page.locator("#flash", { hasText: "was revoked" }).waitFor();
       assert.equal((await call("GET", "/v1/me", { token: pat })).status, 401);
-      assert.equal(await page.locator("#token-list li", { hasText: "backup script" }).count(), 0);
+      await page.locator("#token-list li", { hasText: "backup script" }).waitFor({ state: "detached" });
       assert.deepEqual(unexpected(errors, [403]), []);
     } finally {
       await page.context().close();
