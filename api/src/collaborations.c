@@ -20,12 +20,6 @@
 			"next_cursor, retry_after FROM api.activity_rss(" \
 			"$1, $2, $3, $4, $5, $6, $7)"
 
-#define CO_LIST_FIELDS \
-	{ "limit", FT_INT, 0, 1, 100, NULL, NULL, 0 }, \
-	{ "cursor", FT_STRING, 0, 1, 512, NULL, NULL, 0 }
-
-#define CO_END		{ NULL, 0, 0, 0, 0, NULL, NULL, 0 }
-
 static const char *const co_statuses[] = {
 	"proposed", "seeking_partners", "active", "completed", "archived",
 	NULL
@@ -49,21 +43,21 @@ const struct field co_q_list[] = {
 	{ "skill", FT_STRING, 0, 1, 40, NULL, NULL, 0 },
 	{ "organization", FT_STRING, 0, 1, 64, NULL, NULL, 0 },
 	{ "q", FT_STRING, 0, 1, 100, NULL, NULL, 0 },
-	CO_LIST_FIELDS,
-	CO_END
+	FIELDS_LIST_PAGE,
+	FIELDS_END
 };
 
 const struct field co_q_participants[] = {
 	{ "status", FT_ENUM, 0, 1, 20, co_participant_statuses, NULL, 0 },
-	CO_LIST_FIELDS,
-	CO_END
+	FIELDS_LIST_PAGE,
+	FIELDS_END
 };
 
 const struct field co_q_reports[] = {
 	{ "status", FT_ENUM, 0, 1, 20, co_report_statuses, NULL, 0 },
 	{ "subject_type", FT_ENUM, 0, 1, 20, co_subject_types, NULL, 0 },
-	CO_LIST_FIELDS,
-	CO_END
+	FIELDS_LIST_PAGE,
+	FIELDS_END
 };
 
 /* Collaborations: what create and patch share, then the read-only rest. */
@@ -94,14 +88,14 @@ const struct field co_b_create[] = {
 	CO_FIELDS(FF_REQUIRED),
 	{ "status", FT_STRING, FF_READONLY, 0, 0, NULL, NULL, 0 },
 	CO_READONLY,
-	CO_END
+	FIELDS_END
 };
 
 const struct field co_b_patch[] = {
 	CO_FIELDS(0),
 	{ "status", FT_ENUM, 0, 1, 20, co_statuses, NULL, 0 },
 	CO_READONLY,
-	CO_END
+	FIELDS_END
 };
 
 /* A cost share: amount up to 9999999999.99, an ISO 4217 code (SQL). */
@@ -109,7 +103,7 @@ static const struct field co_cost_share[] = {
 	{ "amount", FT_DECIMAL, FF_REQUIRED, 1, 13, NULL, NULL, 0 },
 	{ "currency", FT_STRING, FF_REQUIRED, 3, 3, NULL, NULL, 0 },
 	{ "note", FT_STRING, FF_NULLABLE, 0, 500, NULL, NULL, 0 },
-	CO_END
+	FIELDS_END
 };
 
 #define CO_PARTICIPANT_READONLY \
@@ -129,7 +123,7 @@ const struct field co_b_participant[] = {
 	{ "role", FT_STRING, FF_READONLY, 0, 0, NULL, NULL, 0 },
 	{ "status", FT_STRING, FF_READONLY, 0, 0, NULL, NULL, 0 },
 	CO_PARTICIPANT_READONLY,
-	CO_END
+	FIELDS_END
 };
 
 const struct field co_b_participant_patch[] = {
@@ -141,7 +135,7 @@ const struct field co_b_participant_patch[] = {
 	    0 },
 	{ "organization", FT_OBJECT, FF_READONLY, 0, 0, NULL, NULL, 0 },
 	CO_PARTICIPANT_READONLY,
-	CO_END
+	FIELDS_END
 };
 
 const struct field co_b_update[] = {
@@ -149,7 +143,7 @@ const struct field co_b_update[] = {
 	{ "id", FT_INT, FF_READONLY, 0, 0, NULL, NULL, 0 },
 	{ "author", FT_OBJECT, FF_READONLY, 0, 0, NULL, NULL, 0 },
 	{ "created_at", FT_STRING, FF_READONLY, 0, 0, NULL, NULL, 0 },
-	CO_END
+	FIELDS_END
 };
 
 const struct field co_b_report[] = {
@@ -157,7 +151,7 @@ const struct field co_b_report[] = {
 	    0 },
 	{ "subject_id", FT_INT, FF_REQUIRED, 1, CO_ID_MAX, NULL, NULL, 0 },
 	{ "reason", FT_STRING, FF_REQUIRED, 1, 2000, NULL, NULL, 0 },
-	CO_END
+	FIELDS_END
 };
 
 const struct field co_b_report_patch[] = {
@@ -171,7 +165,7 @@ const struct field co_b_report_patch[] = {
 	{ "resolved_by", FT_OBJECT, FF_READONLY, 0, 0, NULL, NULL, 0 },
 	{ "resolved_at", FT_STRING, FF_READONLY, 0, 0, NULL, NULL, 0 },
 	{ "created_at", FT_STRING, FF_READONLY, 0, 0, NULL, NULL, 0 },
-	CO_END
+	FIELDS_END
 };
 
 /*

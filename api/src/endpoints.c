@@ -13,10 +13,6 @@
 #define CALL(fn)	"SELECT status, body::text, location, next_cursor, " \
 			"retry_after FROM api." fn "($1, $2, $3, $4, $5)"
 
-#define LIST_FIELDS \
-	{ "limit", FT_INT, 0, 1, 100, NULL, NULL, 0 }, \
-	{ "cursor", FT_STRING, 0, 1, 512, NULL, NULL, 0 }
-
 static const char *const visibility_values[] = {
 	"public", "members", "private", NULL
 };
@@ -35,12 +31,12 @@ static const char *const membership_filter[] = { "active", "pending", NULL };
 
 /* Query strings. */
 const struct field q_list[] = {
-	LIST_FIELDS,
-	{ NULL, 0, 0, 0, 0, NULL, NULL, 0 }
+	FIELDS_LIST_PAGE,
+	FIELDS_END
 };
 
 static const struct field q_none[] = {
-	{ NULL, 0, 0, 0, 0, NULL, NULL, 0 }
+	FIELDS_END
 };
 
 static const struct field q_members[] = {
@@ -50,8 +46,8 @@ static const struct field q_members[] = {
 	{ "city", FT_STRING, 0, 1, 80, NULL, NULL, 0 },
 	{ "organization", FT_STRING, 0, 1, 64, NULL, NULL, 0 },
 	{ "mentoring", FT_ENUM, 0, 1, 20, mentoring_values, NULL, 0 },
-	LIST_FIELDS,
-	{ NULL, 0, 0, 0, 0, NULL, NULL, 0 }
+	FIELDS_LIST_PAGE,
+	FIELDS_END
 };
 
 static const struct field q_orgs[] = {
@@ -59,25 +55,25 @@ static const struct field q_orgs[] = {
 	{ "city", FT_STRING, 0, 1, 80, NULL, NULL, 0 },
 	{ "kind", FT_ENUM, 0, 1, 40, org_kinds, NULL, 0 },
 	{ "archived", FT_BOOL, 0, 0, 0, NULL, NULL, 0 },
-	LIST_FIELDS,
-	{ NULL, 0, 0, 0, 0, NULL, NULL, 0 }
+	FIELDS_LIST_PAGE,
+	FIELDS_END
 };
 
 static const struct field q_org_members[] = {
 	{ "status", FT_ENUM, 0, 1, 20, membership_filter, NULL, 0 },
-	LIST_FIELDS,
-	{ NULL, 0, 0, 0, 0, NULL, NULL, 0 }
+	FIELDS_LIST_PAGE,
+	FIELDS_END
 };
 
 static const struct field q_notifications[] = {
 	{ "unread", FT_BOOL, 0, 0, 0, NULL, NULL, 0 },
-	LIST_FIELDS,
-	{ NULL, 0, 0, 0, 0, NULL, NULL, 0 }
+	FIELDS_LIST_PAGE,
+	FIELDS_END
 };
 
 /* Bodies. */
 static const struct field b_empty[] = {
-	{ NULL, 0, 0, 0, 0, NULL, NULL, 0 }
+	FIELDS_END
 };
 
 static const struct field b_register[] = {
@@ -85,21 +81,21 @@ static const struct field b_register[] = {
 	{ "password", FT_SECRET, FF_REQUIRED, IL_PASSWORD_MIN,
 	    IL_PASSWORD_MAX, NULL, NULL, 0 },
 	{ "display_name", FT_STRING, FF_REQUIRED, 1, 80, NULL, NULL, 0 },
-	{ NULL, 0, 0, 0, 0, NULL, NULL, 0 }
+	FIELDS_END
 };
 
 static const struct field b_login[] = {
 	{ "email", FT_STRING, FF_REQUIRED, 1, 254, NULL, NULL, 0 },
 	{ "password", FT_SECRET, FF_REQUIRED, 1, IL_PASSWORD_MAX, NULL, NULL,
 	    0 },
-	{ NULL, 0, 0, 0, 0, NULL, NULL, 0 }
+	FIELDS_END
 };
 
 static const struct field b_mentoring[] = {
 	{ "available", FT_BOOL, 0, 0, 0, NULL, NULL, 0 },
 	{ "topics", FT_STRINGS, FF_NULLABLE, 0, 10, NULL, NULL, 40 },
 	{ "capacity", FT_INT, FF_NULLABLE, 0, 10, NULL, NULL, 0 },
-	{ NULL, 0, 0, 0, 0, NULL, NULL, 0 }
+	FIELDS_END
 };
 
 static const struct field b_visibility[] = {
@@ -108,7 +104,7 @@ static const struct field b_visibility[] = {
 	    NULL, 0 },
 	{ "mentoring", FT_ENUM, FF_NULLABLE, 1, 20, visibility_values, NULL,
 	    0 },
-	{ NULL, 0, 0, 0, 0, NULL, NULL, 0 }
+	FIELDS_END
 };
 
 static const struct field b_me[] = {
@@ -131,7 +127,7 @@ static const struct field b_me[] = {
 	{ "affiliations", FT_STRINGS, FF_READONLY, 0, 0, NULL, NULL, 0 },
 	{ "created_at", FT_STRING, FF_READONLY, 0, 0, NULL, NULL, 0 },
 	{ "updated_at", FT_STRING, FF_READONLY, 0, 0, NULL, NULL, 0 },
-	{ NULL, 0, 0, 0, 0, NULL, NULL, 0 }
+	FIELDS_END
 };
 
 static const struct field b_password[] = {
@@ -139,20 +135,20 @@ static const struct field b_password[] = {
 	    NULL, NULL, 0 },
 	{ "new_password", FT_SECRET, FF_REQUIRED, IL_PASSWORD_MIN,
 	    IL_PASSWORD_MAX, NULL, NULL, 0 },
-	{ NULL, 0, 0, 0, 0, NULL, NULL, 0 }
+	FIELDS_END
 };
 
 static const struct field b_token[] = {
 	{ "name", FT_STRING, FF_REQUIRED, 1, 80, NULL, NULL, 0 },
 	{ "scope", FT_ENUM, 0, 1, 10, scope_values, NULL, 0 },
 	{ "expires_in_days", FT_INT, 0, 1, 365, NULL, NULL, 0 },
-	{ NULL, 0, 0, 0, 0, NULL, NULL, 0 }
+	FIELDS_END
 };
 
 static const struct field b_notification[] = {
 	{ "read", FT_BOOL, FF_REQUIRED, 0, 0, NULL, NULL, 0 },
 	{ "id", FT_INT, FF_READONLY, 0, 0, NULL, NULL, 0 },
-	{ NULL, 0, 0, 0, 0, NULL, NULL, 0 }
+	FIELDS_END
 };
 
 #define ORG_READONLY \
@@ -171,7 +167,7 @@ static const struct field b_org_create[] = {
 	{ "description", FT_STRING, FF_NULLABLE, 0, 4000, NULL, NULL, 0 },
 	{ "archived", FT_BOOL, FF_READONLY, 0, 0, NULL, NULL, 0 },
 	ORG_READONLY,
-	{ NULL, 0, 0, 0, 0, NULL, NULL, 0 }
+	FIELDS_END
 };
 
 static const struct field b_org_patch[] = {
@@ -183,13 +179,13 @@ static const struct field b_org_patch[] = {
 	{ "description", FT_STRING, FF_NULLABLE, 0, 4000, NULL, NULL, 0 },
 	{ "archived", FT_BOOL, 0, 0, 0, NULL, NULL, 0 },
 	ORG_READONLY,
-	{ NULL, 0, 0, 0, 0, NULL, NULL, 0 }
+	FIELDS_END
 };
 
 static const struct field b_org_member_add[] = {
 	{ "member_id", FT_INT, 0, 1, 999999999999999999LL, NULL, NULL, 0 },
 	{ "role", FT_ENUM, 0, 1, 10, org_roles, NULL, 0 },
-	{ NULL, 0, 0, 0, 0, NULL, NULL, 0 }
+	FIELDS_END
 };
 
 static const struct field b_org_member_patch[] = {
@@ -197,7 +193,7 @@ static const struct field b_org_member_patch[] = {
 	{ "role", FT_ENUM, 0, 1, 10, org_roles, NULL, 0 },
 	{ "member", FT_OBJECT, FF_READONLY, 0, 0, NULL, NULL, 0 },
 	{ "created_at", FT_STRING, FF_READONLY, 0, 0, NULL, NULL, 0 },
-	{ NULL, 0, 0, 0, 0, NULL, NULL, 0 }
+	FIELDS_END
 };
 
 #define PATCH_BODY	(EP_JSON_BODY | EP_MERGE_PATCH)

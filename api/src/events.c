@@ -18,12 +18,6 @@
 
 #define EV_ID_MAX	999999999999999999LL
 
-#define EV_LIST_FIELDS \
-	{ "limit", FT_INT, 0, 1, 100, NULL, NULL, 0 }, \
-	{ "cursor", FT_STRING, 0, 1, 512, NULL, NULL, 0 }
-
-#define EV_END		{ NULL, 0, 0, 0, 0, NULL, NULL, 0 }
-
 static double	accept_q(const char *, size_t);
 static int	accept_prefers_csv(const char *);
 static void	rsvps_csv_row(struct http_request *, struct il_req *,
@@ -55,20 +49,20 @@ const struct field ev_q_list[] = {
 	{ "city", FT_STRING, 0, 1, 80, NULL, NULL, 0 },
 	{ "tag", FT_STRING, 0, 1, 40, NULL, NULL, 0 },
 	{ "q", FT_STRING, 0, 1, 100, NULL, NULL, 0 },
-	EV_LIST_FIELDS,
-	EV_END
+	FIELDS_LIST_PAGE,
+	FIELDS_END
 };
 
 const struct field ev_q_rsvps[] = {
 	{ "status", FT_ENUM, 0, 1, 20, rsvp_statuses, NULL, 0 },
-	EV_LIST_FIELDS,
-	EV_END
+	FIELDS_LIST_PAGE,
+	FIELDS_END
 };
 
 const struct field ev_q_invitations[] = {
 	{ "status", FT_ENUM, 0, 1, 20, invitation_statuses, NULL, 0 },
-	EV_LIST_FIELDS,
-	EV_END
+	FIELDS_LIST_PAGE,
+	FIELDS_END
 };
 
 /* Event bodies: what create and patch share, then the read-only rest. */
@@ -114,19 +108,19 @@ const struct field ev_b_create[] = {
 	EV_FIELDS(FF_REQUIRED),
 	{ "recap", FT_STRING, FF_READONLY, 0, 0, NULL, NULL, 0 },
 	EV_READONLY,
-	EV_END
+	FIELDS_END
 };
 
 const struct field ev_b_patch[] = {
 	EV_FIELDS(0),
 	{ "recap", FT_STRING, FF_NULLABLE, 0, 10000, NULL, NULL, 0 },
 	EV_READONLY,
-	EV_END
+	FIELDS_END
 };
 
 const struct field ev_b_cancel[] = {
 	{ "reason", FT_STRING, FF_NULLABLE, 0, 1000, NULL, NULL, 0 },
-	EV_END
+	FIELDS_END
 };
 
 const struct field ev_b_rsvp[] = {
@@ -134,24 +128,24 @@ const struct field ev_b_rsvp[] = {
 	{ "guests", FT_INT, 0, 0, 20, NULL, NULL, 0 },
 	{ "status", FT_STRING, FF_READONLY, 0, 0, NULL, NULL, 0 },
 	{ "waitlist_position", FT_INT, FF_READONLY, 0, 0, NULL, NULL, 0 },
-	EV_END
+	FIELDS_END
 };
 
 static const struct field ev_attendance_record[] = {
 	{ "member_id", FT_INT, FF_REQUIRED, 1, EV_ID_MAX, NULL, NULL, 0 },
 	{ "attended", FT_BOOL, FF_REQUIRED, 0, 0, NULL, NULL, 0 },
-	EV_END
+	FIELDS_END
 };
 
 const struct field ev_b_attendance[] = {
 	{ "records", FT_OBJECTS, FF_REQUIRED, 1, 500, NULL,
 	    ev_attendance_record, 0 },
-	EV_END
+	FIELDS_END
 };
 
 const struct field ev_b_invite[] = {
 	{ "member_ids", FT_INTS, FF_REQUIRED, 1, 50, NULL, NULL, 0 },
-	EV_END
+	FIELDS_END
 };
 
 const struct field ev_b_invitation[] = {
@@ -164,7 +158,7 @@ const struct field ev_b_invitation[] = {
 	{ "rsvp", FT_OBJECT, FF_READONLY, 0, 0, NULL, NULL, 0 },
 	{ "created_at", FT_STRING, FF_READONLY, 0, 0, NULL, NULL, 0 },
 	{ "responded_at", FT_STRING, FF_READONLY, 0, 0, NULL, NULL, 0 },
-	EV_END
+	FIELDS_END
 };
 
 /*

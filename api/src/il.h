@@ -90,6 +90,12 @@ struct field {
 	int			item_max;	/* FT_STRINGS: chars per item */
 };
 
+/* Shared pieces of field tables. */
+#define FIELDS_LIST_PAGE \
+	{ "limit", FT_INT, 0, 1, 100, NULL, NULL, 0 }, \
+	{ "cursor", FT_STRING, 0, 1, 512, NULL, NULL, 0 }
+#define FIELDS_END	{ NULL, 0, 0, 0, 0, NULL, NULL, 0 }
+
 struct input_error {
 	char		field[64];
 	char		message[160];

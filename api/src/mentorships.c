@@ -11,12 +11,6 @@
 
 #define MT_ID_MAX	999999999999999999LL
 
-#define MT_LIST_FIELDS \
-	{ "limit", FT_INT, 0, 1, 100, NULL, NULL, 0 }, \
-	{ "cursor", FT_STRING, 0, 1, 512, NULL, NULL, 0 }
-
-#define MT_END		{ NULL, 0, 0, 0, 0, NULL, NULL, 0 }
-
 /* Every status; a PATCH may name any (the machine answers 409). */
 static const char *const mt_statuses[] = {
 	"requested", "accepted", "declined", "withdrawn", "completed",
@@ -28,26 +22,26 @@ static const char *const mt_roles[] = { "mentor", "mentee", NULL };
 const struct field mt_q_mentors[] = {
 	{ "topic", FT_STRING, 0, 1, 40, NULL, NULL, 0 },
 	{ "city", FT_STRING, 0, 1, 80, NULL, NULL, 0 },
-	MT_LIST_FIELDS,
-	MT_END
+	FIELDS_LIST_PAGE,
+	FIELDS_END
 };
 
 /* Suggestions are one ranked page: no cursor, at most 50. */
 const struct field mt_q_suggestions[] = {
 	{ "limit", FT_INT, 0, 1, 50, NULL, NULL, 0 },
-	MT_END
+	FIELDS_END
 };
 
 const struct field mt_q_list[] = {
 	{ "role", FT_ENUM, 0, 1, 10, mt_roles, NULL, 0 },
 	{ "status", FT_ENUM, 0, 1, 20, mt_statuses, NULL, 0 },
-	MT_LIST_FIELDS,
-	MT_END
+	FIELDS_LIST_PAGE,
+	FIELDS_END
 };
 
 const struct field mt_q_check_ins[] = {
-	MT_LIST_FIELDS,
-	MT_END
+	FIELDS_LIST_PAGE,
+	FIELDS_END
 };
 
 /* What a mentorship shows but no body may set. */
@@ -73,7 +67,7 @@ const struct field mt_b_create[] = {
 	{ "goals", FT_STRINGS, 0, 0, 10, NULL, NULL, 200 },
 	{ "status", FT_STRING, FF_READONLY, 0, 0, NULL, NULL, 0 },
 	MT_READONLY,
-	MT_END
+	FIELDS_END
 };
 
 /* PATCH /v1/mentorships/{id} */
@@ -86,7 +80,7 @@ const struct field mt_b_patch[] = {
 	{ "message", FT_STRING, FF_READONLY, 0, 0, NULL, NULL, 0 },
 	{ "goals", FT_STRINGS, FF_READONLY, 0, 0, NULL, NULL, 0 },
 	MT_READONLY,
-	MT_END
+	FIELDS_END
 };
 
 /* POST /v1/mentorships/{id}/check-ins */
@@ -97,5 +91,5 @@ const struct field mt_b_check_in[] = {
 	{ "id", FT_INT, FF_READONLY, 0, 0, NULL, NULL, 0 },
 	{ "author", FT_OBJECT, FF_READONLY, 0, 0, NULL, NULL, 0 },
 	{ "created_at", FT_STRING, FF_READONLY, 0, 0, NULL, NULL, 0 },
-	MT_END
+	FIELDS_END
 };

@@ -10,10 +10,18 @@ static const char *const colors[] = { "red", "green", NULL };
 static const struct field sub[] = {
 	{ "on", FT_BOOL, 0, 0, 0, NULL, NULL, 0 },
 	{ "n", FT_INT, FF_NULLABLE, 0, 10, NULL, NULL, 0 },
-	{ NULL, 0, 0, 0, 0, NULL, NULL, 0 }
+	FIELDS_END
+};
+
+static const struct field rec[] = {
+	{ "member_id", FT_INT, FF_REQUIRED, 1, 1000, NULL, NULL, 0 },
+	{ "attended", FT_BOOL, FF_REQUIRED, 0, 0, NULL, NULL, 0 },
+	FIELDS_END
 };
 
 static const struct field spec[] = {
+	{ "records", FT_OBJECTS, 0, 1, 2, NULL, rec, 0 },
+	{ "org", FT_REF, FF_NULLABLE, 3, 64, NULL, NULL, 0 },
 	{ "name", FT_STRING, FF_REQUIRED, 1, 5, NULL, NULL, 0 },
 	{ "email", FT_EMAIL, 0, 3, 254, NULL, NULL, 0 },
 	{ "site", FT_URL, FF_NULLABLE, 0, 100, NULL, NULL, 0 },
@@ -24,7 +32,7 @@ static const struct field spec[] = {
 	{ "amount", FT_DECIMAL, 0, 1, 20, NULL, NULL, 0 },
 	{ "opt", FT_OBJECT, FF_NULLABLE, 0, 0, NULL, sub, 0 },
 	{ "id", FT_INT, FF_READONLY, 0, 0, NULL, NULL, 0 },
-	{ NULL, 0, 0, 0, 0, NULL, NULL, 0 }
+	FIELDS_END
 };
 
 static const struct field qspec[] = {
@@ -32,7 +40,7 @@ static const struct field qspec[] = {
 	{ "color", FT_ENUM, 0, 1, 10, colors, NULL, 0 },
 	{ "flag", FT_BOOL, 0, 0, 0, NULL, NULL, 0 },
 	{ "limit", FT_INT, 0, 1, 100, NULL, NULL, 0 },
-	{ NULL, 0, 0, 0, 0, NULL, NULL, 0 }
+	FIELDS_END
 };
 
 /* Returns the number of errors for body text against spec. */
@@ -149,6 +157,28 @@ main(void)
 	    NULL) == 3);
 	CHECK(errors_for("{\"a\":1,\"b\":1,\"c\":1,\"d\":1,\"e\":1,\"f\":1,"
 	    "\"g\":1,\"h\":1,\"i\":1,\"j\":1}", 0, NULL) == IL_ERRORS_MAX);
+
+	/* Arrays of objects: each item against the sub spec, whole. */
+	CHECK(errors_for("{\"name\": \"a\", \"records\": [{\"member_id\": 1, "
+	    "\"attended\": true}]}", 0, NULL) == 0);
+	CHECK(errors_for("{\"name\": \"a\", \"records\": []}", 0,
+	    "records") == 1);
+	CHECK(errors_for("{\"name\": \"a\", \"records\": [1]}", 0,
+	    "records[0]") == 1);
+	CHECK(errors_for("{\"name\": \"a\", \"records\": [{\"member_id\": 1}]}",
+	    IN_PATCH, "records[0].attended") == 1);
+	CHECK(errors_for("{\"name\": \"a\", \"records\": [{\"member_id\": 1, "
+	    "\"attended\": true}, {\"member_id\": 0, \"attended\": true}]}", 0,
+	    "records[1].member_id") == 1);
+	CHECK(errors_for("{\"name\": \"a\", \"records\": [{}, {}, {}]}", 0,
+	    "records") == 1);
+	/* References: an id or a slug. */
+	CHECK(errors_for("{\"name\": \"a\", \"org\": 5}", 0, NULL) == 0);
+	CHECK(errors_for("{\"name\": \"a\", \"org\": \"central\"}", 0, NULL) == 0);
+	CHECK(errors_for("{\"name\": \"a\", \"org\": null}", 0, NULL) == 0);
+	CHECK(errors_for("{\"name\": \"a\", \"org\": 0}", 0, "org") == 1);
+	CHECK(errors_for("{\"name\": \"a\", \"org\": \"ab\"}", 0, "org") == 1);
+	CHECK(errors_for("{\"name\": \"a\", \"org\": true}", 0, "org") == 1);
 
 	/* Query strings. */
 	CHECK(query_errors(NULL, NULL, &q) == 0);
