@@ -186,7 +186,6 @@ feeds_msg(struct kore_msg *msg, const void *data)
 	if (worker != NULL && msg->src == worker->id)
 		return;		/* our own broadcast: already done */
 	feeds_invalidate(0);
-	kore_log(LOG_INFO, "DEBUGFEEDS invalidated by worker %u", msg->src);
 }
 
 /*
