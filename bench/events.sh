@@ -142,7 +142,7 @@ psql_q -c "SELECT 'rsvps written: ' || count(*) || ', over capacity: ' ||
 echo "own part done in $((SECONDS - t0)) s"
 
 # Next to the peers: stop our stack first (one quiet machine).
-peers=/work/shared/bench/peers/run.sh
+peers=$top/../shared/bench/peers/run.sh
 if [ "${PEERS:-1}" = 1 ] && [ -x "$peers" ]; then
 	bench_cleanup
 	pids=()

@@ -125,8 +125,12 @@ int	app_dispatch(struct http_request *);
 /* reply.c: the only code that sends responses. */
 void	reply_json(struct http_request *, int, const char *, size_t);
 void	reply_jsonv(struct http_request *, int, json_t *);
+#define REPLY_ETAG_LEN	35
+void	reply_etag(const void *, size_t, char *);
 void	reply_body(struct http_request *, int, const char *, const char *,
 	    size_t);
+void	reply_body_etag(struct http_request *, int, const char *,
+	    const char *, size_t, const char *);
 void	reply_empty(struct http_request *, int);
 void	reply_problem(struct http_request *, int, const char *, const char *,
 	    const struct input_errors *);
@@ -199,6 +203,7 @@ extern const struct field	feeds_q[];
 extern const struct field	feeds_q_org[];
 extern const struct field	feeds_q_calendar[];
 void	feeds_start(struct http_request *, struct il_req *);
+void	feeds_list_start(struct http_request *, struct il_req *);
 void	feeds_event_start(struct http_request *, struct il_req *);
 void	feeds_calendar_start(struct http_request *, struct il_req *);
 void	feeds_key_create(struct http_request *, struct il_req *);

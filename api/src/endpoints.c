@@ -268,7 +268,7 @@ const struct endpoint endpoints[] = {
 
 	/* Events. */
 	{ IL_GET, "/v1/events", CALL("events_list"), ev_q_list, NULL, 0,
-	    NULL, NULL },
+	    feeds_list_start, NULL },
 	{ IL_POST, "/v1/events", CALL("event_create"), q_none, ev_b_create,
 	    EP_AUTH | EP_JSON_BODY | EP_INVALIDATES_FEEDS, NULL, NULL },
 	{ IL_GET, "/v1/events/{id}", CALL("event_get"), q_none, NULL, 0,

@@ -85,6 +85,8 @@ struct feeds_entry {
 	char		*key;		/* malloc; NULL: free slot */
 	char		*body;		/* malloc (feed_buf data) */
 	size_t		len;
+	char		etag[REPLY_ETAG_LEN];	/* of body, computed once */
+	char		*link;		/* malloc; the Link header, or NULL */
 	u_int64_t	born;		/* ms: when its query was sent */
 	u_int64_t	used;		/* LRU tick */
 };
@@ -141,7 +143,10 @@ static void	feeds_msg_init(void);
 static void	feeds_msg(struct kore_msg *, const void *);
 static void	cache_drop(struct feeds_entry *);
 static struct feeds_entry *cache_find(const char *);
-static void	cache_store(const char *, char *, size_t, u_int64_t);
+static void	cache_store(const char *, char *, size_t, const char *,
+		    const char *, u_int64_t);
+static void	list_rows(struct http_request *, struct il_req *,
+		    PGresult *);
 static void	qs_append(struct kore_buf *, const char *, const char *);
 static char	*canonical_query(struct il_req *);
 static struct feeds_pending *pending_new(struct il_req *, const char *,
@@ -234,6 +239,7 @@ cache_drop(struct feeds_entry *e)
 	feeds_cache_bytes -= e->len + strlen(e->key);
 	free(e->key);
 	free(e->body);
+	free(e->link);
 	memset(e, 0, sizeof(*e));
 }
 
@@ -266,7 +272,8 @@ cache_find(const char *key)
  * over FEEDS_ENTRY_MAX is freed instead.
  */
 static void
-cache_store(const char *key, char *body, size_t len, u_int64_t born)
+cache_store(const char *key, char *body, size_t len, const char *etag,
+    const char *link, u_int64_t born)
 {
 	struct feeds_entry	*e, *slot, *lru;
 	size_t			i, need;
@@ -305,6 +312,9 @@ cache_store(const char *key, char *body, size_t len, u_int64_t born)
 		fatal("feeds: out of memory");
 	slot->body = body;
 	slot->len = len;
+	if (link != NULL && (slot->link = strdup(link)) == NULL)
+		fatal("feeds: out of memory");
+	(void)kore_strlcpy(slot->etag, etag, sizeof(slot->etag));
 	slot->born = born;
 	slot->used = ++feeds_tick;
 	feeds_cache_bytes += need;
@@ -337,13 +347,21 @@ canonical_query(struct il_req *st)
 	const struct field	*f;
 	struct kore_buf		*b;
 	json_t			*v;
-	char			*s;
+	char			*s, num[32];
 
 	b = kore_buf_alloc(128);
 	for (f = st->ep->query; f != NULL && f->name != NULL; f++) {
 		v = json_object_get(st->query, f->name);
-		if (json_is_string(v))
+		if (json_is_string(v)) {
 			qs_append(b, f->name, json_string_value(v));
+		} else if (json_is_integer(v)) {
+			(void)snprintf(num, sizeof(num), "%lld",
+			    (long long)json_integer_value(v));
+			qs_append(b, f->name, num);
+		} else if (json_is_boolean(v)) {
+			qs_append(b, f->name, json_is_true(v) ? "true" :
+			    "false");
+		}
 	}
 	s = kore_strdup(kore_buf_stringify(b, NULL));
 	kore_buf_free(b);
@@ -396,8 +414,70 @@ serve_cached(struct http_request *req, struct il_req *st,
 	feeds_msg_init();
 	if ((e = cache_find(p->key)) == NULL)
 		return (0);
-	reply_body(req, 200, st->ep->content_type, e->body, e->len);
+	if (e->link != NULL)
+		http_response_header(req, "Link", e->link);
+	reply_body_etag(req, 200, st->ep->content_type != NULL ?
+	    st->ep->content_type : "application/json; charset=utf-8",
+	    e->body, e->len, e->etag);
 	return (1);
+}
+
+/*
+ * GET /v1/events for anonymous callers goes through the same cache as
+ * the feeds, with the same bounds and invalidation: it is the busiest
+ * public read (library websites, the landing page).  A caller with a
+ * token gets the generic call: the list then carries their own RSVPs.
+ */
+void
+feeds_list_start(struct http_request *req, struct il_req *st)
+{
+	struct feeds_pending	*p;
+	struct kore_buf		*k;
+	char			*qs;
+
+	if (st->has_token) {
+		endpoint_generic(req, st);
+		return;
+	}
+	qs = canonical_query(st);
+	k = kore_buf_alloc(256);
+	kore_buf_appendf(k, "%s\n\n%s", st->ep->pattern, qs);
+	p = pending_new(st, kore_buf_stringify(k, NULL), FMT_JSON, 1);
+	kore_buf_free(k);
+	kore_free(qs);
+	if (serve_cached(req, st, p))
+		return;
+	endpoint_bind_standard(st);
+	db_call(req, st, st->ep->sql, list_rows, NULL);
+}
+
+/* Answer the list row, then keep a 200 with its ETag and Link header. */
+static void
+list_rows(struct http_request *req, struct il_req *st, PGresult *res)
+{
+	struct feeds_pending	*p = (struct feeds_pending *)st->saved;
+	struct http_header	*hdr;
+	const char		*link;
+	char			etag[REPLY_ETAG_LEN], *body;
+	size_t			len;
+
+	db_reply_row(req, st, res);
+	if (p == NULL || !p->cache || p->gen != feeds_gen ||
+	    PQntuples(res) != 1 || PQnfields(res) < 2 ||
+	    strcmp(PQgetvalue(res, 0, 0), "200") != 0 ||
+	    PQgetisnull(res, 0, 1))
+		return;
+	link = NULL;
+	TAILQ_FOREACH(hdr, &req->resp_headers, list) {
+		if (strcmp(hdr->header, "Link") == 0)
+			link = hdr->value;
+	}
+	len = (size_t)PQgetlength(res, 0, 1);
+	if ((body = malloc(len)) == NULL)
+		fatal("feeds: out of memory");
+	memcpy(body, PQgetvalue(res, 0, 1), len);
+	reply_etag(body, len, etag);
+	cache_store(p->key, body, len, etag, link, p->born);
 }
 
 /*
@@ -688,6 +768,7 @@ feeds_rows(struct http_request *req, struct il_req *st, PGresult *res)
 {
 	struct feeds_pending	*p = (struct feeds_pending *)st->saved;
 	struct feed_buf		out;
+	char			etag[REPLY_ETAG_LEN];
 	json_error_t		jerr;
 	json_t			*doc;
 
@@ -710,9 +791,11 @@ feeds_rows(struct http_request *req, struct il_req *st, PGresult *res)
 	}
 	json_decref(doc);
 
-	reply_body(req, 200, st->ep->content_type, out.data, out.len);
+	reply_etag(out.data, out.len, etag);
+	reply_body_etag(req, 200, st->ep->content_type, out.data, out.len,
+	    etag);
 	if (p->cache && p->gen == feeds_gen) {
-		cache_store(p->key, out.data, out.len, p->born);
+		cache_store(p->key, out.data, out.len, etag, NULL, p->born);
 		feed_buf_init(&out);	/* the cache owns the bytes */
 	}
 	feed_buf_free(&out);

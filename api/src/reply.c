@@ -19,7 +19,7 @@
 				"X-Request-Id"
 
 static void	reply_send(struct http_request *, int, const char *,
-		    const void *, size_t);
+		    const void *, size_t, const char *);
 static int	etag_matches(const char *, const char *);
 static void	access_log(struct http_request *, int, size_t);
 
@@ -64,14 +64,30 @@ access_log(struct http_request *req, int status, size_t len)
 	    st != NULL ? st->request_id : "-");
 }
 
+/*
+ * The strong ETag of a body: a quoted hex BLAKE2b-128, into out
+ * (REPLY_ETAG_LEN bytes, NUL included).
+ */
+void
+reply_etag(const void *body, size_t len, char *out)
+{
+	unsigned char	hash[16];
+
+	crypto_generichash(hash, sizeof(hash), body, len, NULL, 0);
+	out[0] = '"';
+	sodium_bin2hex(out + 1, REPLY_ETAG_LEN - 2, hash, sizeof(hash));
+	out[REPLY_ETAG_LEN - 2] = '"';
+	out[REPLY_ETAG_LEN - 1] = '\0';
+}
+
+/* etag: the body's ETag when the caller has it already, else NULL. */
 static void
 reply_send(struct http_request *req, int status, const char *ctype,
-    const void *body, size_t len)
+    const void *body, size_t len, const char *known_etag)
 {
 	struct il_req		*st;
 	const char		*inm;
-	unsigned char		hash[16];
-	char			etag[2 * sizeof(hash) + 3];
+	char			etag[REPLY_ETAG_LEN];
 	int			cacheable, feed;
 
 	st = http_state_get(req);
@@ -107,11 +123,10 @@ reply_send(struct http_request *req, int status, const char *ctype,
 	}
 
 	if (cacheable) {
-		crypto_generichash(hash, sizeof(hash), body, len, NULL, 0);
-		etag[0] = '"';
-		sodium_bin2hex(etag + 1, sizeof(etag) - 2, hash, sizeof(hash));
-		etag[sizeof(etag) - 2] = '"';
-		etag[sizeof(etag) - 1] = '\0';
+		if (known_etag != NULL)
+			(void)kore_strlcpy(etag, known_etag, sizeof(etag));
+		else
+			reply_etag(body, len, etag);
 		http_response_header(req, "ETag", etag);
 		if (http_request_header(req, "if-none-match", &inm) &&
 		    etag_matches(inm, etag)) {
@@ -132,14 +147,23 @@ void
 reply_body(struct http_request *req, int status, const char *ctype,
     const char *body, size_t len)
 {
-	reply_send(req, status, ctype, body, len);
+	reply_send(req, status, ctype, body, len, NULL);
+}
+
+/* As reply_body() with the body's ETag (reply_etag()) already known. */
+void
+reply_body_etag(struct http_request *req, int status, const char *ctype,
+    const char *body, size_t len, const char *etag)
+{
+	reply_send(req, status, ctype, body, len, etag);
 }
 
 void
 reply_json(struct http_request *req, int status, const char *body,
     size_t len)
 {
-	reply_send(req, status, "application/json; charset=utf-8", body, len);
+	reply_send(req, status, "application/json; charset=utf-8", body, len,
+	    NULL);
 }
 
 /* Steals the reference to v. */
@@ -162,7 +186,7 @@ reply_jsonv(struct http_request *req, int status, json_t *v)
 void
 reply_empty(struct http_request *req, int status)
 {
-	reply_send(req, status, NULL, NULL, 0);
+	reply_send(req, status, NULL, NULL, 0, NULL);
 }
 
 void
@@ -172,11 +196,11 @@ reply_problem(struct http_request *req, int status, const char *code,
 	char		*body;
 
 	if ((body = problem_body(status, code, detail, errs)) == NULL) {
-		reply_send(req, 500, NULL, NULL, 0);
+		reply_send(req, 500, NULL, NULL, 0, NULL);
 		return;
 	}
 	reply_send(req, status, "application/problem+json", body,
-	    strlen(body));
+	    strlen(body), NULL);
 	free(body);
 }
 
@@ -218,7 +242,7 @@ reply_preflight(struct http_request *req, int allowed)
 	    CORS_ALLOW_HEADERS);
 	http_response_header(req, "Access-Control-Max-Age", "86400");
 	http_response_header(req, "Allow", allow);
-	reply_send(req, 204, NULL, NULL, 0);
+	reply_send(req, 204, NULL, NULL, 0, NULL);
 }
 
 void
