@@ -199,6 +199,12 @@ fi
 if [ "${#failures[@]}" -gt 0 ]; then
 	note "failures"
 	printf ' - %s\n' "${failures[@]}"
+	# Keep the server logs for whoever reads the failure.
+	mkdir -p tests/artifacts
+	cp "$tmp/api.log" tests/artifacts/api.log 2>/dev/null
+	cp "$tmp/pg/postgres.log" tests/artifacts/postgres.log 2>/dev/null
+	echo "API log lines about errors (all of it in tests/artifacts/api.log):"
+	grep -aE 'sql error|unavailable|no reply|died|lost' "$tmp/api.log" | tail -20
 fi
 echo
 echo "$passed passed, $failed failed"

@@ -22,6 +22,7 @@
 #define DB_NAME		"db"
 
 static void	db_connection_check(struct il_req *);
+static void	db_connection_probe(struct il_req *);
 static void	db_event(void *, int);
 static void	append_qs(struct kore_buf *, const char *, const char *);
 static void	link_header(struct http_request *, struct il_req *,
@@ -148,6 +149,23 @@ db_call(struct http_request *req, struct il_req *st, const char *stmt,
 	st->on_rows = on_rows;
 	st->next = next;
 	st->phase = PH_DB_SETUP;
+}
+
+/*
+ * Before a pooled connection is used: read whatever the server sent
+ * while it was idle (PQconsumeInput never blocks: libpq's sockets are
+ * non-blocking), so a connection PostgreSQL closed (a restart) shows as
+ * bad and is reset now, instead of failing the request that draws it.
+ */
+static void
+db_connection_probe(struct il_req *st)
+{
+	PGconn		*db = st->sql.conn->db;
+
+	if (PQconsumeInput(db) && PQstatus(db) == CONNECTION_OK)
+		return;
+	kore_log(LOG_NOTICE, "database connection lost; resetting");
+	PQreset(db);
 }
 
 static void
@@ -345,6 +363,7 @@ db_run(struct http_request *req, struct il_req *st)
 				st->phase = PH_DONE;
 				break;
 			}
+			db_connection_probe(st);
 			for (i = 0; i < st->nparams; i++)
 				vals[i] = st->pvals[i];
 			if (!kore_pgsql_query_param_fields(&st->sql, st->stmt,
