@@ -10,6 +10,27 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 DURATION=${DURATION:-8}
+# Next to the peers (PEERS_ONLY=1: only this part).
+run_peers() {
+mkdir -p "$BENCH_DIR"
+peers=$top/../shared/bench/peers/run.sh
+if [ "${PEERS:-1}" = 1 ] && [ -x "$peers" ]; then
+	bench_cleanup
+	pids=()
+	echo
+	echo "== next to the peers (100,000 events, 500,000 RSVPs each)"
+	TARGETS="il-json=http://127.0.0.1:8881/v1/events?limit=20" \
+	TARGET_CMD="bash $top/bench/peer-target.sh" DURATION=10 \
+	    timeout 420 bash "$peers" | tee "$BENCH_DIR/peers.out" | sed -n '/^| target/,$p'
+	awk -F'|' '$2 ~ /fastify-json/ { f = $3 } $2 ~ /il-json/ { i = $3 }
+	    END { if (f > 0) printf "il-json / fastify-json (req/s): %.2f\n", i / f }' \
+	    "$BENCH_DIR/peers.out"
+fi
+}
+if [ "${PEERS_ONLY:-0}" = 1 ]; then
+	run_peers
+	exit 0
+fi
 bench_start
 psql_q() { psql "$DATABASE_URL" -X -qAt -v ON_ERROR_STOP=1 "$@"; }
 
@@ -158,16 +179,4 @@ psql_q -c "SELECT 'rsvps written: ' || count(*) || ', over capacity: ' ||
 echo "own part done in $((SECONDS - t0)) s"
 
 # Next to the peers: stop our stack first (one quiet machine).
-peers=$top/../shared/bench/peers/run.sh
-if [ "${PEERS:-1}" = 1 ] && [ -x "$peers" ]; then
-	bench_cleanup
-	pids=()
-	echo
-	echo "== next to the peers (100,000 events, 500,000 RSVPs each)"
-	TARGETS="il-json=http://127.0.0.1:8881/v1/events?limit=20" \
-	TARGET_CMD="bash $top/bench/peer-target.sh" DURATION=10 \
-	    timeout 420 bash "$peers" | tee "$BENCH_DIR/peers.out" | sed -n '/^| target/,$p'
-	awk -F'|' '$2 ~ /fastify-json/ { f = $3 } $2 ~ /il-json/ { i = $3 }
-	    END { if (f > 0) printf "il-json / fastify-json (req/s): %.2f\n", i / f }' \
-	    "$BENCH_DIR/peers.out"
-fi
+run_peers
