@@ -32,6 +32,8 @@ KORE_SECCOMP_FILTER("interlibrary",
 	KORE_SYSCALL_DENY(clone3, ENOSYS),
 	KORE_SYSCALL_ALLOW(rseq),
 	KORE_SYSCALL_ALLOW(mremap),	/* realloc of large blocks (libpq, feeds) */
+	/* libpq over TCP tries TLS first: OpenSSL lists directories. */
+	KORE_SYSCALL_ALLOW(getdents64),
 	KORE_SYSCALL_ALLOW(getrandom),
 	KORE_SYSCALL_ALLOW(madvise),
 	KORE_SYSCALL_ALLOW(sched_getaffinity),
