@@ -149,6 +149,20 @@ else
 	bad "migrate"
 fi
 
+# The demo data `make run` loads, into a database of its own.
+if psql "host=127.0.0.1 port=$pg_port dbname=postgres user=postgres" -X -q \
+    -c 'CREATE DATABASE interlibrary_demo' >"$tmp/demo.log" 2>&1 &&
+    DATABASE_URL="host=127.0.0.1 port=$pg_port dbname=interlibrary_demo user=postgres" \
+    bash scripts/migrate.sh >>"$tmp/demo.log" 2>&1 &&
+    DATABASE_URL="host=127.0.0.1 port=$pg_port dbname=interlibrary_demo user=postgres" \
+    bash scripts/demo.sh >>"$tmp/demo.log" 2>&1 &&
+    grep -q 'demo: loaded 30 members' "$tmp/demo.log"; then
+	ok "demo data loads on a fresh database"
+else
+	cat "$tmp/demo.log"
+	bad "demo data"
+fi
+
 api_port=$(free_port)
 export API_PORT=$api_port API_LISTEN=127.0.0.1 API_WORKERS=2 DB_POOL_PER_WORKER=3
 export PUBLIC_API_URL="http://127.0.0.1:$api_port"
