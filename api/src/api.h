@@ -152,6 +152,7 @@ int	db_run(struct http_request *, struct il_req *);
 void	db_error_reply(struct http_request *, struct il_req *);
 void	db_free_params(struct il_req *);
 void	db_reply_row(struct http_request *, struct il_req *, PGresult *);
+void	db_qs_append(struct kore_buf *, const char *, const char *);
 
 /* endpoints.c */
 extern const struct endpoint	endpoints[];

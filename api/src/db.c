@@ -24,7 +24,6 @@
 static void	db_connection_check(struct il_req *);
 static void	db_connection_probe(struct il_req *);
 static void	db_event(void *, int);
-static void	append_qs(struct kore_buf *, const char *, const char *);
 static void	link_header(struct http_request *, struct il_req *,
 		    const char *);
 
@@ -233,8 +232,9 @@ db_error_reply(struct http_request *req, struct il_req *st)
 	reply_problem(req, m->status, m->code, m->detail, NULL);
 }
 
-static void
-append_qs(struct kore_buf *b, const char *k, const char *v)
+/* Append "k=v" (v percent-encoded, RFC 3986 unreserved kept) to b. */
+void
+db_qs_append(struct kore_buf *b, const char *k, const char *v)
 {
 	kore_buf_appendf(b, "%s%s=", b->offset ? "&" : "", k);
 	for (; *v != '\0'; v++) {
@@ -260,16 +260,16 @@ link_header(struct http_request *req, struct il_req *st, const char *cursor)
 		if (strcmp(k, "cursor") == 0)
 			continue;
 		if (json_is_string(v)) {
-			append_qs(qs, k, json_string_value(v));
+			db_qs_append(qs, k, json_string_value(v));
 		} else if (json_is_integer(v)) {
 			(void)snprintf(num, sizeof(num), "%lld",
 			    (long long)json_integer_value(v));
-			append_qs(qs, k, num);
+			db_qs_append(qs, k, num);
 		} else if (json_is_boolean(v)) {
-			append_qs(qs, k, json_is_true(v) ? "true" : "false");
+			db_qs_append(qs, k, json_is_true(v) ? "true" : "false");
 		}
 	}
-	append_qs(qs, "cursor", cursor);
+	db_qs_append(qs, "cursor", cursor);
 	s = kore_buf_stringify(qs, NULL);
 	h = kore_buf_alloc(512);
 	kore_buf_appendf(h, "<%s%s?%s>; rel=\"next\"", il_cfg.public_api_url,

@@ -77,8 +77,6 @@
 
 #define KEY_B64_LEN		43
 
-#define FEEDS_END	{ NULL, 0, 0, 0, 0, NULL, NULL, 0 }
-
 enum feeds_format { FMT_ICS, FMT_RSS, FMT_JSON };
 
 struct feeds_entry {
@@ -119,18 +117,18 @@ static const char *const feed_kinds[] = {
 const struct field feeds_q[] = {
 	{ "organization", FT_STRING, 0, 1, 64, NULL, NULL, 0 },
 	FEEDS_FILTERS,
-	FEEDS_END
+	FIELDS_END
 };
 
 const struct field feeds_q_org[] = {
 	FEEDS_FILTERS,
-	FEEDS_END
+	FIELDS_END
 };
 
 const struct field feeds_q_calendar[] = {
 	{ "key", FT_SECRET, FF_REQUIRED, KEY_B64_LEN, KEY_B64_LEN, NULL, NULL,
 	    0 },
-	FEEDS_END
+	FIELDS_END
 };
 
 static struct feeds_entry	feeds_cache[FEEDS_CACHE_ENTRIES];
@@ -147,7 +145,6 @@ static void	cache_store(const char *, char *, size_t, const char *,
 		    const char *, u_int64_t);
 static void	list_rows(struct http_request *, struct il_req *,
 		    PGresult *);
-static void	qs_append(struct kore_buf *, const char *, const char *);
 static char	*canonical_query(struct il_req *);
 static struct feeds_pending *pending_new(struct il_req *, const char *,
 		    int, int);
@@ -322,24 +319,10 @@ cache_store(const char *key, char *body, size_t len, const char *etag,
 
 /* Requests --------------------------------------------------------------- */
 
-static void
-qs_append(struct kore_buf *b, const char *k, const char *v)
-{
-	kore_buf_appendf(b, "%s%s=", b->offset ? "&" : "", k);
-	for (; *v != '\0'; v++) {
-		if ((*v >= 'a' && *v <= 'z') || (*v >= 'A' && *v <= 'Z') ||
-		    (*v >= '0' && *v <= '9') || *v == '-' || *v == '_' ||
-		    *v == '.' || *v == '~')
-			kore_buf_append(b, v, 1);
-		else
-			kore_buf_appendf(b, "%%%02X", (unsigned char)*v);
-	}
-}
-
 /*
  * The validated query string in the order of the row's field spec,
  * percent-encoded (kore_malloc: kore_free it): two requests that mean
- * the same give the same text.  Every feed parameter is a string.
+ * the same give the same text.
  */
 static char *
 canonical_query(struct il_req *st)
@@ -353,13 +336,13 @@ canonical_query(struct il_req *st)
 	for (f = st->ep->query; f != NULL && f->name != NULL; f++) {
 		v = json_object_get(st->query, f->name);
 		if (json_is_string(v)) {
-			qs_append(b, f->name, json_string_value(v));
+			db_qs_append(b, f->name, json_string_value(v));
 		} else if (json_is_integer(v)) {
 			(void)snprintf(num, sizeof(num), "%lld",
 			    (long long)json_integer_value(v));
-			qs_append(b, f->name, num);
+			db_qs_append(b, f->name, num);
 		} else if (json_is_boolean(v)) {
-			qs_append(b, f->name, json_is_true(v) ? "true" :
+			db_qs_append(b, f->name, json_is_true(v) ? "true" :
 			    "false");
 		}
 	}
