@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Install what Interlibrary needs on Debian 12, as root: Debian packages
 # (only those missing, so a second run is quick) and, with "test", the
-# npm packages of tests/ from its lock file.
+# pinned Node.js of scripts/node-toolchain.sh and the npm packages of
+# tests/ from its lock file.
 #
-#   scripts/install-deps.sh run     what `make run` needs
+#   scripts/install-deps.sh run     what `make run` needs (no Node.js)
 #   scripts/install-deps.sh test    what `make test` needs too
 set -euo pipefail
 
@@ -17,8 +18,6 @@ if [ "$what" = test ]; then
 	pkgs+=(clang libclang-rt-14-dev chromium docker-compose wrk
 	       fonts-dejavu-core)
 fi
-command -v node >/dev/null 2>&1 || pkgs+=(nodejs)
-command -v npm >/dev/null 2>&1 || pkgs+=(npm)
 
 missing=()
 for p in "${pkgs[@]}"; do
@@ -33,9 +32,18 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 if [ "$what" = test ]; then
+	. "$top/scripts/node-toolchain.sh"
+	node_toolchain_install
+	node_toolchain_path
 	cd "$top/tests"
-	if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-		echo "install-deps: npm ci in tests/"
-		npm ci --no-audit --no-fund --loglevel=error
+	# Reinstall when the lock file or the Node.js release changed.
+	stamp=node_modules/.installed-with
+	if [ ! -d node_modules ] || [ package-lock.json -nt "$stamp" ] ||
+	    [ "$(cat "$stamp" 2>/dev/null)" != "node $NODE_VERSION" ]; then
+		echo "install-deps: npm ci in tests/ (node $NODE_VERSION, npm $NPM_VERSION)"
+		# tests/.npmrc sets engine-strict: a package that does not
+		# support this Node.js stops the install with EBADENGINE.
+		npm ci --no-audit --no-fund --loglevel=warn
+		echo "node $NODE_VERSION" >"$stamp"
 	fi
 fi

@@ -80,6 +80,17 @@ if ! bash scripts/install-deps.sh test; then
 	echo "0 passed, 1 failed"
 	exit 1
 fi
+# The JavaScript tests run on the pinned Node.js (scripts/node-toolchain.sh),
+# whatever node the machine has.
+. scripts/node-toolchain.sh
+node_toolchain_path
+if [ "$(node --version 2>/dev/null)" = "v$NODE_VERSION" ]; then
+	ok "tests run on node v$NODE_VERSION (tests/package.json engines: $(sed -n 's/.*"node": "\(.*\)".*/\1/p' tests/package.json))"
+else
+	bad "node is $(node --version 2>/dev/null || echo missing), not the pinned v$NODE_VERSION"
+	echo "$passed passed, $failed failed"
+	exit 1
+fi
 
 tmp=$(mktemp -d /tmp/interlibrary-test.XXXXXX)
 chmod 755 "$tmp"

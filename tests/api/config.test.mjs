@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 
 function start(env) {
 	return new Promise((resolve) => {
@@ -16,6 +16,7 @@ function start(env) {
 		const timer = setTimeout(() => child.kill('SIGKILL'), 10000);
 		child.on('exit', (code) => {
 			clearTimeout(timer);
+			rmSync(dir, { recursive: true, force: true });
 			resolve({ code, out });
 		});
 	});

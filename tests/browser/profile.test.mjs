@@ -149,7 +149,8 @@ describe("profile journeys", { timeout: 60_000 }, () => {
       await dialog.waitFor();
       await checkA11y(page, "revoke dialog");
       await dialog.getByRole("button", { name: "Revoke token" }).click();
-      await page.locator("#flash", { hasText: "was revoked" }).waitFor();
+      // The message of this step, not the earlier "The session was revoked."
+      await page.locator("#flash", { hasText: "The token \u201cbackup script\u201d was revoked." }).waitFor();
       assert.equal((await call("GET", "/v1/me", { token: pat })).status, 401);
       await page.locator("#token-list li", { hasText: "backup script" }).waitFor({ state: "detached" });
       assert.deepEqual(unexpected(errors, [403]), []);
