@@ -69,8 +69,10 @@ node_toolchain_install() {
 	ln -sf ../lib/node_modules/npm/bin/npm-cli.js "$tmp/bin/npm"
 	ln -sf ../lib/node_modules/npm/bin/npx-cli.js "$tmp/bin/npx"
 	chmod 755 "$tmp"
-	rm -rf "$NODE_HOME"
-	mv "$tmp" "$NODE_HOME"
+	# An incomplete earlier attempt goes; a complete one made meanwhile by
+	# a concurrent run wins (mv -T refuses a non-empty target).
+	[ -e "$NODE_HOME/bin/npm" ] || rm -rf "$NODE_HOME"
+	mv -T "$tmp" "$NODE_HOME" 2>/dev/null || rm -rf "$tmp"
 	"$NODE_HOME/bin/node" --version >/dev/null
 }
 
