@@ -76,6 +76,15 @@ node_toolchain_install() {
 	"$NODE_HOME/bin/node" --version >/dev/null
 }
 
+# PATH, and the machine's global npm configuration (registry, CA file):
+# npm looks for it under its own prefix, but the machine keeps it where
+# Debian's npm reads it (/etc/npmrc), or under /usr for an npm there.
 node_toolchain_path() {
+	local f
 	export PATH="$NODE_HOME/bin:$PATH"
+	for f in /etc/npmrc /usr/etc/npmrc; do
+		if [ -z "${NPM_CONFIG_GLOBALCONFIG:-}" ] && [ -f "$f" ]; then
+			export NPM_CONFIG_GLOBALCONFIG=$f
+		fi
+	done
 }
