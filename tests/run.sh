@@ -174,6 +174,20 @@ else
 	bad "demo data"
 fi
 
+# A database of the first release, migrated in place (tests/migrate/).
+bash tests/migrate/legacy.sh "host=127.0.0.1 port=$pg_port user=postgres" \
+    >"$tmp/legacy.log" 2>&1
+legacy_rc=$?
+while IFS= read -r line; do
+	case "$line" in
+	"ok: "*) ok "${line#ok: }" ;;
+	"FAILED: "*) bad "${line#FAILED: }" ;;
+	*) echo "$line" ;;
+	esac
+done <"$tmp/legacy.log"
+[ "$legacy_rc" -eq 0 ] || grep -q '^FAILED: ' "$tmp/legacy.log" ||
+    bad "tests/migrate/legacy.sh exited $legacy_rc"
+
 api_port=$(free_port)
 export API_PORT=$api_port API_LISTEN=127.0.0.1 API_WORKERS=2 DB_POOL_PER_WORKER=3
 export PUBLIC_API_URL="http://127.0.0.1:$api_port"

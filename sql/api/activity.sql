@@ -1,0 +1,203 @@
+-- Community activity: public facts (new events, recaps, collaborations
+-- and their progress, completed mentorships both sides agreed to share)
+-- as JSON and RSS 2.0.  api.activity_items() is a UNION ALL of the
+-- kinds, each branch reading its own index on (at, id) from the cursor.
+
+CREATE TYPE api.activity_item AS (
+	at		timestamptz,
+	kind		text,
+	id		bigint,
+	subject_type	text,
+	subject_id	bigint,
+	title		text,
+	text		text,
+	organization_id	bigint,
+	member_ids	bigint[]
+);
+
+-- The p_n newest items older than (p_at, p_kind, p_id) in the feed's
+-- order (at DESC, kind DESC, id DESC); p_at 'infinity' for the first
+-- page.  Public facts only, one branch per kind: no participations, no
+-- hidden events or collaborations (nor the updates of hidden ones), no
+-- cancelled events, mentorships only when completed and both
+-- sides agreed to share; member ids only, named by the reader's rules in
+-- api.activity_json.
+--
+-- Index-friendly: each branch reads its own index on (at, id) under the
+-- same predicate backwards from the cursor and stops after p_n rows
+-- (kind is a constant per branch, so a branch's order is (at, id)); only
+-- the at most 6 x p_n rows read are sorted.  A new kind is one more
+-- branch.
+CREATE FUNCTION api.activity_items(p_at timestamptz, p_kind text,
+    p_id bigint, p_n integer)
+RETURNS SETOF api.activity_item LANGUAGE sql STABLE AS $$
+	SELECT * FROM (
+	(SELECT e.created_at, 'event_created', e.id, 'event', e.id, e.title,
+	    e.description, e.organization_id, ARRAY[e.created_by]
+	 FROM events e
+	 WHERE e.hidden_at IS NULL AND e.status = 'scheduled'
+	   AND e.created_at <= p_at AND (e.created_at < p_at
+	       OR ('event_created', e.id) < (p_kind, p_id))
+	 ORDER BY e.created_at DESC, e.id DESC LIMIT p_n)
+	UNION ALL
+	(SELECT e.recap_at, 'event_recap', e.id, 'event', e.id, e.title,
+	    e.recap, e.organization_id, ARRAY[e.created_by]
+	 FROM events e
+	 WHERE e.hidden_at IS NULL AND e.recap_at IS NOT NULL
+	   AND e.recap_at <= p_at AND (e.recap_at < p_at
+	       OR ('event_recap', e.id) < (p_kind, p_id))
+	 ORDER BY e.recap_at DESC, e.id DESC LIMIT p_n)
+	UNION ALL
+	(SELECT c.created_at, 'collaboration_created', c.id, 'collaboration',
+	    c.id, c.title, c.summary, c.organization_id, ARRAY[c.created_by]
+	 FROM collaborations c
+	 WHERE c.hidden_at IS NULL
+	   AND c.created_at <= p_at AND (c.created_at < p_at
+	       OR ('collaboration_created', c.id) < (p_kind, p_id))
+	 ORDER BY c.created_at DESC, c.id DESC LIMIT p_n)
+	UNION ALL
+	(SELECT c.completed_at, 'collaboration_completed', c.id,
+	    'collaboration', c.id, c.title, c.summary, c.organization_id,
+	    ARRAY[c.created_by]
+	 FROM collaborations c
+	 WHERE c.hidden_at IS NULL AND c.completed_at IS NOT NULL
+	   AND c.completed_at <= p_at AND (c.completed_at < p_at
+	       OR ('collaboration_completed', c.id) < (p_kind, p_id))
+	 ORDER BY c.completed_at DESC, c.id DESC LIMIT p_n)
+	UNION ALL
+	(SELECT u.created_at, 'collaboration_update', u.id, 'collaboration',
+	    c.id, c.title, u.body, c.organization_id, ARRAY[u.author_id]
+	 FROM collaboration_updates u
+	 JOIN collaborations c ON c.id = u.collaboration_id
+	 WHERE c.hidden_at IS NULL
+	   AND u.created_at <= p_at AND (u.created_at < p_at
+	       OR ('collaboration_update', u.id) < (p_kind, p_id))
+	 ORDER BY u.created_at DESC, u.id DESC LIMIT p_n)
+	UNION ALL
+	(SELECT m.ended_at, 'mentorship_completed', m.id, 'mentorship', m.id,
+	    m.topic, NULL, NULL, ARRAY[m.mentor_id, m.mentee_id]
+	 FROM mentorships m
+	 WHERE m.status = 'completed' AND m.mentor_shares AND m.mentee_shares
+	   AND m.ended_at <= p_at AND (m.ended_at < p_at
+	       OR ('mentorship_completed', m.id) < (p_kind, p_id))
+	 ORDER BY m.ended_at DESC, m.id DESC LIMIT p_n)
+	) a
+	ORDER BY 1 DESC, 2 DESC, 3 DESC
+	LIMIT p_n;
+$$;
+
+CREATE FUNCTION api.activity_json(a api.activity_item, p_viewer members)
+RETURNS jsonb LANGUAGE sql STABLE AS $$
+	SELECT jsonb_build_object(
+	    'id', a.kind || ':' || a.id, 'kind', a.kind, 'at', api.ts(a.at),
+	    'subject', jsonb_build_object('type', a.subject_type,
+	        'id', a.subject_id),
+	    'title', a.title, 'text', a.text,
+	    'organization', api.org_ref(a.organization_id),
+	    'members', coalesce((SELECT jsonb_agg(r ORDER BY o)
+	        FROM unnest(a.member_ids) WITH ORDINALITY AS x(mid, o),
+	            LATERAL api.co_member_ref(x.mid, p_viewer) r
+	        WHERE r IS NOT NULL), '[]'));
+$$;
+
+-- One page, newest first.  The cursor is (at to the microsecond, kind,
+-- id) of the last item.
+CREATE FUNCTION api.activity_list(p_token bytea, p_args jsonb,
+    p_query jsonb, p_body jsonb, p_client inet)
+RETURNS api.reply LANGUAGE plpgsql AS $$
+DECLARE
+	v_me	members := api.viewer(p_token);
+	v_cur	jsonb := api.cursor_decode(p_query,
+	    '{timestamptz,text,bigint}');
+BEGIN
+	RETURN (SELECT api.page(jsonb_agg(jsonb_build_array(
+	        api.activity_json(ROW(a.at, a.kind, a.id, a.subject_type,
+	            a.subject_id, a.title, a.text, a.organization_id,
+	            a.member_ids)::api.activity_item, v_me),
+	        jsonb_build_array(to_char(a.at AT TIME ZONE 'UTC',
+	            'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), a.kind, a.id))
+	    ORDER BY a.o), p_query)
+	FROM api.activity_items(coalesce((v_cur->>0)::timestamptz, 'infinity'),
+	    coalesce(v_cur->>1, ''), coalesce((v_cur->>2)::bigint, 0),
+	    api.page_size(p_query))
+	    WITH ORDINALITY AS a(at, kind, id, subject_type, subject_id, title,
+	        text, organization_id, member_ids, o));
+END;
+$$;
+
+-- RSS --------------------------------------------------------------------
+
+-- Text safe for XML 1.0: the control characters it forbids removed
+-- (xmlelement escapes &, < and > itself).
+CREATE FUNCTION api.xml_text(p text)
+RETURNS text LANGUAGE sql IMMUTABLE AS $$
+	SELECT regexp_replace(p, E'[\\x01-\\x08\\x0B\\x0C\\x0E-\\x1F\\uFFFE\\uFFFF]',
+	    '', 'g');
+$$;
+
+CREATE FUNCTION api.rss_date(p timestamptz)
+RETURNS text LANGUAGE sql STABLE AS $$
+	SELECT to_char(p AT TIME ZONE 'UTC', 'Dy, DD Mon YYYY HH24:MI:SS') ||
+	    ' +0000';
+$$;
+
+-- RSS 2.0 of the latest 50 items as an anonymous reader sees them.  The
+-- document is returned as a JSON string (the API sends its text with
+-- Content-Type application/rss+xml); p_web and p_api are PUBLIC_WEB_URL
+-- and PUBLIC_API_URL.
+CREATE FUNCTION api.activity_rss(p_token bytea, p_args jsonb, p_query jsonb,
+    p_body jsonb, p_client inet, p_web text, p_api text)
+RETURNS api.reply LANGUAGE plpgsql AS $$
+DECLARE
+	v_anon	members;
+	v_items	xml;
+	v_last	timestamptz;
+	v_doc	xml;
+BEGIN
+	WITH page AS (
+		SELECT * FROM api.activity_items('infinity', '', 0, 50)
+	)
+	SELECT xmlagg(xmlelement(name item,
+	        xmlelement(name title, api.xml_text(
+	            CASE page.kind
+	            WHEN 'event_created' THEN 'New event: '
+	            WHEN 'event_recap' THEN 'Recap: '
+	            WHEN 'collaboration_created' THEN 'New collaboration: '
+	            WHEN 'collaboration_completed' THEN 'Completed: '
+	            WHEN 'collaboration_update' THEN 'Update: '
+	            WHEN 'mentorship_completed' THEN 'Mentorship completed: '
+	            ELSE '' END || page.title)),
+	        xmlelement(name link, p_web || '/#/' ||
+	            CASE page.subject_type
+	            WHEN 'event' THEN 'events/' || page.subject_id
+	            WHEN 'collaboration' THEN 'collaborations/' ||
+	                page.subject_id
+	            ELSE 'activity' END),
+	        xmlelement(name description,
+	            api.xml_text(left(coalesce(page.text, ''), 2000))),
+	        xmlelement(name category, page.kind),
+	        xmlelement(name guid, xmlattributes('false' AS "isPermaLink"),
+	            'interlibrary:activity:' || page.kind || ':' || page.id),
+	        xmlelement(name "pubDate", api.rss_date(page.at)))
+	    ORDER BY page.at DESC, page.kind DESC, page.id DESC),
+	    max(page.at)
+	INTO v_items, v_last FROM page;
+	v_doc := xmlelement(name rss, xmlattributes('2.0' AS version,
+	        'http://www.w3.org/2005/Atom' AS "xmlns:atom"),
+	    xmlelement(name channel,
+	        xmlelement(name title, 'Interlibrary: community activity'),
+	        xmlelement(name link, p_web || '/'),
+	        xmlelement(name description, 'New events, event recaps, '
+	            'collaborations and their progress, and completed '
+	            'mentorships in the Interlibrary community.'),
+	        xmlelement(name language, 'en'),
+	        xmlelement(name "atom:link", xmlattributes(
+	            p_api || '/v1/activity.rss' AS href, 'self' AS rel,
+	            'application/rss+xml' AS type)),
+	        xmlelement(name "lastBuildDate",
+	            api.rss_date(coalesce(v_last, 'epoch'::timestamptz))),
+	        v_items));
+	RETURN api.ok(200, to_jsonb('<?xml version="1.0" encoding="UTF-8"?>'
+	    || E'\n' || v_doc::text || E'\n'));
+END;
+$$;

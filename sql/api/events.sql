@@ -1,0 +1,481 @@
+-- Events: who manages them, their JSON, creating, editing, cancelling,
+-- and the list (with its filters, shared with the feeds).  RSVPs, the
+-- waitlist and attendance are sql/api/rsvps.sql; invitations
+-- sql/api/invitations.sql.
+--
+-- Concurrency: every function that changes who holds places at an event
+-- (RSVP, withdrawal, capacity change, cancellation, an accepted
+-- invitation, an account deletion through the rsvps delete trigger)
+-- first locks the event row with SELECT ... FOR NO KEY UPDATE
+-- (api.event_lock), so changes at one event run one after the other and
+-- each one counts what the previous one committed.  The waitlist
+-- position is never stored: it is the rank among the event's waitlisted
+-- RSVPs by (requested_at, id), computed when read, so it has no gaps.
+--
+-- Who manages an event ("organizers" below): its creator, the
+-- co-organizers named in "organizers", admins of its organization and
+-- site admins (api.event_can_manage).
+
+-- Helpers ----------------------------------------------------------------
+
+-- The event, locked against concurrent RSVP changes; 404 when unknown.
+CREATE FUNCTION api.event_lock(p_id bigint)
+RETURNS events LANGUAGE plpgsql AS $$
+DECLARE
+	e	events;
+BEGIN
+	SELECT * INTO e FROM events WHERE id = p_id FOR NO KEY UPDATE;
+	IF NOT FOUND THEN
+		PERFORM api.fail(404, 'not_found', 'no such event');
+	END IF;
+	RETURN e;
+END;
+$$;
+
+CREATE FUNCTION api.event_find(p_id bigint)
+RETURNS events LANGUAGE plpgsql STABLE AS $$
+DECLARE
+	e	events;
+BEGIN
+	SELECT * INTO e FROM events WHERE id = p_id;
+	IF NOT FOUND THEN
+		PERFORM api.fail(404, 'not_found', 'no such event');
+	END IF;
+	RETURN e;
+END;
+$$;
+
+-- 409 unless RSVPs may still change: scheduled and not yet ended.
+CREATE FUNCTION api.event_require_open(e events)
+RETURNS void LANGUAGE plpgsql STABLE AS $$
+BEGIN
+	IF e.status = 'cancelled' THEN
+		PERFORM api.fail(409, 'event_cancelled', 'this event was cancelled');
+	END IF;
+	IF e.ends_at <= now() THEN
+		PERFORM api.fail(409, 'event_ended', 'this event has ended');
+	END IF;
+END;
+$$;
+
+CREATE FUNCTION api.event_can_manage(e events, p_member members)
+RETURNS boolean LANGUAGE sql STABLE AS $$
+	SELECT p_member.id IS NOT NULL AND (p_member.role = 'admin'
+	    OR EXISTS (SELECT 1 FROM event_organizers
+	        WHERE event_id = e.id AND member_id = p_member.id)
+	    OR (e.organization_id IS NOT NULL
+	        AND api.is_org_admin(e.organization_id, p_member)));
+$$;
+
+CREATE FUNCTION api.event_require_manager(e events, p_member members)
+RETURNS void LANGUAGE plpgsql STABLE AS $$
+BEGIN
+	IF NOT api.event_can_manage(e, p_member) THEN
+		PERFORM api.fail(403, 'forbidden',
+		    'only the organizers of this event can do this');
+	END IF;
+END;
+$$;
+
+CREATE FUNCTION api.event_organizers_json(p_event bigint)
+RETURNS jsonb LANGUAGE sql STABLE AS $$
+	SELECT coalesce(jsonb_agg(jsonb_build_object('id', m.id,
+	    'display_name', m.display_name)
+	    ORDER BY (m.id = e.created_by) DESC, o.added_at, m.id), '[]')
+	FROM event_organizers o JOIN members m ON m.id = o.member_id
+	    JOIN events e ON e.id = o.event_id
+	WHERE o.event_id = p_event;
+$$;
+
+CREATE FUNCTION api.event_json(e events, p_viewer members)
+RETURNS jsonb LANGUAGE plpgsql STABLE AS $$
+DECLARE
+	v_going		integer;
+	v_taken		integer;
+	v_wait		integer;
+	v_mine		rsvps;
+	v_adv		boolean := e.kind = 'advocacy';
+BEGIN
+	SELECT count(*) FILTER (WHERE status = 'going'),
+	       coalesce(sum(1 + guests) FILTER (WHERE status = 'going'), 0),
+	       count(*) FILTER (WHERE status = 'waitlisted')
+	INTO v_going, v_taken, v_wait
+	FROM rsvps WHERE event_id = e.id AND status IN ('going', 'waitlisted');
+	IF p_viewer.id IS NOT NULL THEN
+		SELECT * INTO v_mine FROM rsvps
+		WHERE event_id = e.id AND member_id = p_viewer.id;
+	END IF;
+	RETURN jsonb_build_object(
+	    'id', e.id, 'title', e.title, 'description', e.description,
+	    'kind', e.kind, 'tags', to_jsonb(e.tags),
+	    'starts_at', api.ts(e.starts_at), 'ends_at', api.ts(e.ends_at),
+	    'timezone', e.timezone, 'venue', e.venue, 'address', e.address,
+	    'city', e.city, 'online_url', e.online_url,
+	    'accessibility_notes', e.accessibility_notes,
+	    'capacity', e.capacity, 'guest_limit', e.guest_limit,
+	    'status', e.status, 'cancel_reason', e.cancel_reason,
+	    'cancelled_at', api.ts(e.cancelled_at),
+	    'organization', api.org_ref(e.organization_id),
+	    'organizers', api.event_organizers_json(e.id),
+	    'going_count', v_going, 'waitlist_count', v_wait,
+	    'places_taken', v_taken,
+	    'places_left', CASE WHEN e.capacity IS NOT NULL
+	        THEN greatest(e.capacity - v_taken, 0) END,
+	    'recap', e.recap,
+	    'target', e.target, 'talking_points', e.talking_points,
+	    'pledged_count', CASE WHEN v_adv THEN v_going END,
+	    'attended_count', CASE WHEN v_adv AND e.starts_at <= now() THEN
+	        (SELECT count(*) FROM attendance
+	         WHERE event_id = e.id AND attended) END,
+	    'sequence', e.sequence,
+	    'my_rsvp', api.rsvp_json(v_mine),
+	    'created_at', api.ts(e.created_at),
+	    'updated_at', api.ts(e.updated_at));
+END;
+$$;
+
+-- Writing ----------------------------------------------------------------
+
+-- Apply the event fields of body p to row e (meaning only: the API
+-- checked types and lengths) and return it.
+CREATE FUNCTION api.event_apply(e events, p jsonb)
+RETURNS events LANGUAGE plpgsql STABLE AS $$
+BEGIN
+	IF p ? 'title' THEN
+		e.title := api.clean(p->>'title');
+		IF e.title IS NULL THEN
+			PERFORM api.fail(400, 'validation_failed',
+			    'must not be empty', 'title');
+		END IF;
+	END IF;
+	IF p ? 'description' THEN
+		e.description := api.clean(p->>'description');
+	END IF;
+	IF p ? 'kind' THEN
+		e.kind := p->>'kind';
+	END IF;
+	IF p ? 'tags' THEN
+		e.tags := api.text_array(lower(coalesce(p->'tags', '[]')::text)::jsonb);
+	END IF;
+	IF p ? 'starts_at' THEN
+		e.starts_at := api.time_arg(p->>'starts_at', 'starts_at');
+	END IF;
+	IF p ? 'ends_at' THEN
+		e.ends_at := api.time_arg(p->>'ends_at', 'ends_at');
+	END IF;
+	IF p ? 'timezone' THEN
+		e.timezone := p->>'timezone';
+		IF NOT EXISTS (SELECT 1 FROM pg_timezone_names
+		    WHERE name = e.timezone) THEN
+			PERFORM api.fail(400, 'validation_failed',
+			    'is not an IANA time zone name like "Europe/Paris"',
+			    'timezone');
+		END IF;
+	END IF;
+	IF p ? 'venue' THEN
+		e.venue := api.clean(p->>'venue');
+	END IF;
+	IF p ? 'address' THEN
+		e.address := api.clean(p->>'address');
+	END IF;
+	IF p ? 'city' THEN
+		e.city := api.clean(p->>'city');
+	END IF;
+	IF p ? 'online_url' THEN
+		e.online_url := api.clean(p->>'online_url');
+	END IF;
+	IF p ? 'accessibility_notes' THEN
+		e.accessibility_notes := api.clean(p->>'accessibility_notes');
+	END IF;
+	IF p ? 'capacity' THEN
+		e.capacity := (p->>'capacity')::integer;
+	END IF;
+	IF p ? 'guest_limit' THEN
+		e.guest_limit := coalesce((p->>'guest_limit')::integer, 0);
+	END IF;
+	IF p ? 'recap' THEN
+		IF e.starts_at > now() THEN
+			PERFORM api.fail(409, 'not_started', 'a recap can be '
+			    'written once the event has started', 'recap');
+		END IF;
+		e.recap := api.clean(p->>'recap');
+	END IF;
+	IF p ? 'target' THEN
+		e.target := api.clean(p->>'target');
+	END IF;
+	IF p ? 'talking_points' THEN
+		e.talking_points := api.clean(p->>'talking_points');
+	END IF;
+	IF e.kind <> 'advocacy' THEN
+		IF p ? 'target' AND e.target IS NOT NULL THEN
+			PERFORM api.fail(400, 'validation_failed',
+			    'is only for advocacy events', 'target');
+		END IF;
+		IF p ? 'talking_points' AND e.talking_points IS NOT NULL THEN
+			PERFORM api.fail(400, 'validation_failed',
+			    'is only for advocacy events', 'talking_points');
+		END IF;
+		e.target := NULL;
+		e.talking_points := NULL;
+	END IF;
+	IF e.ends_at <= e.starts_at THEN
+		PERFORM api.fail(400, 'validation_failed',
+		    'must be after starts_at', 'ends_at');
+	END IF;
+	IF e.ends_at - e.starts_at > interval '31 days' THEN
+		PERFORM api.fail(400, 'validation_failed',
+		    'must be at most 31 days after starts_at', 'ends_at');
+	END IF;
+	RETURN e;
+END;
+$$;
+
+-- The co-organizers: p_ids (member ids) plus the creator, replacing the
+-- current set.  Unknown or suspended ids: 400 naming organizers[i].
+CREATE FUNCTION api.event_set_organizers(e events, p_ids jsonb)
+RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+	v_bad	integer;
+BEGIN
+	IF jsonb_typeof(p_ids) IS DISTINCT FROM 'array' THEN
+		p_ids := '[]';
+	END IF;
+	SELECT min(o - 1) INTO v_bad
+	FROM jsonb_array_elements_text(p_ids)
+	    WITH ORDINALITY AS t(x, o)
+	WHERE NOT EXISTS (SELECT 1 FROM members
+	    WHERE id = t.x::bigint AND suspended_at IS NULL);
+	IF v_bad IS NOT NULL THEN
+		PERFORM api.fail(400, 'validation_failed', 'names no member',
+		    'organizers[' || v_bad || ']');
+	END IF;
+	DELETE FROM event_organizers
+	WHERE event_id = e.id AND member_id IS DISTINCT FROM e.created_by
+	  AND member_id NOT IN (SELECT x::bigint
+	      FROM jsonb_array_elements_text(p_ids) t(x));
+	INSERT INTO event_organizers (event_id, member_id)
+	SELECT e.id, x FROM (
+	    SELECT e.created_by AS x, 0 AS o WHERE e.created_by IS NOT NULL
+	    UNION ALL
+	    SELECT t.x::bigint, t.o
+	    FROM jsonb_array_elements_text(p_ids) WITH ORDINALITY AS t(x, o)) s
+	GROUP BY x ORDER BY min(o)
+	ON CONFLICT DO NOTHING;
+END;
+$$;
+
+CREATE FUNCTION api.event_create(p_token bytea, p_args jsonb, p_query jsonb,
+    p_body jsonb, p_client inet)
+RETURNS api.reply LANGUAGE plpgsql AS $$
+DECLARE
+	v_me	members := api.auth(p_token, true);
+	e	events;
+	v_o	organizations;
+BEGIN
+	IF jsonb_typeof(p_body->'organization') IN ('string', 'number') THEN
+		SELECT * INTO v_o FROM organizations
+		WHERE id = api.org_id(p_body->>'organization', 'organization');
+		IF NOT api.is_org_admin(v_o.id, v_me) THEN
+			PERFORM api.fail(403, 'forbidden', 'only admins of ' ||
+			    v_o.name || ' can create its events');
+		END IF;
+		IF v_o.archived THEN
+			PERFORM api.fail(409, 'archived',
+			    'this organization is archived', 'organization');
+		END IF;
+	END IF;
+	e.guest_limit := 0;
+	e.tags := '{}';
+	e := api.event_apply(e, p_body);
+	INSERT INTO events (title, description, kind, tags, starts_at, ends_at,
+	    timezone, venue, address, city, online_url, accessibility_notes,
+	    capacity, guest_limit, organization_id, created_by, target,
+	    talking_points)
+	VALUES (e.title, e.description, e.kind, e.tags, e.starts_at, e.ends_at,
+	    e.timezone, e.venue, e.address, e.city, e.online_url,
+	    e.accessibility_notes, e.capacity, e.guest_limit, v_o.id, v_me.id,
+	    e.target, e.talking_points)
+	RETURNING * INTO e;
+	PERFORM api.event_set_organizers(e, p_body->'organizers');
+	RETURN api.ok(201, api.event_json(e, v_me), '/v1/events/' || e.id);
+END;
+$$;
+
+-- A hidden event (reports) is found by its organizers only.
+CREATE FUNCTION api.event_get(p_token bytea, p_args jsonb, p_query jsonb,
+    p_body jsonb, p_client inet)
+RETURNS api.reply LANGUAGE plpgsql AS $$
+DECLARE
+	v_me	members := api.viewer(p_token);
+	e	events := api.event_find((p_args->>'id')::bigint);
+BEGIN
+	IF e.hidden_at IS NOT NULL AND NOT api.event_can_manage(e, v_me) THEN
+		PERFORM api.fail(404, 'not_found', 'no such event');
+	END IF;
+	RETURN api.ok(200, api.event_json(e, v_me));
+END;
+$$;
+
+-- A merge patch of the writable fields by an organizer.  Every accepted
+-- patch bumps sequence; a larger (or removed) capacity promotes the
+-- waitlist; a smaller one never demotes.
+CREATE FUNCTION api.event_patch(p_token bytea, p_args jsonb, p_query jsonb,
+    p_body jsonb, p_client inet)
+RETURNS api.reply LANGUAGE plpgsql AS $$
+DECLARE
+	v_me	members := api.auth(p_token, true);
+	e	events := api.event_lock((p_args->>'id')::bigint);
+	v_org	bigint;
+BEGIN
+	PERFORM api.event_require_manager(e, v_me);
+	IF e.status = 'cancelled' THEN
+		PERFORM api.fail(409, 'event_cancelled',
+		    'a cancelled event cannot be edited');
+	END IF;
+	v_org := e.organization_id;
+	IF p_body ? 'organization' THEN
+		IF jsonb_typeof(p_body->'organization') = 'null' THEN
+			v_org := NULL;
+		ELSE
+			v_org := api.org_id(p_body->>'organization',
+			    'organization');
+			IF v_org IS DISTINCT FROM e.organization_id
+			    AND NOT api.is_org_admin(v_org, v_me) THEN
+				PERFORM api.fail(403, 'forbidden', 'only admins of '
+				    'that organization can move events to it',
+				    'organization');
+			END IF;
+		END IF;
+	END IF;
+	e := api.event_apply(e, p_body);
+	UPDATE events SET title = e.title, description = e.description,
+	    kind = e.kind, tags = e.tags, starts_at = e.starts_at,
+	    ends_at = e.ends_at, timezone = e.timezone, venue = e.venue,
+	    address = e.address, city = e.city, online_url = e.online_url,
+	    accessibility_notes = e.accessibility_notes, capacity = e.capacity,
+	    guest_limit = e.guest_limit, organization_id = v_org,
+	    recap = e.recap, target = e.target,
+	    talking_points = e.talking_points, sequence = sequence + 1,
+	    updated_at = now()
+	WHERE id = e.id
+	RETURNING * INTO e;
+	IF p_body ? 'organizers' THEN
+		PERFORM api.event_set_organizers(e, p_body->'organizers');
+	END IF;
+	PERFORM api.event_promote(e.id, NULL);
+	RETURN api.ok(200, api.event_json(e, v_me));
+END;
+$$;
+
+CREATE FUNCTION api.event_cancel(p_token bytea, p_args jsonb, p_query jsonb,
+    p_body jsonb, p_client inet)
+RETURNS api.reply LANGUAGE plpgsql AS $$
+DECLARE
+	v_me	members := api.auth(p_token, true);
+	e	events := api.event_lock((p_args->>'id')::bigint);
+	v_why	text := api.clean(p_body->>'reason');
+BEGIN
+	PERFORM api.event_require_manager(e, v_me);
+	IF e.status = 'cancelled' THEN
+		PERFORM api.fail(409, 'event_cancelled',
+		    'this event is already cancelled');
+	END IF;
+	IF e.ends_at <= now() THEN
+		PERFORM api.fail(409, 'event_ended', 'this event has ended');
+	END IF;
+	UPDATE events SET status = 'cancelled', cancel_reason = v_why,
+	    cancelled_at = now(), sequence = sequence + 1, updated_at = now()
+	WHERE id = e.id
+	RETURNING * INTO e;
+	PERFORM api.notify(r.member_id, 'event_cancelled', 'event', e.id,
+	    e.title || ' on ' || to_char(e.starts_at AT TIME ZONE e.timezone,
+	    'FMDD Mon YYYY') || ' was cancelled' ||
+	    coalesce(': ' || v_why, '.'))
+	FROM rsvps r
+	WHERE r.event_id = e.id AND r.member_id <> v_me.id;
+	RETURN api.ok(200, api.event_json(e, v_me));
+END;
+$$;
+
+-- The list ---------------------------------------------------------------
+
+-- The events of a list or a feed, in (starts_at, id) order: those that
+-- have not ended by p_from (they start at or after it, or are under way
+-- at it), start before p_to (when given), come after the keyset position
+-- (p_after_ts, p_after_id) (when given), match the filters of p_query
+-- (p_org and p_tsq stand for its organization and q, already resolved;
+-- kind, city and tag are read from it), and are not hidden, unless
+-- p_viewer manages them: at most p_limit.
+--
+-- Two branches, each ordered and limited on its own, so each reads one
+-- index from p_from and stops after a page: events starting at or after
+-- p_from (events_start_idx, or the filter's own index: events_org_idx,
+-- events_kind_idx, events_city_idx, events_tags_idx, events_search_idx),
+-- and events under way at p_from (events_ongoing_idx, the GiST index on
+-- the [starts_at, ends_at] range, so the past is never scanned row by
+-- row, whatever the number of events).  Planned per call with its values
+-- (see sql/api/foundation.sql), so absent filters cost nothing.
+CREATE FUNCTION api.event_rows(p_query jsonb, p_org bigint, p_tsq tsquery,
+    p_viewer members, p_from timestamptz, p_to timestamptz,
+    p_after_ts timestamptz, p_after_id bigint, p_limit integer)
+RETURNS SETOF events LANGUAGE plpgsql STABLE
+SET plan_cache_mode = force_custom_plan AS $$
+BEGIN
+	RETURN QUERY
+	WITH f AS NOT MATERIALIZED (
+		SELECT e.* FROM events e
+		WHERE (e.hidden_at IS NULL OR api.event_can_manage(e, p_viewer))
+		  AND (p_to IS NULL OR e.starts_at < p_to)
+		  AND (p_org IS NULL OR e.organization_id = p_org)
+		  AND (NOT p_query ? 'kind' OR e.kind = p_query->>'kind')
+		  AND (NOT p_query ? 'city' OR lower(e.city) = lower(p_query->>'city'))
+		  AND (NOT p_query ? 'tag' OR e.tags @> ARRAY[lower(p_query->>'tag')])
+		  AND (p_tsq IS NULL OR e.search @@ p_tsq)
+		  AND (p_after_ts IS NULL OR (e.starts_at, e.id) >
+		      (p_after_ts, p_after_id))
+	)
+	SELECT u.* FROM (
+		(SELECT * FROM f WHERE f.starts_at >= p_from
+		 ORDER BY f.starts_at, f.id LIMIT p_limit)
+		UNION ALL
+		(SELECT * FROM f WHERE f.starts_at < p_from
+		   AND tstzrange(f.starts_at, f.ends_at, '[]') @> p_from
+		 ORDER BY f.starts_at, f.id LIMIT p_limit)) u
+	ORDER BY u.starts_at, u.id
+	LIMIT p_limit;
+END;
+$$;
+
+-- GET /v1/events: from `from` (default now) on.  The cursor keeps
+-- starts_at to the microsecond (rows written by SQL may have fractions),
+-- as UTC text.
+CREATE FUNCTION api.events_list(p_token bytea, p_args jsonb, p_query jsonb,
+    p_body jsonb, p_client inet)
+RETURNS api.reply LANGUAGE plpgsql AS $$
+DECLARE
+	v_me	members := api.viewer(p_token);
+	v_cur	jsonb := api.cursor_decode(p_query,
+	    '{timestamptz,bigint}');
+	v_from	timestamptz := coalesce(api.time_arg(p_query->>'from', 'from'),
+	    now());
+	v_to	timestamptz := api.time_arg(p_query->>'to', 'to');
+	v_tsq	tsquery := api.search_arg(p_query);
+	v_org	bigint;
+BEGIN
+	IF v_to IS NOT NULL AND v_to <= v_from THEN
+		PERFORM api.fail(400, 'validation_failed', 'must be after from '
+		    '(which defaults to now)', 'to');
+	END IF;
+	IF p_query ? 'organization' THEN
+		v_org := api.org_id(p_query->>'organization', 'organization');
+	END IF;
+	RETURN (SELECT api.page(jsonb_agg(jsonb_build_array(
+	        api.event_json(page, v_me),
+	        jsonb_build_array(to_char(page.starts_at AT TIME ZONE 'UTC',
+	            'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), page.id))
+	    ORDER BY page.starts_at, page.id), p_query)
+	FROM api.event_rows(p_query, v_org, v_tsq, v_me, v_from, v_to,
+	    (v_cur->>0)::timestamptz, (v_cur->>1)::bigint,
+	    api.page_size(p_query)) page);
+END;
+$$;

@@ -1,0 +1,249 @@
+-- The API schema: the calling convention and the helpers every resource
+-- file uses.  scripts/migrate.sh installs this file first, then the other
+-- files of sql/api/ in name order, all in one transaction after dropping
+-- schema api, so every function here is defined exactly once.
+--
+-- Every endpoint is one call of a function in schema "api":
+--   api.<name>(token_hash bytea, args jsonb, query jsonb, body jsonb,
+--              client inet) RETURNS api.reply
+-- where args are the path parameters, query the validated query string
+-- and body the validated request body (the C side checked types and
+-- lengths; these functions check meaning, authorization and invariants).
+--
+-- Errors that must roll the transaction back are raised with api.fail():
+-- SQLSTATE 'IL' || status, MESSAGE = detail, HINT = code, COLUMN = field,
+-- DETAIL = Retry-After seconds.  Errors whose effects must be kept (a
+-- counted failed login) are returned as rows made by api.problem().
+--
+-- Lists are keyset-paged: the query reads api.page_size() rows (the
+-- limit and one more) with their sort keys, and api.page() makes the
+-- reply (data, next_cursor).  Cursors are read back with
+-- api.cursor_decode(), which checks the type of every key.
+--
+-- Filters are written once, in static SQL, as
+--   (NOT p_query ? 'city' OR lower(m.city) = lower(p_query->>'city'))
+-- and list functions with filters are declared SET plan_cache_mode =
+-- force_custom_plan: each call is planned with its own values, so absent
+-- filters fold away and a present filter uses its index (a cached
+-- generic plan could do neither).
+
+CREATE TYPE api.reply AS (
+	status		integer,
+	body		jsonb,
+	location	text,
+	next_cursor	text,
+	retry_after	integer
+);
+
+CREATE FUNCTION api.fail(p_status integer, p_code text, p_detail text,
+    p_field text DEFAULT NULL, p_retry integer DEFAULT NULL)
+RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+	RAISE EXCEPTION USING
+	    ERRCODE = 'IL' || p_status::text,
+	    MESSAGE = p_detail,
+	    HINT = p_code,
+	    COLUMN = coalesce(p_field, ''),
+	    DETAIL = coalesce(p_retry::text, '');
+END;
+$$;
+
+CREATE FUNCTION api.ok(p_status integer, p_body jsonb,
+    p_location text DEFAULT NULL, p_next_cursor text DEFAULT NULL)
+RETURNS api.reply LANGUAGE sql IMMUTABLE AS $$
+	SELECT ROW(p_status, p_body, p_location, p_next_cursor, NULL)::api.reply;
+$$;
+
+CREATE FUNCTION api.problem(p_status integer, p_code text, p_detail text,
+    p_retry integer DEFAULT NULL)
+RETURNS api.reply LANGUAGE sql IMMUTABLE AS $$
+	SELECT ROW(p_status, jsonb_build_object(
+	    'type', 'https://interlibrary.example/problems/' || p_code,
+	    'title', CASE p_status WHEN 401 THEN 'Unauthorized'
+	        WHEN 403 THEN 'Forbidden' WHEN 404 THEN 'Not Found'
+	        WHEN 409 THEN 'Conflict' WHEN 429 THEN 'Too Many Requests'
+	        ELSE 'Error' END,
+	    'status', p_status, 'detail', p_detail, 'code', p_code,
+	    'errors', '[]'::jsonb), NULL, NULL, p_retry)::api.reply;
+$$;
+
+-- Paging ----------------------------------------------------------------------
+
+-- Keyset cursors: an opaque base64url text of a JSON array of the sort
+-- key values of the last row returned.
+CREATE FUNCTION api.cursor_encode(p_key jsonb)
+RETURNS text LANGUAGE sql IMMUTABLE AS $$
+	SELECT rtrim(translate(encode(convert_to(p_key::text, 'UTF8'),
+	    'base64'), E'+/\n', '-_'), '=');
+$$;
+
+-- The key array of the cursor of a list's query p_query (NULL when it
+-- has none), each element checked against its type in p_types:
+-- 'bigint', 'integer', 'numeric' (JSON numbers), 'text' (a string),
+-- 'boolean', 'timestamptz' or 'date' (strings of a finite value).
+-- Anything else, or a cursor that does not decode, is 400 naming
+-- "cursor": a caller may cast the elements freely.
+CREATE FUNCTION api.cursor_decode(p_query jsonb, p_types text[])
+RETURNS jsonb LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+	v_b64	text := translate(p_query->>'cursor', '-_', '+/');
+	v_key	jsonb;
+	v_ok	boolean := true;
+	e	jsonb;
+	i	integer;
+BEGIN
+	IF v_b64 IS NULL THEN
+		RETURN NULL;
+	END IF;
+	BEGIN
+		v_b64 := v_b64 || repeat('=', (4 - length(v_b64) % 4) % 4);
+		v_key := convert_from(decode(v_b64, 'base64'), 'UTF8')::jsonb;
+		v_ok := jsonb_typeof(v_key) = 'array' AND
+		    jsonb_array_length(v_key) = cardinality(p_types);
+		FOR i IN 1 .. cardinality(p_types) LOOP
+			EXIT WHEN NOT v_ok;
+			e := v_key->(i - 1);
+			v_ok := CASE p_types[i]
+			    WHEN 'bigint' THEN jsonb_typeof(e) = 'number'
+			        AND (e #>> '{}')::bigint IS NOT NULL
+			    WHEN 'integer' THEN jsonb_typeof(e) = 'number'
+			        AND (e #>> '{}')::integer IS NOT NULL
+			    WHEN 'numeric' THEN jsonb_typeof(e) = 'number'
+			    WHEN 'text' THEN jsonb_typeof(e) = 'string'
+			    WHEN 'boolean' THEN jsonb_typeof(e) = 'boolean'
+			    WHEN 'timestamptz' THEN jsonb_typeof(e) = 'string'
+			        AND isfinite((e #>> '{}')::timestamptz)
+			    WHEN 'date' THEN jsonb_typeof(e) = 'string'
+			        AND isfinite((e #>> '{}')::date)
+			    END;
+		END LOOP;
+	EXCEPTION WHEN OTHERS THEN
+		v_ok := false;
+	END;
+	IF NOT coalesce(v_ok, false) THEN
+		PERFORM api.fail(400, 'validation_failed',
+		    'is not a cursor this list gave out', 'cursor');
+	END IF;
+	RETURN v_key;
+END;
+$$;
+
+-- How many rows a list reads for one page of its query p_query: the
+-- page ("limit", which the API always sets) and one more, which tells
+-- whether there is a next page.
+CREATE FUNCTION api.page_size(p_query jsonb)
+RETURNS integer LANGUAGE sql IMMUTABLE AS $$
+	SELECT (p_query->>'limit')::integer + 1;
+$$;
+
+-- The reply of one page of a list with query p_query: p_items are the
+-- rows read (at most api.page_size(p_query)), in order, each as [row,
+-- sort key].  A row beyond the limit only says that there is a next
+-- page: it is left out, and the key of the last row kept becomes
+-- next_cursor (in the body, and for the API's Link header).
+CREATE FUNCTION api.page(p_items jsonb, p_query jsonb)
+RETURNS api.reply LANGUAGE sql IMMUTABLE AS $$
+	SELECT api.ok(200, jsonb_build_object('data', coalesce(s.rows, '[]'),
+	    'next_cursor', n.next), NULL, n.next)
+	FROM (SELECT jsonb_agg(t.item->0 ORDER BY t.o)
+	          FILTER (WHERE t.o <= l.lim) AS rows,
+	          coalesce(max(t.o) > l.lim, false) AS more, l.lim
+	      FROM (SELECT (p_query->>'limit')::integer AS lim) l
+	      LEFT JOIN jsonb_array_elements(p_items) WITH ORDINALITY
+	          AS t(item, o) ON true
+	      GROUP BY l.lim) s,
+	    LATERAL (SELECT CASE WHEN s.more
+	        THEN api.cursor_encode(p_items->(s.lim - 1)->1) END AS next) n;
+$$;
+
+-- Values ----------------------------------------------------------------------
+
+-- Trims a text value; empty becomes NULL.
+CREATE FUNCTION api.clean(p text)
+RETURNS text LANGUAGE sql IMMUTABLE AS $$
+	SELECT nullif(btrim(p), '');
+$$;
+
+-- A JSON array of strings as text[], trimmed, without duplicates or
+-- empty items, order kept.
+CREATE FUNCTION api.text_array(p jsonb)
+RETURNS text[] LANGUAGE sql IMMUTABLE AS $$
+	SELECT coalesce(array_agg(v ORDER BY first), '{}')
+	FROM (SELECT btrim(x) AS v, min(o) AS first
+	      FROM jsonb_array_elements_text(coalesce(p, '[]')) WITH ORDINALITY
+	          AS t(x, o)
+	      WHERE btrim(x) <> ''
+	      GROUP BY btrim(x)) s;
+$$;
+
+-- RFC 3339 in UTC with a Z, the one format every *_at field uses.
+CREATE FUNCTION api.ts(p timestamptz)
+RETURNS text LANGUAGE sql STABLE AS $$
+	SELECT to_char(p AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"');
+$$;
+
+-- A timestamp parameter (already RFC 3339 shaped by the API) or 400
+-- naming p_field (e.g. 2026-02-30).  Whole seconds.
+CREATE FUNCTION api.time_arg(p text, p_field text)
+RETURNS timestamptz LANGUAGE plpgsql STABLE AS $$
+BEGIN
+	IF p IS NULL THEN
+		RETURN NULL;
+	END IF;
+	RETURN date_trunc('second', p::timestamptz);
+EXCEPTION WHEN data_exception THEN
+	PERFORM api.fail(400, 'validation_failed',
+	    'is not a valid date-time', p_field);
+	RETURN NULL;
+END;
+$$;
+
+-- Words of q as a prefix tsquery ("story ti" -> 'story':* & 'ti':*);
+-- only letters and digits survive, so the query text cannot inject
+-- tsquery syntax.
+CREATE FUNCTION api.prefix_query(p_q text)
+RETURNS tsquery LANGUAGE sql IMMUTABLE AS $$
+	SELECT to_tsquery('simple', string_agg(quote_literal(w) || ':*', ' & '))
+	FROM regexp_split_to_table(lower(p_q), '[^[:alnum:]]+') AS w
+	WHERE w <> '';
+$$;
+
+-- The search of a list's "q" parameter (NULL when absent); 400 naming q
+-- when it has no letter or digit to search for.
+CREATE FUNCTION api.search_arg(p_query jsonb)
+RETURNS tsquery LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+	v_tsq	tsquery := api.prefix_query(p_query->>'q');
+BEGIN
+	IF p_query ? 'q' AND v_tsq IS NULL THEN
+		PERFORM api.fail(400, 'validation_failed',
+		    'must contain a letter or digit', 'q');
+	END IF;
+	RETURN v_tsq;
+END;
+$$;
+
+-- "a", "a and b", "a, b and c".
+CREATE FUNCTION api.words_and(p text[])
+RETURNS text LANGUAGE sql IMMUTABLE AS $$
+	SELECT CASE WHEN cardinality(p) <= 1 THEN p[1]
+	    ELSE array_to_string(p[1:cardinality(p) - 1], ', ') || ' and ' ||
+	        p[cardinality(p)] END;
+$$;
+
+-- Settings and health ---------------------------------------------------------
+
+-- Settings come from the API's connection options (PGOPTIONS, set from
+-- its environment at start); p_default applies to psql sessions.
+CREATE FUNCTION api.setting(p_name text, p_default integer)
+RETURNS integer LANGUAGE sql STABLE AS $$
+	SELECT coalesce(nullif(current_setting('il.' || p_name, true), '')::integer,
+	    p_default);
+$$;
+
+-- Readiness: proves a pooled connection can run a query.
+CREATE FUNCTION api.ready()
+RETURNS api.reply LANGUAGE sql AS $$
+	SELECT api.ok(200, jsonb_build_object('status', 'ready',
+	    'database', 'ok'));
+$$;

@@ -1,0 +1,41 @@
+-- API answers that must be the same before and after a migration (run by
+-- tests/migrate/legacy.sh through psql, one JSON document a line).  A
+-- session with a known token hash stands in for a signed-in member; every
+-- call is read-only, and a time that depends on the clock (exported_at)
+-- is left out.
+\set ON_ERROR_STOP 1
+\pset tuples_only on
+\pset format unaligned
+-- last_used_at ahead of time: api.auth then never touches it.
+INSERT INTO sessions (member_id, token_hash, kind, expires_at, last_used_at)
+SELECT id, decode(repeat('5a', 32), 'hex'), 'session',
+    now() + interval '1 day', now() + interval '1 hour'
+FROM members WHERE email = 'ada@interlibrary.example'
+ON CONFLICT (token_hash) DO NOTHING;
+\set t 'decode(repeat(''5a'', 32), ''hex'')'
+\set q '''{"limit": 100}''::jsonb'
+CREATE TEMP TABLE answers (name text, body jsonb);
+INSERT INTO answers
+SELECT 'orgs_list', (api.orgs_list(NULL, '{}', :q, NULL, '127.0.0.1')).body
+UNION ALL SELECT 'orgs_list_member', (api.orgs_list(:t, '{}', :q, NULL, '127.0.0.1')).body
+UNION ALL SELECT 'org_get', (api.org_get(NULL, jsonb_build_object('org', (SELECT slug FROM organizations ORDER BY id LIMIT 1)), '{}', NULL, '127.0.0.1')).body
+UNION ALL SELECT 'org_members', (api.org_members_list(:t, jsonb_build_object('org', (SELECT id FROM organizations ORDER BY id LIMIT 1)::text), :q, NULL, '127.0.0.1')).body
+UNION ALL SELECT 'events_list', (api.events_list(NULL, '{}', '{"limit": 100, "from": "2000-01-01T00:00:00Z"}', NULL, '127.0.0.1')).body
+UNION ALL SELECT 'events_list_member', (api.events_list(:t, '{}', '{"limit": 7, "from": "2000-01-01T00:00:00Z"}', NULL, '127.0.0.1')).body
+UNION ALL SELECT 'events_list_kind', (api.events_list(NULL, '{}', '{"limit": 100, "kind": "social", "from": "2000-01-01T00:00:00Z"}', NULL, '127.0.0.1')).body
+UNION ALL SELECT 'event_get', (api.event_get(:t, jsonb_build_object('id', (SELECT min(id) FROM events)::text), '{}', NULL, '127.0.0.1')).body
+UNION ALL SELECT 'event_rsvps', (api.event_rsvps(:t, jsonb_build_object('id', (SELECT event_id FROM rsvps GROUP BY event_id ORDER BY count(*) DESC, event_id LIMIT 1)::text), :q, NULL, '127.0.0.1')).body
+UNION ALL SELECT 'feed_events', api.feed_events('{}', '{}')
+UNION ALL SELECT 'me_get', (api.me_get(:t, '{}', '{}', NULL, '127.0.0.1')).body
+UNION ALL SELECT 'members_list', (api.members_list(:t, '{}', :q, NULL, '127.0.0.1')).body
+UNION ALL SELECT 'member_get', (api.member_get(:t, jsonb_build_object('id', (SELECT max(id) FROM members)::text), '{}', NULL, '127.0.0.1')).body
+UNION ALL SELECT 'notifications', (api.notifications_list(:t, '{}', :q, NULL, '127.0.0.1')).body
+UNION ALL SELECT 'invitations', (api.invitations_list(:t, '{}', :q, NULL, '127.0.0.1')).body
+UNION ALL SELECT 'mentors', (api.mentors_list(:t, '{}', :q, NULL, '127.0.0.1')).body
+UNION ALL SELECT 'suggestions', (api.mentor_suggestions(:t, '{}', '{"limit": 50}', NULL, '127.0.0.1')).body
+UNION ALL SELECT 'mentorships', (api.mentorships_list(:t, '{}', :q, NULL, '127.0.0.1')).body
+UNION ALL SELECT 'collaborations', (api.collaborations_list(NULL, '{}', :q, NULL, '127.0.0.1')).body
+UNION ALL SELECT 'activity', (api.activity_list(NULL, '{}', :q, NULL, '127.0.0.1')).body
+UNION ALL SELECT 'sessions', (api.sessions_list(:t, '{}', '{}', NULL, '127.0.0.1')).body
+UNION ALL SELECT 'export', (api.me_export(:t, '{}', '{}', NULL, '127.0.0.1')).body - 'exported_at';
+SELECT name || ' ' || body::text FROM answers ORDER BY name;
