@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../../src/feed.h"
+#include "../../src/feeds/feed.h"
 
 #define FUZZ_MAX_EVENTS	4
 #define FUZZ_MAX_TAGS	3
