@@ -17,6 +17,8 @@ struct il_req;
 typedef void	(*il_step)(struct http_request *, struct il_req *);
 typedef void	(*il_rows)(struct http_request *, struct il_req *,
 		    PGresult *);
+typedef void	(*il_fail)(struct http_request *, struct il_req *,
+		    PGresult *, const char *);
 
 /* Endpoint flags. */
 #define EP_AUTH		0x0001	/* needs a bearer token (SQL checks it too) */
@@ -132,6 +134,7 @@ void	reply_body(struct http_request *, int, const char *, const char *,
 void	reply_body_etag(struct http_request *, int, const char *,
 	    const char *, size_t, const char *);
 void	reply_empty(struct http_request *, int);
+void	reply_internal(struct http_request *);
 void	reply_problem(struct http_request *, int, const char *, const char *,
 	    const struct input_errors *);
 void	reply_invalid(struct http_request *, const struct input_errors *);
@@ -139,8 +142,21 @@ void	reply_retry_after(struct http_request *, int);
 void	reply_preflight(struct http_request *, int);
 void	reply_not_allowed(struct http_request *, int);
 
+/* http/url.c */
+int	url_api(char *, size_t, const char *);
+void	url_qs_append(struct kore_buf *, const char *, const char *);
+void	url_qs_value(struct kore_buf *, const char *, json_t *);
+
+/* http/row.c: database answers into HTTP answers. */
+int	row_status(PGresult *);
+void	row_location(struct http_request *, const char *);
+void	row_reply(struct http_request *, struct il_req *, PGresult *);
+void	row_rate_headers(struct http_request *, PGresult *, int);
+void	row_error(struct http_request *, struct il_req *, PGresult *,
+	    const char *);
+
 /* db.c */
-void	db_register(void);
+void	db_register(il_fail);
 void	db_param_text(struct il_req *, const char *);
 void	db_param_len(struct il_req *, const char *, size_t);
 void	db_param_null(struct il_req *);
@@ -149,10 +165,7 @@ void	db_param_bytes(struct il_req *, const u_int8_t *, size_t);
 void	db_call(struct http_request *, struct il_req *, const char *,
 	    il_rows, il_step);
 int	db_run(struct http_request *, struct il_req *);
-void	db_error_reply(struct http_request *, struct il_req *);
 void	db_free_params(struct il_req *);
-void	db_reply_row(struct http_request *, struct il_req *, PGresult *);
-void	db_qs_append(struct kore_buf *, const char *, const char *);
 
 /* endpoints.c */
 extern const struct endpoint	endpoints[];
@@ -179,7 +192,6 @@ void	members_register(struct http_request *, struct il_req *);
 void	members_password(struct http_request *, struct il_req *);
 void	members_drop_secret(json_t *, const char *);
 void	members_busy(struct http_request *);
-void	members_rate_headers(struct http_request *, PGresult *, int);
 
 /* sessions.c */
 void	sessions_login(struct http_request *, struct il_req *);

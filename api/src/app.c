@@ -48,6 +48,7 @@ static void	client_addr_init(struct http_request *, struct il_req *);
 static int	auth_init(struct http_request *, struct il_req *);
 static int	body_init(struct http_request *, struct il_req *);
 static int	method_bit(int);
+static int	app_run(struct http_request *, struct il_req *);
 static void	log_flush(void *, u_int64_t);
 
 /* Hex of 8 random bytes, drawn when the worker starts. */
@@ -127,7 +128,7 @@ kore_worker_configure(void)
 	randombytes_buf(rnd, sizeof(rnd));
 	sodium_bin2hex(request_id_prefix, sizeof(request_id_prefix), rnd,
 	    sizeof(rnd));
-	db_register();
+	db_register(row_error);
 }
 
 void
@@ -327,7 +328,7 @@ app_dispatch(struct http_request *req)
 	int			allowed, bit, found;
 
 	if (http_state_exists(req))
-		return (db_run(req, http_state_get(req)));
+		return (app_run(req, http_state_get(req)));
 
 	st = http_state_create(req, sizeof(*st), app_onfree);
 	st->started = kore_time_ms();
@@ -385,7 +386,23 @@ app_dispatch(struct http_request *req)
 	else
 		endpoint_generic(req, st);
 
-	return (db_run(req, st));
+	return (app_run(req, st));
+}
+
+/*
+ * Run the request's database calls and tasks until it waits or is done;
+ * a request that no step answered gets a 500.
+ */
+static int
+app_run(struct http_request *req, struct il_req *st)
+{
+	if (db_run(req, st) == KORE_RESULT_RETRY)
+		return (KORE_RESULT_RETRY);
+	if (!st->replied) {
+		kore_log(LOG_ERR, "request %s: no reply", st->request_id);
+		reply_internal(req);
+	}
+	return (KORE_RESULT_OK);
 }
 
 /* May run several times for one request (kore-notes.md): idempotent. */

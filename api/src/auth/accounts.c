@@ -59,30 +59,15 @@ members_register(struct http_request *req, struct il_req *st)
 	db_call(req, st, REGISTER_BEGIN, register_checked, register_hash);
 }
 
-/*
- * RateLimit-Limit and RateLimit-Remaining from columns col and col + 1
- * of a begin step's row.
- */
-void
-members_rate_headers(struct http_request *req, PGresult *res, int col)
-{
-	if (PQnfields(res) < col + 2 || PQgetisnull(res, 0, col) ||
-	    PQgetisnull(res, 0, col + 1))
-		return;
-	http_response_header(req, "RateLimit-Limit", PQgetvalue(res, 0, col));
-	http_response_header(req, "RateLimit-Remaining",
-	    PQgetvalue(res, 0, col + 1));
-}
-
 static void
 register_checked(struct http_request *req, struct il_req *st, PGresult *res)
 {
 	if (PQntuples(res) != 1)
 		return;
-	members_rate_headers(req, res, 5);
+	row_rate_headers(req, res, 5);
 	/* A refusal (429, 409) is answered now; 200 goes on to hashing. */
 	if (strcmp(PQgetvalue(res, 0, 0), "200") != 0)
-		db_reply_row(req, st, res);
+		row_reply(req, st, res);
 }
 
 static void
@@ -105,14 +90,13 @@ register_insert(struct http_request *req, struct il_req *st)
 	const char	*hash;
 
 	if ((hash = pwhash_result(st)) == NULL) {
-		reply_problem(req, 500, "internal_error",
-		    "an internal error occurred", NULL);
+		reply_internal(req);
 		return;
 	}
 	db_param_json(st, st->body);
 	db_param_text(st, hash);
 	pwhash_free(st);
-	db_call(req, st, REGISTER, db_reply_row, NULL);
+	db_call(req, st, REGISTER, row_reply, NULL);
 }
 
 void
@@ -143,8 +127,7 @@ password_verify(struct http_request *req, struct il_req *st)
 	json_t		*cur, *new;
 
 	if (st->saved == NULL) {
-		reply_problem(req, 500, "internal_error",
-		    "an internal error occurred", NULL);
+		reply_internal(req);
 		return;
 	}
 	cur = json_object_get(st->body, "current_password");
@@ -169,5 +152,5 @@ password_store(struct http_request *req, struct il_req *st)
 	db_param_text(st, hash != NULL ? "true" : "false");
 	db_param_text(st, hash);
 	pwhash_free(st);
-	db_call(req, st, PASSWORD_FINISH, db_reply_row, NULL);
+	db_call(req, st, PASSWORD_FINISH, row_reply, NULL);
 }

@@ -79,26 +79,18 @@ reply_with_token(struct http_request *req, struct il_req *st, PGresult *res)
 {
 	struct minted	*m = (struct minted *)st->saved;
 	json_t		*body;
-	char		url[512];
-	int		n;
 
-	if (PQntuples(res) != 1 || strcmp(PQgetvalue(res, 0, 0), "201") != 0 ||
-	    m == NULL) {
-		db_reply_row(req, st, res);
+	if (row_status(res) != 201 || m == NULL) {
+		row_reply(req, st, res);
 		return;
 	}
 	if ((body = json_loads(PQgetvalue(res, 0, 1), 0, NULL)) == NULL) {
-		reply_problem(req, 500, "internal_error",
-		    "an internal error occurred", NULL);
+		reply_internal(req);
 		return;
 	}
 	json_object_set_new(body, "token", json_string(m->token));
-	if (!PQgetisnull(res, 0, 2)) {
-		n = snprintf(url, sizeof(url), "%s%s", il_cfg.public_api_url,
-		    PQgetvalue(res, 0, 2));
-		if (n > 0 && (size_t)n < sizeof(url))
-			http_response_header(req, "Location", url);
-	}
+	if (!PQgetisnull(res, 0, 2))
+		row_location(req, PQgetvalue(res, 0, 2));
 	reply_jsonv(req, 201, body);
 }
 
@@ -118,7 +110,7 @@ login_row(struct http_request *req, struct il_req *st, PGresult *res)
 
 	if (PQntuples(res) != 1)
 		return;
-	members_rate_headers(req, res, 5);
+	row_rate_headers(req, res, 5);
 	if (strcmp(PQgetvalue(res, 0, 0), "200") != 0) {
 		if (!PQgetisnull(res, 0, 2))
 			reply_retry_after(req, (int)kore_strtonum(

@@ -214,16 +214,12 @@ feeds_invalidate(int broadcast)
 void
 feeds_write_row(struct http_request *req, struct il_req *st, PGresult *res)
 {
-	int		status, err;
+	int		status;
 
-	if (PQntuples(res) == 1 && PQnfields(res) >= 1 &&
-	    !PQgetisnull(res, 0, 0)) {
-		status = (int)kore_strtonum(PQgetvalue(res, 0, 0), 10, 100, 599,
-		    &err);
-		if (err == KORE_RESULT_OK && status >= 200 && status < 300)
-			feeds_invalidate(1);
-	}
-	db_reply_row(req, st, res);
+	status = row_status(res);
+	if (status >= 200 && status < 300)
+		feeds_invalidate(1);
+	row_reply(req, st, res);
 }
 
 /* The cache -------------------------------------------------------------- */
@@ -329,23 +325,11 @@ canonical_query(struct il_req *st)
 {
 	const struct field	*f;
 	struct kore_buf		*b;
-	json_t			*v;
-	char			*s, num[32];
+	char			*s;
 
 	b = kore_buf_alloc(128);
-	for (f = st->ep->query; f != NULL && f->name != NULL; f++) {
-		v = json_object_get(st->query, f->name);
-		if (json_is_string(v)) {
-			db_qs_append(b, f->name, json_string_value(v));
-		} else if (json_is_integer(v)) {
-			(void)snprintf(num, sizeof(num), "%lld",
-			    (long long)json_integer_value(v));
-			db_qs_append(b, f->name, num);
-		} else if (json_is_boolean(v)) {
-			db_qs_append(b, f->name, json_is_true(v) ? "true" :
-			    "false");
-		}
-	}
+	for (f = st->ep->query; f != NULL && f->name != NULL; f++)
+		url_qs_value(b, f->name, json_object_get(st->query, f->name));
 	s = kore_strdup(kore_buf_stringify(b, NULL));
 	kore_buf_free(b);
 	return (s);
@@ -444,10 +428,9 @@ list_rows(struct http_request *req, struct il_req *st, PGresult *res)
 	char			etag[REPLY_ETAG_LEN], *body;
 	size_t			len;
 
-	db_reply_row(req, st, res);
+	row_reply(req, st, res);
 	if (p == NULL || !p->cache || p->gen != feeds_gen ||
-	    PQntuples(res) != 1 || PQnfields(res) < 2 ||
-	    strcmp(PQgetvalue(res, 0, 0), "200") != 0 ||
+	    row_status(res) != 200 || PQnfields(res) < 2 ||
 	    PQgetisnull(res, 0, 1))
 		return;
 	link = NULL;
@@ -576,8 +559,7 @@ static void
 internal_error(struct http_request *req, struct il_req *st, const char *why)
 {
 	kore_log(LOG_ERR, "request %s: feed: %s", st->request_id, why);
-	reply_problem(req, 500, "internal_error", "an internal error occurred",
-	    NULL);
+	reply_internal(req);
 }
 
 /* The string value of obj.key, or NULL when absent, null or not a string. */
@@ -795,9 +777,8 @@ key_row(struct http_request *req, struct il_req *st, PGresult *res)
 	char			url[512];
 	int			n;
 
-	if (p == NULL || PQntuples(res) != 1 ||
-	    strcmp(PQgetvalue(res, 0, 0), "201") != 0) {
-		db_reply_row(req, st, res);
+	if (p == NULL || row_status(res) != 201) {
+		row_reply(req, st, res);
 		return;
 	}
 	if ((body = json_loads(PQgetvalue(res, 0, 1), 0, NULL)) == NULL) {
@@ -815,10 +796,7 @@ key_row(struct http_request *req, struct il_req *st, PGresult *res)
 	    host, p->token);
 	if (n > 0 && (size_t)n < sizeof(url))
 		json_object_set_new(body, "webcal_url", json_string(url));
-	n = snprintf(url, sizeof(url), "%s/v1/me/calendar.ics",
-	    il_cfg.public_api_url);
-	if (n > 0 && (size_t)n < sizeof(url))
-		http_response_header(req, "Location", url);
+	row_location(req, "/v1/me/calendar.ics");
 	reply_jsonv(req, 201, body);
 }
 

@@ -3,7 +3,7 @@
  * the query and body fields it accepts (lengths documented in
  * openapi.yaml come from here).  Rows without a custom start run the
  * generic call: validate, bind the five standard parameters, call, and
- * forward the row through db_reply_row().
+ * forward the row through row_reply().
  */
 
 #include <string.h>
@@ -412,5 +412,5 @@ endpoint_generic(struct http_request *req, struct il_req *st)
 	}
 	endpoint_bind_standard(st);
 	db_call(req, st, st->ep->sql, (st->ep->flags & EP_INVALIDATES_FEEDS) ?
-	    feeds_write_row : db_reply_row, NULL);
+	    feeds_write_row : row_reply, NULL);
 }

@@ -171,7 +171,7 @@ const struct field co_b_report_patch[] = {
 /*
  * GET /v1/activity.rss: the standard five parameters, then
  * PUBLIC_WEB_URL and PUBLIC_API_URL for the links; the row is answered
- * by db_reply_row() with the endpoint's content type.
+ * by row_reply() with the endpoint's content type.
  */
 void
 co_activity_rss_start(struct http_request *req, struct il_req *st)
@@ -179,5 +179,5 @@ co_activity_rss_start(struct http_request *req, struct il_req *st)
 	endpoint_bind_standard(st);
 	db_param_text(st, il_cfg.public_web_url);
 	db_param_text(st, il_cfg.public_api_url);
-	db_call(req, st, CO_ACTIVITY_RSS, db_reply_row, NULL);
+	db_call(req, st, CO_ACTIVITY_RSS, row_reply, NULL);
 }

@@ -238,8 +238,7 @@ rsvps_csv_row(struct http_request *req, struct il_req *st, PGresult *res)
 
 	if (PQntuples(res) != 1 || PQnfields(res) != 1 ||
 	    PQgetisnull(res, 0, 0)) {
-		reply_problem(req, 500, "internal_error",
-		    "an internal error occurred", NULL);
+		reply_internal(req);
 		return;
 	}
 	n = snprintf(disp, sizeof(disp),
