@@ -173,7 +173,21 @@ extern const size_t		endpoints_count;
 void	endpoint_generic(struct http_request *, struct il_req *);
 void	endpoint_bind_standard(struct il_req *);
 
+/* auth/auth.c: bearer tokens, and the one answer to a missing or bad one. */
+#define AUTH_TOKEN_B64_LEN	43
+#define AUTH_BEARER		"Bearer"
+#define AUTH_INVALID_TOKEN	"Bearer error=\"invalid_token\""
+#define AUTH_LOGIN_FIRST	"log in first: this needs " \
+				"\"Authorization: Bearer <token>\""
+void	auth_refuse(struct http_request *, const char *, const char *,
+	    const char *);
+int	auth_required(struct http_request *, struct il_req *, const char *);
+int	auth_bearer(struct http_request *, struct il_req *);
+void	auth_token_new(char *, size_t, u_int8_t *);
+void	auth_forget(json_t *, const char *);
+
 /* pwhash.c */
+void	pwhash_busy(struct http_request *);
 void	pwhash_init(void);
 int	pwhash_start(struct http_request *, struct il_req *, const char *,
 	    size_t, const char *, const char *, size_t, il_step);
@@ -190,13 +204,10 @@ void	health_ready(struct http_request *, struct il_req *);
 /* members.c */
 void	members_register(struct http_request *, struct il_req *);
 void	members_password(struct http_request *, struct il_req *);
-void	members_drop_secret(json_t *, const char *);
-void	members_busy(struct http_request *);
 
 /* sessions.c */
 void	sessions_login(struct http_request *, struct il_req *);
 void	sessions_token_create(struct http_request *, struct il_req *);
-void	token_new(char *, size_t, u_int8_t *);
 
 /* events.c */
 extern const struct field	ev_q_list[];

@@ -45,7 +45,6 @@ KORE_SECCOMP_FILTER("interlibrary",
 static void	app_onfree(struct http_request *);
 static void	request_id_init(struct http_request *, struct il_req *);
 static void	client_addr_init(struct http_request *, struct il_req *);
-static int	auth_init(struct http_request *, struct il_req *);
 static int	body_init(struct http_request *, struct il_req *);
 static int	method_bit(int);
 static int	app_run(struct http_request *, struct il_req *);
@@ -197,49 +196,6 @@ client_addr_init(struct http_request *req, struct il_req *st)
 		    sizeof(st->client_addr));
 }
 
-/*
- * "Authorization: Bearer <43 base64url chars>".  The token itself is
- * hashed at once and never stored or logged; the database sees only the
- * hash.  Any other Authorization value is refused with 401.
- */
-static int
-auth_init(struct http_request *req, struct il_req *st)
-{
-	const char	*hdr, *tok;
-	u_int8_t	*raw;
-	size_t		rawlen;
-
-	if (!http_request_header(req, "authorization", &hdr))
-		return (0);
-	if (strncasecmp(hdr, "Bearer ", 7) != 0) {
-		http_response_header(req, "WWW-Authenticate", "Bearer");
-		reply_problem(req, 401, "unauthorized", "use "
-		    "\"Authorization: Bearer <token>\"", NULL);
-		return (-1);
-	}
-	tok = hdr + 7;
-	while (*tok == ' ')
-		tok++;
-	raw = NULL;
-	if (strlen(tok) != 43 ||
-	    !kore_base64url_decode(tok, &raw, &rawlen, KORE_BASE64_RAW) ||
-	    rawlen != IL_TOKEN_BYTES) {
-		if (raw != NULL)
-			kore_free(raw);
-		http_response_header(req, "WWW-Authenticate",
-		    "Bearer error=\"invalid_token\"");
-		reply_problem(req, 401, "invalid_token", "the bearer token is "
-		    "malformed, expired or revoked", NULL);
-		return (-1);
-	}
-	crypto_generichash(st->token_hash, sizeof(st->token_hash), raw, rawlen,
-	    NULL, 0);
-	sodium_memzero(raw, rawlen);
-	kore_free(raw);
-	st->has_token = 1;
-	return (0);
-}
-
 static int
 body_init(struct http_request *req, struct il_req *st)
 {
@@ -369,7 +325,7 @@ app_dispatch(struct http_request *req)
 	}
 	st->ep = ep;
 
-	if (auth_init(req, st) == -1)
+	if (auth_bearer(req, st) == -1)
 		return (KORE_RESULT_OK);
 
 	memset(&errs, 0, sizeof(errs));

@@ -4,8 +4,6 @@
  * generic single call.
  */
 
-#include <sodium.h>
-
 #include <string.h>
 
 #include "api.h"
@@ -27,28 +25,6 @@ static void	password_row(struct http_request *, struct il_req *,
 		    PGresult *);
 static void	password_verify(struct http_request *, struct il_req *);
 static void	password_store(struct http_request *, struct il_req *);
-
-/* Wipe a secret string inside a jansson object, then drop it. */
-void
-members_drop_secret(json_t *obj, const char *key)
-{
-	json_t		*v;
-
-	if ((v = json_object_get(obj, key)) != NULL && json_is_string(v)) {
-		sodium_memzero((char *)(uintptr_t)json_string_value(v),
-		    json_string_length(v));
-	}
-	json_object_del(obj, key);
-}
-
-/* Answer 503 when the hashing queue is full. */
-void
-members_busy(struct http_request *req)
-{
-	reply_retry_after(req, 1);
-	reply_problem(req, 503, "busy", "too many logins are being "
-	    "processed; retry in a moment", NULL);
-}
 
 void
 members_register(struct http_request *req, struct il_req *st)
@@ -78,10 +54,10 @@ register_hash(struct http_request *req, struct il_req *st)
 	pw = json_object_get(st->body, "password");
 	if (pwhash_start(req, st, json_string_value(pw),
 	    json_string_length(pw), NULL, NULL, 0, register_insert) == -1) {
-		members_busy(req);
+		pwhash_busy(req);
 		return;
 	}
-	members_drop_secret(st->body, "password");
+	auth_forget(st->body, "password");
 }
 
 static void
@@ -102,9 +78,9 @@ register_insert(struct http_request *req, struct il_req *st)
 void
 members_password(struct http_request *req, struct il_req *st)
 {
+	/* Without a WWW-Authenticate challenge, as this 401 always was. */
 	if (!st->has_token) {
-		reply_problem(req, 401, "unauthorized", "log in first: this "
-		    "needs \"Authorization: Bearer <token>\"", NULL);
+		auth_refuse(req, NULL, "unauthorized", AUTH_LOGIN_FIRST);
 		return;
 	}
 	db_param_bytes(st, st->token_hash, sizeof(st->token_hash));
@@ -135,11 +111,11 @@ password_verify(struct http_request *req, struct il_req *st)
 	if (pwhash_start(req, st, json_string_value(cur),
 	    json_string_length(cur), st->saved, json_string_value(new),
 	    json_string_length(new), password_store) == -1) {
-		members_busy(req);
+		pwhash_busy(req);
 		return;
 	}
-	members_drop_secret(st->body, "current_password");
-	members_drop_secret(st->body, "new_password");
+	auth_forget(st->body, "current_password");
+	auth_forget(st->body, "new_password");
 }
 
 static void

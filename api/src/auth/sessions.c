@@ -1,7 +1,6 @@
 /*
- * Logging in and personal access tokens: the flows that mint a token.
- * A token is 32 bytes from randombytes_buf(), shown once as base64url;
- * only its BLAKE2b hash (crypto_generichash) reaches the database.
+ * Logging in and personal access tokens: the flows that mint a token
+ * (auth_token_new(): shown once, only its hash reaches the database).
  *
  * Login runs query -> task -> query: throttles and the stored hash, then
  * Argon2id verification in a task (against a dummy hash with the current
@@ -24,10 +23,8 @@
 #define TOKEN_CREATE	"SELECT status, body::text, location, next_cursor, " \
 			"retry_after FROM api.token_create($1, $2, $3, $4)"
 
-#define TOKEN_B64_LEN	43
-
 struct minted {
-	char		token[TOKEN_B64_LEN + 1];
+	char		token[AUTH_TOKEN_B64_LEN + 1];
 	u_int8_t	hash[IL_TOKEN_HASH_BYTES];
 };
 
@@ -37,25 +34,6 @@ static void	login_finish(struct http_request *, struct il_req *);
 static void	reply_with_token(struct http_request *, struct il_req *,
 		    PGresult *);
 static struct minted *mint(struct il_req *);
-
-/*
- * A new token: out receives the base64url text (TOKEN_B64_LEN + 1
- * bytes), hash its BLAKE2b-256 hash.
- */
-void
-token_new(char *out, size_t outlen, u_int8_t *hash)
-{
-	u_int8_t	raw[IL_TOKEN_BYTES];
-
-	if (outlen < TOKEN_B64_LEN + 1)
-		fatal("token_new: buffer too small");
-	randombytes_buf(raw, sizeof(raw));
-	sodium_bin2base64(out, outlen, raw, sizeof(raw),
-	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-	crypto_generichash(hash, IL_TOKEN_HASH_BYTES, raw, sizeof(raw), NULL,
-	    0);
-	sodium_memzero(raw, sizeof(raw));
-}
 
 /* The token lives in st->saved (wiped and freed with the request). */
 static struct minted *
@@ -68,7 +46,7 @@ mint(struct il_req *st)
 		kore_free(st->saved);
 	}
 	m = kore_calloc(1, sizeof(*m));
-	token_new(m->token, sizeof(m->token), m->hash);
+	auth_token_new(m->token, sizeof(m->token), m->hash);
 	st->saved = (char *)m;
 	st->saved_len = sizeof(*m);
 	return (m);
@@ -144,10 +122,10 @@ login_verify(struct http_request *req, struct il_req *st)
 	pw = json_object_get(st->body, "password");
 	if (pwhash_start(req, st, json_string_value(pw),
 	    json_string_length(pw), hash, NULL, 0, login_finish) == -1) {
-		members_busy(req);
+		pwhash_busy(req);
 		return;
 	}
-	members_drop_secret(st->body, "password");
+	auth_forget(st->body, "password");
 	if (st->saved != NULL) {
 		kore_free(st->saved);
 		st->saved = NULL;
@@ -189,9 +167,9 @@ sessions_token_create(struct http_request *req, struct il_req *st)
 {
 	struct minted	*m;
 
+	/* Without a WWW-Authenticate challenge, as this 401 always was. */
 	if (!st->has_token) {
-		reply_problem(req, 401, "unauthorized", "log in first: this "
-		    "needs \"Authorization: Bearer <token>\"", NULL);
+		auth_refuse(req, NULL, "unauthorized", AUTH_LOGIN_FIRST);
 		return;
 	}
 	m = mint(st);

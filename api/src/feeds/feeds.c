@@ -809,14 +809,10 @@ feeds_key_create(struct http_request *req, struct il_req *st)
 {
 	struct feeds_pending	*p;
 
-	if (!st->has_token) {
-		http_response_header(req, "WWW-Authenticate", "Bearer");
-		reply_problem(req, 401, "unauthorized", "log in first: this "
-		    "needs \"Authorization: Bearer <token>\"", NULL);
+	if (auth_required(req, st, AUTH_LOGIN_FIRST) == -1)
 		return;
-	}
 	p = pending_new(st, "", FMT_ICS, 0);
-	token_new(p->token, sizeof(p->token), p->hash);
+	auth_token_new(p->token, sizeof(p->token), p->hash);
 	db_param_bytes(st, st->token_hash, sizeof(st->token_hash));
 	db_param_bytes(st, p->hash, sizeof(p->hash));
 	db_call(req, st, KEY_CREATE_SQL, key_row, NULL);

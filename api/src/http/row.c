@@ -173,9 +173,12 @@ row_error(struct http_request *req, struct il_req *st, PGresult *res,
 		memset(&errs, 0, sizeof(errs));
 		if (col != NULL && *col != '\0')
 			input_error_add(&errs, col, "%s", msg ? msg : "");
-		if (m->status == 401)
-			http_response_header(req, "WWW-Authenticate",
-			    "Bearer error=\"invalid_token\"");
+		if (m->status == 401) {
+			/* About the token: a 401 names no field. */
+			auth_refuse(req, AUTH_INVALID_TOKEN,
+			    hint && *hint ? hint : m->code, msg);
+			return;
+		}
 		if (m->status == 429 && detail != NULL) {
 			retry = (int)kore_strtonum(detail, 10, 1, 86400,
 			    &(int){0});

@@ -404,12 +404,9 @@ endpoint_bind_standard(struct il_req *st)
 void
 endpoint_generic(struct http_request *req, struct il_req *st)
 {
-	if ((st->ep->flags & EP_AUTH) && !st->has_token) {
-		http_response_header(req, "WWW-Authenticate", "Bearer");
-		reply_problem(req, 401, "unauthorized", "log in first: this "
-		    "needs \"Authorization: Bearer <token>\"", NULL);
+	if ((st->ep->flags & EP_AUTH) &&
+	    auth_required(req, st, AUTH_LOGIN_FIRST) == -1)
 		return;
-	}
 	endpoint_bind_standard(st);
 	db_call(req, st, st->ep->sql, (st->ep->flags & EP_INVALIDATES_FEEDS) ?
 	    feeds_write_row : row_reply, NULL);

@@ -265,12 +265,9 @@ ev_rsvps_start(struct http_request *req, struct il_req *st)
 		endpoint_generic(req, st);
 		return;
 	}
-	if (!st->has_token) {
-		http_response_header(req, "WWW-Authenticate", "Bearer");
-		reply_problem(req, 401, "unauthorized", "log in first: the CSV "
-		    "export is for the event's organizers", NULL);
+	if (auth_required(req, st, "log in first: the CSV export is for "
+	    "the event's organizers") == -1)
 		return;
-	}
 	endpoint_bind_standard(st);
 	db_call(req, st, RSVPS_CSV, rsvps_csv_row, NULL);
 }
