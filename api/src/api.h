@@ -121,7 +121,8 @@ struct il_config {
 extern struct il_config	il_cfg;
 void	config_load(void);
 
-/* app.c */
+/* http/dispatch.c */
+void	dispatch_init(void);
 int	app_dispatch(struct http_request *);
 
 /* reply.c: the only code that sends responses. */
