@@ -123,6 +123,7 @@ void	config_load(void);
 
 /* http/dispatch.c */
 void	dispatch_init(void);
+void	*dispatch_scratch(struct il_req *, size_t);
 int	app_dispatch(struct http_request *);
 
 /* reply.c: the only code that sends responses. */
@@ -136,6 +137,7 @@ void	reply_body_etag(struct http_request *, int, const char *,
 	    const char *, size_t, const char *);
 void	reply_empty(struct http_request *, int);
 void	reply_internal(struct http_request *);
+void	reply_not_found(struct http_request *);
 void	reply_problem(struct http_request *, int, const char *, const char *,
 	    const struct input_errors *);
 void	reply_invalid(struct http_request *, const struct input_errors *);
@@ -147,6 +149,7 @@ void	reply_not_allowed(struct http_request *, int);
 int	url_api(char *, size_t, const char *);
 void	url_qs_append(struct kore_buf *, const char *, const char *);
 void	url_qs_value(struct kore_buf *, const char *, json_t *);
+char	*url_query(const struct field *, json_t *);
 
 /* http/row.c: database answers into HTTP answers. */
 int	row_status(PGresult *);
@@ -171,8 +174,8 @@ void	db_free_params(struct il_req *);
 /* endpoints.c */
 extern const struct endpoint	endpoints[];
 extern const size_t		endpoints_count;
-void	endpoint_generic(struct http_request *, struct il_req *);
-void	endpoint_bind_standard(struct il_req *);
+void	call_generic(struct http_request *, struct il_req *);
+void	call_bind_standard(struct il_req *);
 
 /* auth/auth.c: bearer tokens, and the one answer to a missing or bad one. */
 #define AUTH_TOKEN_B64_LEN	43
@@ -186,6 +189,11 @@ int	auth_required(struct http_request *, struct il_req *, const char *);
 int	auth_bearer(struct http_request *, struct il_req *);
 void	auth_token_new(char *, size_t, u_int8_t *);
 void	auth_forget(json_t *, const char *);
+struct auth_minted {		/* a new token, in st->saved */
+	char		token[AUTH_TOKEN_B64_LEN + 1];
+	u_int8_t	hash[IL_TOKEN_HASH_BYTES];
+};
+struct auth_minted *auth_mint(struct il_req *);
 
 /* pwhash.c */
 void	pwhash_busy(struct http_request *);
@@ -223,17 +231,38 @@ extern const struct field	ev_b_invite[];
 extern const struct field	ev_b_invitation[];
 void	ev_rsvps_start(struct http_request *, struct il_req *);
 
-/* feeds.c */
+/* feeds/cache.c: the public feeds cache (the design is at its top). */
+enum feeds_format { FEEDS_ICS, FEEDS_RSS, FEEDS_JSON };
+struct feeds_pending {		/* a feed request's scratch, in st->saved */
+	u_int64_t	gen;		/* cache generation at query time */
+	u_int64_t	born;		/* ms: when the query was sent */
+	int		format;		/* enum feeds_format */
+	int		cache;		/* look up and keep under key */
+	char		key[];
+};
+struct feeds_pending *cache_pending(struct il_req *, const char *, int);
+int	cache_serve(struct http_request *, struct il_req *,
+	    struct feeds_pending *);
+int	cache_wants(const struct feeds_pending *);
+void	cache_store(struct feeds_pending *, char *, size_t, const char *,
+	    const char *);
+void	cache_invalidate(int);
+void	cache_write_row(struct http_request *, struct il_req *, PGresult *);
+
+/* feeds/feeds.c */
 extern const struct field	feeds_q[];
 extern const struct field	feeds_q_org[];
 extern const struct field	feeds_q_calendar[];
 void	feeds_start(struct http_request *, struct il_req *);
-void	feeds_list_start(struct http_request *, struct il_req *);
 void	feeds_event_start(struct http_request *, struct il_req *);
-void	feeds_calendar_start(struct http_request *, struct il_req *);
-void	feeds_key_create(struct http_request *, struct il_req *);
-void	feeds_write_row(struct http_request *, struct il_req *, PGresult *);
-void	feeds_invalidate(int);
+void	feeds_rows(struct http_request *, struct il_req *, PGresult *);
+
+/* feeds/list.c */
+void	list_start(struct http_request *, struct il_req *);
+
+/* feeds/calendar.c */
+void	calendar_start(struct http_request *, struct il_req *);
+void	calendar_key_create(struct http_request *, struct il_req *);
 
 /* mentorships.c */
 extern const struct field	mt_q_mentors[];

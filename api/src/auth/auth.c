@@ -118,3 +118,17 @@ auth_forget(json_t *obj, const char *key)
 	}
 	json_object_del(obj, key);
 }
+
+/*
+ * Mint a token into the request's scratch (st->saved, wiped and freed
+ * with the request): its text for the reply, its hash for the database.
+ */
+struct auth_minted *
+auth_mint(struct il_req *st)
+{
+	struct auth_minted	*m;
+
+	m = dispatch_scratch(st, sizeof(*m));
+	auth_token_new(m->token, sizeof(m->token), m->hash);
+	return (m);
+}

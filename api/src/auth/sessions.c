@@ -23,40 +23,18 @@
 #define TOKEN_CREATE	"SELECT status, body::text, location, next_cursor, " \
 			"retry_after FROM api.token_create($1, $2, $3, $4)"
 
-struct minted {
-	char		token[AUTH_TOKEN_B64_LEN + 1];
-	u_int8_t	hash[IL_TOKEN_HASH_BYTES];
-};
 
 static void	login_row(struct http_request *, struct il_req *, PGresult *);
 static void	login_verify(struct http_request *, struct il_req *);
 static void	login_finish(struct http_request *, struct il_req *);
 static void	reply_with_token(struct http_request *, struct il_req *,
 		    PGresult *);
-static struct minted *mint(struct il_req *);
-
-/* The token lives in st->saved (wiped and freed with the request). */
-static struct minted *
-mint(struct il_req *st)
-{
-	struct minted	*m;
-
-	if (st->saved != NULL) {
-		sodium_memzero(st->saved, st->saved_len);
-		kore_free(st->saved);
-	}
-	m = kore_calloc(1, sizeof(*m));
-	auth_token_new(m->token, sizeof(m->token), m->hash);
-	st->saved = (char *)m;
-	st->saved_len = sizeof(*m);
-	return (m);
-}
 
 static void
 reply_with_token(struct http_request *req, struct il_req *st, PGresult *res)
 {
-	struct minted	*m = (struct minted *)st->saved;
-	json_t		*body;
+	struct auth_minted	*m = (struct auth_minted *)st->saved;
+	json_t			*body;
 
 	if (row_status(res) != 201 || m == NULL) {
 		row_reply(req, st, res);
@@ -136,13 +114,13 @@ login_verify(struct http_request *req, struct il_req *st)
 static void
 login_finish(struct http_request *req, struct il_req *st)
 {
-	struct minted	*m;
-	const char	*agent;
-	char		id[32];
-	int		ok;
+	struct auth_minted	*m;
+	const char		*agent;
+	char			id[32];
+	int			ok;
 
 	ok = pwhash_ok(st) && st->member_id > 0;
-	m = mint(st);
+	m = auth_mint(st);
 	if (st->member_id > 0) {
 		(void)snprintf(id, sizeof(id), "%lld", st->member_id);
 		db_param_text(st, id);
@@ -165,14 +143,14 @@ login_finish(struct http_request *req, struct il_req *st)
 void
 sessions_token_create(struct http_request *req, struct il_req *st)
 {
-	struct minted	*m;
+	struct auth_minted	*m;
 
 	/* Without a WWW-Authenticate challenge, as this 401 always was. */
 	if (!st->has_token) {
 		auth_refuse(req, NULL, "unauthorized", AUTH_LOGIN_FIRST);
 		return;
 	}
-	m = mint(st);
+	m = auth_mint(st);
 	db_param_bytes(st, st->token_hash, sizeof(st->token_hash));
 	db_param_json(st, st->body);
 	db_param_bytes(st, m->hash, sizeof(m->hash));

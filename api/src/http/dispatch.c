@@ -229,8 +229,7 @@ app_dispatch(struct http_request *req)
 	}
 
 	if (!found) {
-		reply_problem(req, 404, "not_found", "there is no resource at "
-		    "this path", NULL);
+		reply_not_found(req);
 		return (KORE_RESULT_OK);
 	}
 	allowed |= IL_OPTIONS;
@@ -259,7 +258,7 @@ app_dispatch(struct http_request *req)
 	if (ep->start != NULL)
 		ep->start(req, st);
 	else
-		endpoint_generic(req, st);
+		call_generic(req, st);
 
 	return (dispatch_run(req, st));
 }
@@ -278,6 +277,23 @@ dispatch_run(struct http_request *req, struct il_req *st)
 		reply_internal(req);
 	}
 	return (KORE_RESULT_OK);
+}
+
+/*
+ * The request's scratch: wipe and free what st->saved held, then give
+ * it len zeroed bytes (kore_malloc memory, wiped and freed with the
+ * request).
+ */
+void *
+dispatch_scratch(struct il_req *st, size_t len)
+{
+	if (st->saved != NULL) {
+		sodium_memzero(st->saved, st->saved_len);
+		kore_free(st->saved);
+	}
+	st->saved = kore_calloc(1, len);
+	st->saved_len = len;
+	return (st->saved);
 }
 
 /* May run several times for one request (kore-notes.md): idempotent. */

@@ -196,6 +196,14 @@ reply_internal(struct http_request *req)
 	    NULL);
 }
 
+/* 404 not_found, as for a path no route matches. */
+void
+reply_not_found(struct http_request *req)
+{
+	reply_problem(req, 404, "not_found", "there is no resource at this "
+	    "path", NULL);
+}
+
 void
 reply_problem(struct http_request *req, int status, const char *code,
     const char *detail, const struct input_errors *errs)

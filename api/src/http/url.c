@@ -63,3 +63,23 @@ url_qs_value(struct kore_buf *b, const char *k, json_t *v)
 		url_qs_append(b, k, json_is_true(v) ? "true" : "false");
 	}
 }
+
+/*
+ * The validated query in the order of its field spec, percent-encoded
+ * (kore_malloc: kore_free it): two requests that mean the same give the
+ * same text.
+ */
+char *
+url_query(const struct field *spec, json_t *query)
+{
+	const struct field	*f;
+	struct kore_buf		*b;
+	char			*s;
+
+	b = kore_buf_alloc(128);
+	for (f = spec; f != NULL && f->name != NULL; f++)
+		url_qs_value(b, f->name, json_object_get(query, f->name));
+	s = kore_strdup(kore_buf_stringify(b, NULL));
+	kore_buf_free(b);
+	return (s);
+}

@@ -268,7 +268,7 @@ const struct endpoint endpoints[] = {
 
 	/* Events. */
 	{ IL_GET, "/v1/events", CALL("events_list"), ev_q_list, NULL, 0,
-	    feeds_list_start, NULL },
+	    list_start, NULL },
 	{ IL_POST, "/v1/events", CALL("event_create"), q_none, ev_b_create,
 	    EP_AUTH | EP_JSON_BODY | EP_INVALIDATES_FEEDS, NULL, NULL },
 	{ IL_GET, "/v1/events/{id}", CALL("event_get"), q_none, NULL, 0,
@@ -310,9 +310,9 @@ const struct endpoint endpoints[] = {
 	{ IL_GET, "/v1/events/{event_ics}", NULL, q_none, NULL, EP_FEED,
 	    feeds_event_start, "text/calendar; charset=utf-8" },
 	{ IL_GET, "/v1/me/calendar.ics", NULL, feeds_q_calendar, NULL,
-	    EP_NO_STORE, feeds_calendar_start, "text/calendar; charset=utf-8" },
+	    EP_NO_STORE, calendar_start, "text/calendar; charset=utf-8" },
 	{ IL_POST, "/v1/me/calendar-key", NULL, q_none, b_empty, EP_AUTH,
-	    feeds_key_create, NULL },
+	    calendar_key_create, NULL },
 	{ IL_DELETE, "/v1/me/calendar-key", CALL("calendar_key_delete"),
 	    q_none, NULL, EP_AUTH, NULL, NULL },
 
@@ -374,7 +374,7 @@ const size_t	endpoints_count = sizeof(endpoints) / sizeof(endpoints[0]);
 
 /* $1 token hash, $2 path args, $3 query, $4 body, $5 client address. */
 void
-endpoint_bind_standard(struct il_req *st)
+call_bind_standard(struct il_req *st)
 {
 	json_t		*args;
 	char		name[32];
@@ -402,12 +402,12 @@ endpoint_bind_standard(struct il_req *st)
 }
 
 void
-endpoint_generic(struct http_request *req, struct il_req *st)
+call_generic(struct http_request *req, struct il_req *st)
 {
 	if ((st->ep->flags & EP_AUTH) &&
 	    auth_required(req, st, AUTH_LOGIN_FIRST) == -1)
 		return;
-	endpoint_bind_standard(st);
+	call_bind_standard(st);
 	db_call(req, st, st->ep->sql, (st->ep->flags & EP_INVALIDATES_FEEDS) ?
-	    feeds_write_row : row_reply, NULL);
+	    cache_write_row : row_reply, NULL);
 }

@@ -176,7 +176,7 @@ const struct field co_b_report_patch[] = {
 void
 co_activity_rss_start(struct http_request *req, struct il_req *st)
 {
-	endpoint_bind_standard(st);
+	call_bind_standard(st);
 	db_param_text(st, il_cfg.public_web_url);
 	db_param_text(st, il_cfg.public_api_url);
 	db_call(req, st, CO_ACTIVITY_RSS, row_reply, NULL);

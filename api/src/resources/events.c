@@ -262,12 +262,12 @@ ev_rsvps_start(struct http_request *req, struct il_req *st)
 
 	if (!http_request_header(req, "accept", &accept) ||
 	    !accept_prefers_csv(accept)) {
-		endpoint_generic(req, st);
+		call_generic(req, st);
 		return;
 	}
 	if (auth_required(req, st, "log in first: the CSV export is for "
 	    "the event's organizers") == -1)
 		return;
-	endpoint_bind_standard(st);
+	call_bind_standard(st);
 	db_call(req, st, RSVPS_CSV, rsvps_csv_row, NULL);
 }
