@@ -29,6 +29,7 @@
 #define IL_REQUEST_ID_LEN	32
 #define IL_PASSWORD_MIN		12
 #define IL_PASSWORD_MAX		1024
+#define IL_ID_MAX		999999999999999999LL	/* 18 digits */
 
 /* Methods, a bit each (the same values as Kore's HTTP_METHOD_*). */
 #define IL_GET		0x0001
@@ -114,10 +115,20 @@ void	input_error_add(struct input_errors *, const char *, const char *,
 int	input_check_object(json_t *, const struct field *, int,
 	    const char *, struct input_errors *);
 /*
+ * Check one string value against f (its length and its type's format),
+ * naming it path in errors.  Returns 0 or -1 with errs filled.
+ */
+int	input_check_string(json_t *, const struct field *, const char *,
+	    struct input_errors *);
+/* The row of spec named name, or NULL. */
+const struct field *input_field(const struct field *, const char *);
+/*
  * Parse a request body: UTF-8 JSON, a single object, no duplicate keys.
  * Returns a new reference or NULL with errs filled.
  */
 json_t	*input_parse_body(const char *, size_t, struct input_errors *);
+
+/* input_query.c: query strings. */
 /*
  * Parse the query string qs (may be NULL) against spec into a new JSON
  * object (caller owns).  Unknown or repeated parameters and bad values
@@ -127,10 +138,20 @@ json_t	*input_parse_query(const char *, const struct field *,
 	    struct input_errors *);
 /* Decode %xx and '+' in place; returns -1 on a bad escape or a NUL. */
 int	input_urldecode(char *);
+
+/* input_text.c: the text formats fields are checked against. */
 /* Count UTF-8 code points; -1 if s is not valid UTF-8. */
 long	input_utf8_len(const char *, size_t);
 /* Whether s is an RFC 3339 date-time with a zone (Z or +hh:mm). */
 int	input_is_rfc3339(const char *);
+/* Whether s is an email address as the API accepts them. */
+int	input_is_email(const char *);
+/* Whether s is an http or https URL with a host. */
+int	input_is_url(const char *);
+/* Whether s is a decimal: 1..10 digits, then optionally '.' and 1..2. */
+int	input_is_decimal(const char *);
+/* Whether s is one of the NULL-terminated values (any s when NULL). */
+int	input_in_values(const char *const *, const char *);
 
 /* problem.c: SQLSTATE -> HTTP, one table. */
 struct sqlstate_map {
