@@ -27,7 +27,7 @@ static void	password_verify(struct http_request *, struct il_req *);
 static void	password_store(struct http_request *, struct il_req *);
 
 void
-members_register(struct http_request *req, struct il_req *st)
+accounts_register(struct http_request *req, struct il_req *st)
 {
 	db_param_text(st, json_string_value(json_object_get(st->body,
 	    "email")));
@@ -76,7 +76,7 @@ register_insert(struct http_request *req, struct il_req *st)
 }
 
 void
-members_password(struct http_request *req, struct il_req *st)
+accounts_password(struct http_request *req, struct il_req *st)
 {
 	/* Without a WWW-Authenticate challenge, as this 401 always was. */
 	if (!st->has_token) {

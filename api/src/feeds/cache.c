@@ -242,7 +242,7 @@ cache_pending(struct il_req *st, const char *arg, int format)
 	k = kore_buf_alloc(256);
 	if (arg != NULL) {
 		qs = url_query(st->ep->query, st->query);
-		kore_buf_appendf(k, "%s\n%s\n%s", st->ep->pattern, arg, qs);
+		kore_buf_appendf(k, "%s\n%s\n%s", st->ep->path, arg, qs);
 		kore_free(qs);
 	}
 	len = sizeof(*p) + k->offset + 1;

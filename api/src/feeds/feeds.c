@@ -32,37 +32,6 @@
 #define FEEDS_REFRESH_MIN	60
 #define FEEDS_URL_MAX		256
 
-static const char *const feed_kinds[] = {
-	"social", "meetup", "training", "tour", "advocacy", "celebration",
-	"conference", NULL
-};
-
-/* The filters of GET /v1/events, without limit and cursor. */
-#define FEEDS_FILTERS \
-	{ "from", FT_TIME, 0, 20, 40, NULL, NULL, 0 }, \
-	{ "to", FT_TIME, 0, 20, 40, NULL, NULL, 0 }, \
-	{ "kind", FT_ENUM, 0, 1, 20, feed_kinds, NULL, 0 }, \
-	{ "city", FT_STRING, 0, 1, 80, NULL, NULL, 0 }, \
-	{ "tag", FT_STRING, 0, 1, 40, NULL, NULL, 0 }, \
-	{ "q", FT_STRING, 0, 1, 100, NULL, NULL, 0 }
-
-const struct field feeds_q[] = {
-	{ "organization", FT_STRING, 0, 1, 64, NULL, NULL, 0 },
-	FEEDS_FILTERS,
-	FIELDS_END
-};
-
-const struct field feeds_q_org[] = {
-	FEEDS_FILTERS,
-	FIELDS_END
-};
-
-const struct field feeds_q_calendar[] = {
-	{ "key", FT_SECRET, FF_REQUIRED, AUTH_TOKEN_B64_LEN,
-	    AUTH_TOKEN_B64_LEN, NULL, NULL, 0 },
-	FIELDS_END
-};
-
 static int	format_of(const char *);
 static int	render(struct http_request *, struct il_req *, json_t *,
 		    int, struct feed_buf *);
@@ -99,7 +68,7 @@ feeds_start(struct http_request *req, struct il_req *st)
 	json_t			*args;
 
 	p = cache_pending(st, st->args.n > 0 ? st->args.values[0] : "",
-	    format_of(st->ep->pattern));
+	    format_of(st->ep->path));
 	if (cache_serve(req, st, p))
 		return;
 

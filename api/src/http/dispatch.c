@@ -215,15 +215,15 @@ app_dispatch(struct http_request *req)
 	allowed = 0;
 	found = 0;
 	ep = NULL;
-	for (i = 0; i < endpoints_count; i++) {
-		if (!router_match(endpoints[i].pattern, req->path, &args))
+	for (i = 0; i < routes_count; i++) {
+		if (!router_match(routes[i].path, req->path, &args))
 			continue;
 		found = 1;
-		allowed |= endpoints[i].method;
-		if (endpoints[i].method == IL_GET)
+		allowed |= routes[i].method;
+		if (routes[i].method == IL_GET)
 			allowed |= IL_HEAD;
-		if (ep == NULL && endpoints[i].method == bit) {
-			ep = &endpoints[i];
+		if (ep == NULL && routes[i].method == bit) {
+			ep = &routes[i];
 			st->args = args;
 		}
 	}

@@ -1,15 +1,13 @@
 /*
- * Mentorships: the field specs of the mentor list and suggestions, of
- * mentorship requests, status changes and check-ins.  The rows are in
- * endpoints.c; the meaning (who may do what, the status machine,
- * capacity, the open-request limit) is checked in
+ * The field tables of the mentor list and suggestions, of mentorship
+ * requests, status changes and check-ins.  Pure data (il.h only): the
+ * routes are in http/routes.c; the meaning (who may do what, the status
+ * machine, capacity, the open-request limit) is checked in
  * sql/migrations/0006_mentorships.sql, where the status machine is a
  * table and a trigger that no code path can bypass.
  */
 
-#include "api.h"
-
-#define MT_ID_MAX	999999999999999999LL
+#include "il.h"
 
 /* Every status; a PATCH may name any (the machine answers 409). */
 static const char *const mt_statuses[] = {
@@ -18,78 +16,75 @@ static const char *const mt_statuses[] = {
 };
 static const char *const mt_roles[] = { "mentor", "mentee", NULL };
 
-/* Query strings. */
+/* GET /v1/mentors */
 const struct field mt_q_mentors[] = {
-	{ "topic", FT_STRING, 0, 1, 40, NULL, NULL, 0 },
-	{ "city", FT_STRING, 0, 1, 80, NULL, NULL, 0 },
+	{ .name = "topic", .type = FT_STRING, .min = 1, .max = 40 },
+	{ .name = "city", .type = FT_STRING, .min = 1, .max = 80 },
 	FIELDS_LIST_PAGE,
 	FIELDS_END
 };
 
-/* Suggestions are one ranked page: no cursor, at most 50. */
+/* GET /v1/mentors/suggestions: one ranked page, no cursor, at most 50. */
 const struct field mt_q_suggestions[] = {
-	{ "limit", FT_INT, 0, 1, 50, NULL, NULL, 0 },
+	{ .name = "limit", .type = FT_INT, .min = 1, .max = 50 },
 	FIELDS_END
 };
 
+/* GET /v1/mentorships */
 const struct field mt_q_list[] = {
-	{ "role", FT_ENUM, 0, 1, 10, mt_roles, NULL, 0 },
-	{ "status", FT_ENUM, 0, 1, 20, mt_statuses, NULL, 0 },
-	FIELDS_LIST_PAGE,
-	FIELDS_END
-};
-
-const struct field mt_q_check_ins[] = {
+	{ .name = "role", .type = FT_ENUM, .min = 1, .max = 10,
+	    .values = mt_roles },
+	{ .name = "status", .type = FT_ENUM, .min = 1, .max = 20,
+	    .values = mt_statuses },
 	FIELDS_LIST_PAGE,
 	FIELDS_END
 };
 
 /* What a mentorship shows but no body may set. */
 #define MT_READONLY \
-	{ "id", FT_INT, FF_READONLY, 0, 0, NULL, NULL, 0 }, \
-	{ "mentor", FT_OBJECT, FF_READONLY, 0, 0, NULL, NULL, 0 }, \
-	{ "mentee", FT_OBJECT, FF_READONLY, 0, 0, NULL, NULL, 0 }, \
-	{ "role", FT_STRING, FF_READONLY, 0, 0, NULL, NULL, 0 }, \
-	{ "status_reason", FT_STRING, FF_READONLY, 0, 0, NULL, NULL, 0 }, \
-	{ "allowed_statuses", FT_STRINGS, FF_READONLY, 0, 0, NULL, NULL, 0 }, \
-	{ "sharing", FT_OBJECT, FF_READONLY, 0, 0, NULL, NULL, 0 }, \
-	{ "check_in_count", FT_INT, FF_READONLY, 0, 0, NULL, NULL, 0 }, \
-	{ "created_at", FT_STRING, FF_READONLY, 0, 0, NULL, NULL, 0 }, \
-	{ "updated_at", FT_STRING, FF_READONLY, 0, 0, NULL, NULL, 0 }, \
-	{ "accepted_at", FT_STRING, FF_READONLY, 0, 0, NULL, NULL, 0 }, \
-	{ "ended_at", FT_STRING, FF_READONLY, 0, 0, NULL, NULL, 0 }
+	READONLY("id"), READONLY("mentor"), READONLY("mentee"), \
+	READONLY("role"), READONLY("status_reason"), \
+	READONLY("allowed_statuses"), READONLY("sharing"), \
+	READONLY("check_in_count"), READONLY("created_at"), \
+	READONLY("updated_at"), READONLY("accepted_at"), READONLY("ended_at")
 
-/* POST /v1/mentorships */
+#define MT_GOALS \
+	{ .name = "goals", .type = FT_STRINGS, .min = 0, .max = 10, \
+	    .item_max = 200 }
+
+/* POST /v1/mentorships: a new mentorship is requested. */
 const struct field mt_b_create[] = {
-	{ "mentor_id", FT_INT, FF_REQUIRED, 1, MT_ID_MAX, NULL, NULL, 0 },
-	{ "topic", FT_STRING, FF_REQUIRED, 1, 40, NULL, NULL, 0 },
-	{ "message", FT_STRING, FF_REQUIRED, 1, 2000, NULL, NULL, 0 },
-	{ "goals", FT_STRINGS, 0, 0, 10, NULL, NULL, 200 },
-	{ "status", FT_STRING, FF_READONLY, 0, 0, NULL, NULL, 0 },
+	{ .name = "mentor_id", .type = FT_INT, .flags = FF_REQUIRED,
+	    .min = 1, .max = IL_ID_MAX },
+	{ .name = "topic", .type = FT_STRING, .flags = FF_REQUIRED,
+	    .min = 1, .max = 40 },
+	{ .name = "message", .type = FT_STRING, .flags = FF_REQUIRED,
+	    .min = 1, .max = 2000 },
+	MT_GOALS,
+	READONLY("status"),
 	MT_READONLY,
 	FIELDS_END
 };
 
-/* PATCH /v1/mentorships/{id} */
+/* PATCH /v1/mentorships/{id}: what was asked for stays as asked. */
 const struct field mt_b_patch[] = {
-	{ "status", FT_ENUM, 0, 1, 20, mt_statuses, NULL, 0 },
-	{ "reason", FT_STRING, FF_NULLABLE, 0, 1000, NULL, NULL, 0 },
-	{ "share_publicly", FT_BOOL, 0, 0, 0, NULL, NULL, 0 },
-	{ "mentor_id", FT_INT, FF_READONLY, 0, 0, NULL, NULL, 0 },
-	{ "topic", FT_STRING, FF_READONLY, 0, 0, NULL, NULL, 0 },
-	{ "message", FT_STRING, FF_READONLY, 0, 0, NULL, NULL, 0 },
-	{ "goals", FT_STRINGS, FF_READONLY, 0, 0, NULL, NULL, 0 },
+	{ .name = "status", .type = FT_ENUM, .min = 1, .max = 20,
+	    .values = mt_statuses },
+	{ .name = "reason", .type = FT_STRING, .flags = FF_NULLABLE,
+	    .min = 0, .max = 1000 },
+	{ .name = "share_publicly", .type = FT_BOOL },
+	READONLY("mentor_id"), READONLY("topic"), READONLY("message"),
+	READONLY("goals"),
 	MT_READONLY,
 	FIELDS_END
 };
 
 /* POST /v1/mentorships/{id}/check-ins */
 const struct field mt_b_check_in[] = {
-	{ "date", FT_STRING, 0, 10, 10, NULL, NULL, 0 },
-	{ "note", FT_STRING, FF_REQUIRED, 1, 4000, NULL, NULL, 0 },
-	{ "goals", FT_STRINGS, 0, 0, 10, NULL, NULL, 200 },
-	{ "id", FT_INT, FF_READONLY, 0, 0, NULL, NULL, 0 },
-	{ "author", FT_OBJECT, FF_READONLY, 0, 0, NULL, NULL, 0 },
-	{ "created_at", FT_STRING, FF_READONLY, 0, 0, NULL, NULL, 0 },
+	{ .name = "date", .type = FT_STRING, .min = 10, .max = 10 },
+	{ .name = "note", .type = FT_STRING, .flags = FF_REQUIRED,
+	    .min = 1, .max = 4000 },
+	MT_GOALS,
+	READONLY("id"), READONLY("author"), READONLY("created_at"),
 	FIELDS_END
 };
