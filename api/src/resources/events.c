@@ -189,8 +189,8 @@ const struct field ev_b_invite[] = {
 
 /* PATCH /v1/me/invitations/{id} */
 const struct field ev_b_invitation[] = {
-	{ .name = "status", .type = FT_ENUM, .flags = FF_REQUIRED,
-	    .min = 1, .max = 20, .values = invitation_answers },
+	{ .name = "status", .type = FT_ENUM, .min = 1, .max = 20,
+	    .values = invitation_answers },
 	READONLY("id"), READONLY("event"), READONLY("sender"),
 	READONLY("reason"), READONLY("rsvp"), READONLY("created_at"),
 	READONLY("responded_at"),

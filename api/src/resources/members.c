@@ -123,7 +123,7 @@ const struct field mb_b_token[] = {
 
 /* PATCH /v1/me/notifications/{id} */
 const struct field mb_b_notification[] = {
-	{ .name = "read", .type = FT_BOOL, .flags = FF_REQUIRED },
+	{ .name = "read", .type = FT_BOOL },
 	READONLY("id"),
 	FIELDS_END
 };
