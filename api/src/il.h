@@ -208,61 +208,37 @@ extern const struct endpoint	routes[];
 extern const size_t		routes_count;
 
 /* resources/common.c: tables several routes share. */
-extern const struct field	q_none[];
-extern const struct field	q_list[];
-extern const struct field	b_empty[];
+extern const struct field	q_list[], b_empty[];
 
 /* resources/members.c: members, sessions, the caller's account. */
-extern const struct field	mb_q_list[];
-extern const struct field	mb_q_notifications[];
-extern const struct field	mb_b_register[];
-extern const struct field	mb_b_login[];
-extern const struct field	mb_b_me[];
-extern const struct field	mb_b_password[];
-extern const struct field	mb_b_token[];
-extern const struct field	mb_b_notification[];
+extern const struct field	mb_q_list[], mb_q_notifications[];
+extern const struct field	mb_b_register[], mb_b_login[], mb_b_me[],
+				mb_b_password[], mb_b_token[],
+				mb_b_notification[];
 
 /* resources/organizations.c */
-extern const struct field	org_q_list[];
-extern const struct field	org_q_members[];
-extern const struct field	org_b_create[];
-extern const struct field	org_b_patch[];
-extern const struct field	org_b_member_add[];
-extern const struct field	org_b_member_patch[];
+extern const struct field	org_q_list[], org_q_members[];
+extern const struct field	org_b_create[], org_b_patch[],
+				org_b_member_add[], org_b_member_patch[];
 
 /* resources/events.c: events, RSVPs, invitations and the feed filters. */
-extern const struct field	ev_q_list[];
-extern const struct field	ev_q_rsvps[];
-extern const struct field	ev_q_invitations[];
-extern const struct field	ev_q_feed[];
-extern const struct field	ev_q_feed_org[];
-extern const struct field	ev_q_calendar[];
-extern const struct field	ev_b_create[];
-extern const struct field	ev_b_patch[];
-extern const struct field	ev_b_cancel[];
-extern const struct field	ev_b_rsvp[];
-extern const struct field	ev_b_attendance[];
-extern const struct field	ev_b_invite[];
-extern const struct field	ev_b_invitation[];
+extern const struct field	ev_q_list[], ev_q_rsvps[], ev_q_invitations[],
+				ev_q_feed[], ev_q_feed_org[], ev_q_calendar[];
+extern const struct field	ev_b_create[], ev_b_patch[], ev_b_cancel[],
+				ev_b_rsvp[], ev_b_attendance[], ev_b_invite[],
+				ev_b_invitation[];
 
 /* resources/mentorships.c */
-extern const struct field	mt_q_mentors[];
-extern const struct field	mt_q_suggestions[];
-extern const struct field	mt_q_list[];
-extern const struct field	mt_b_create[];
-extern const struct field	mt_b_patch[];
-extern const struct field	mt_b_check_in[];
+extern const struct field	mt_q_mentors[], mt_q_suggestions[],
+				mt_q_list[];
+extern const struct field	mt_b_create[], mt_b_patch[], mt_b_check_in[];
 
 /* resources/collaborations.c: collaborations and reports. */
-extern const struct field	co_q_list[];
-extern const struct field	co_q_participants[];
-extern const struct field	co_q_reports[];
-extern const struct field	co_b_create[];
-extern const struct field	co_b_patch[];
-extern const struct field	co_b_participant[];
-extern const struct field	co_b_participant_patch[];
-extern const struct field	co_b_update[];
-extern const struct field	co_b_report[];
-extern const struct field	co_b_report_patch[];
+extern const struct field	co_q_list[], co_q_participants[],
+				co_q_reports[];
+extern const struct field	co_b_create[], co_b_patch[],
+				co_b_participant[], co_b_participant_patch[],
+				co_b_update[], co_b_report[],
+				co_b_report_patch[];
 
 #endif /* !IL_H */

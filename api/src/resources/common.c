@@ -1,14 +1,10 @@
 /*
- * Field tables several routes share: no fields at all, and a list's
- * paging alone.  Pure data (il.h only).
+ * Field tables several routes share: a list's paging alone, and an
+ * empty body.  Pure data (il.h only).  (A route without query
+ * parameters or without a body has no table: see http/routes.c.)
  */
 
 #include "il.h"
-
-/* A route that takes no query parameters. */
-const struct field q_none[] = {
-	FIELDS_END
-};
 
 /* A list with no filters: limit and cursor. */
 const struct field q_list[] = {
