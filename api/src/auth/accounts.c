@@ -26,6 +26,10 @@ static void	password_row(struct http_request *, struct il_req *,
 static void	password_verify(struct http_request *, struct il_req *);
 static void	password_store(struct http_request *, struct il_req *);
 
+/*
+ * POST /v1/members: throttle and check the email (register_begin), hash
+ * the password in a task, then insert (register).
+ */
 void
 accounts_register(struct http_request *req, struct il_req *st)
 {
@@ -75,6 +79,11 @@ register_insert(struct http_request *req, struct il_req *st)
 	db_call(req, st, REGISTER, row_reply, NULL);
 }
 
+/*
+ * PUT /v1/me/password: the stored hash (password_begin), verify the
+ * current password and hash the new one in a task, then store
+ * (password_finish).
+ */
 void
 accounts_password(struct http_request *req, struct il_req *st)
 {

@@ -50,6 +50,7 @@ reply_with_token(struct http_request *req, struct il_req *st, PGresult *res)
 	reply_jsonv(req, 201, body);
 }
 
+/* POST /v1/sessions: see the top of this file. */
 void
 sessions_login(struct http_request *req, struct il_req *st)
 {
@@ -140,6 +141,7 @@ login_finish(struct http_request *req, struct il_req *st)
 	db_call(req, st, LOGIN_FINISH, reply_with_token, NULL);
 }
 
+/* POST /v1/me/tokens: mint a personal access token, store its hash. */
 void
 sessions_token_create(struct http_request *req, struct il_req *st)
 {

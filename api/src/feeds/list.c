@@ -14,6 +14,7 @@
 static void	list_rows(struct http_request *, struct il_req *,
 		    PGresult *);
 
+/* GET /v1/events: from the cache or the generic call when anonymous. */
 void
 list_start(struct http_request *req, struct il_req *st)
 {

@@ -192,6 +192,12 @@ body_init(struct http_request *req, struct il_req *st)
 	return (0);
 }
 
+/*
+ * Kore's handler for every path.  First call: set up the request state,
+ * route, validate and start the route.  Later calls (the request's
+ * database call or task moved on): run it further.  Always answers
+ * before returning KORE_RESULT_OK (RETRY while it waits).
+ */
 int
 app_dispatch(struct http_request *req)
 {

@@ -39,6 +39,12 @@ call_bind_standard(struct il_req *st)
 	db_param_text(st, st->client_addr);
 }
 
+/*
+ * The generic call of st->ep->sql: 401 first when the route needs a
+ * token and there is none, else bind the standard parameters and call;
+ * the row is answered by row_reply(), or by cache_write_row() for a
+ * route flagged EP_INVALIDATES_FEEDS.
+ */
 void
 call_generic(struct http_request *req, struct il_req *st)
 {
