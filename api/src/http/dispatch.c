@@ -27,6 +27,7 @@ static void	client_addr_init(struct http_request *, struct il_req *);
 static int	media_is(const char *, const char *);
 static int	body_init(struct http_request *, struct il_req *);
 static int	method_bit(int);
+static int	route_find(struct http_request *, struct il_req *);
 static int	dispatch_run(struct http_request *, struct il_req *);
 
 /* Hex of 8 random bytes, drawn when the worker starts. */
@@ -48,6 +49,36 @@ method_bit(int kore_method)
 {
 	/* Kore's method values are the same bits as IL_*. */
 	return (kore_method == HTTP_METHOD_HEAD ? IL_GET : kore_method);
+}
+
+/*
+ * The first route with the request's path and method goes into st->ep
+ * (NULL when none has the method), its path arguments into st->args.
+ * Returns the methods the path allows (HEAD with GET), 0 when no route
+ * has this path.
+ */
+static int
+route_find(struct http_request *req, struct il_req *st)
+{
+	struct route_args	args;
+	size_t			i;
+	int			allowed, bit;
+
+	bit = method_bit(req->method);
+	allowed = 0;
+	st->ep = NULL;
+	for (i = 0; i < routes_count; i++) {
+		if (!router_match(routes[i].path, req->path, &args))
+			continue;
+		allowed |= routes[i].method;
+		if (routes[i].method == IL_GET)
+			allowed |= IL_HEAD;
+		if (st->ep == NULL && routes[i].method == bit) {
+			st->ep = &routes[i];
+			st->args = args;
+		}
+	}
+	return (allowed);
 }
 
 /*
@@ -203,10 +234,8 @@ app_dispatch(struct http_request *req)
 {
 	const struct endpoint	*ep;
 	struct input_errors	errs;
-	struct route_args	args;
 	struct il_req		*st;
-	size_t			i;
-	int			allowed, bit, found;
+	int			allowed;
 
 	if (http_state_exists(req))
 		return (dispatch_run(req, http_state_get(req)));
@@ -217,24 +246,7 @@ app_dispatch(struct http_request *req)
 	client_addr_init(req, st);
 	st->phase = PH_DONE;
 
-	bit = method_bit(req->method);
-	allowed = 0;
-	found = 0;
-	ep = NULL;
-	for (i = 0; i < routes_count; i++) {
-		if (!router_match(routes[i].path, req->path, &args))
-			continue;
-		found = 1;
-		allowed |= routes[i].method;
-		if (routes[i].method == IL_GET)
-			allowed |= IL_HEAD;
-		if (ep == NULL && routes[i].method == bit) {
-			ep = &routes[i];
-			st->args = args;
-		}
-	}
-
-	if (!found) {
+	if ((allowed = route_find(req, st)) == 0) {
 		reply_not_found(req);
 		return (KORE_RESULT_OK);
 	}
@@ -243,11 +255,10 @@ app_dispatch(struct http_request *req)
 		reply_preflight(req, allowed);
 		return (KORE_RESULT_OK);
 	}
-	if (ep == NULL) {
+	if ((ep = st->ep) == NULL) {
 		reply_not_allowed(req, allowed);
 		return (KORE_RESULT_OK);
 	}
-	st->ep = ep;
 
 	if (auth_bearer(req, st) == -1)
 		return (KORE_RESULT_OK);
