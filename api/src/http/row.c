@@ -147,7 +147,8 @@ row_error(struct http_request *req, struct il_req *st, PGresult *res,
 {
 	const struct sqlstate_map	*m;
 	struct input_errors		errs;
-	const char			*state, *msg, *hint, *col, *detail;
+	const char			*state, *msg, *hint, *code, *col;
+	const char			*detail;
 	int				retry;
 
 	if (st->replied)
@@ -168,24 +169,23 @@ row_error(struct http_request *req, struct il_req *st, PGresult *res,
 
 	if (state[0] == 'I' && state[1] == 'L') {
 		hint = PQresultErrorField(res, PG_DIAG_MESSAGE_HINT);
+		code = hint != NULL && *hint != '\0' ? hint : m->code;
+		if (m->status == 401) {
+			/* About the token (api.auth()): it names no field. */
+			auth_refuse(req, AUTH_INVALID_TOKEN, code, msg);
+			return;
+		}
 		col = PQresultErrorField(res, PG_DIAG_COLUMN_NAME);
 		detail = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
 		memset(&errs, 0, sizeof(errs));
 		if (col != NULL && *col != '\0')
 			input_error_add(&errs, col, "%s", msg ? msg : "");
-		if (m->status == 401) {
-			/* About the token: a 401 names no field. */
-			auth_refuse(req, AUTH_INVALID_TOKEN,
-			    hint && *hint ? hint : m->code, msg);
-			return;
-		}
 		if (m->status == 429 && detail != NULL) {
 			retry = (int)kore_strtonum(detail, 10, 1, 86400,
 			    &(int){0});
 			reply_retry_after(req, retry);
 		}
-		reply_problem(req, m->status, hint && *hint ? hint : m->code,
-		    msg, errs.n ? &errs : NULL);
+		reply_problem(req, m->status, code, msg, errs.n ? &errs : NULL);
 		return;
 	}
 
