@@ -1,5 +1,23 @@
 /*
- * Interlibrary API: declarations that need Kore.  Pure code is in il.h.
+ * Interlibrary API: the Kore half of the project header.  Pure code
+ * (router, input validation, problem bodies, the route table and the
+ * field tables) is declared in il.h, included here.
+ *
+ * How a request flows, by folder:
+ *
+ *   http/dispatch.c   app_dispatch(): request id, route (http/routes.c),
+ *                     CORS preflight, bearer token (auth/auth.c), query
+ *                     and body validation (http/input*.c), then the
+ *                     route's start or the generic call
+ *   resources/, feeds/, auth/
+ *                     starts: bind parameters, call SQL (or a password
+ *                     task), turn special rows into answers
+ *   db/db.c           one async pgsql state machine for every call; it
+ *                     hands rows back and never answers
+ *   http/row.c        rows and SQL errors into statuses and headers
+ *   http/reply.c      the only code that sends a response
+ *
+ * Prototypes are grouped by the file that defines them.
  */
 
 #ifndef IL_API_H
@@ -12,40 +30,13 @@
 
 #include "il.h"
 
-struct il_req;
-
 typedef void	(*il_step)(struct http_request *, struct il_req *);
 typedef void	(*il_rows)(struct http_request *, struct il_req *,
 		    PGresult *);
+typedef void	(*il_fail)(struct http_request *, struct il_req *,
+		    PGresult *, const char *);
 
-/* Endpoint flags. */
-#define EP_AUTH		0x0001	/* needs a bearer token (SQL checks it too) */
-#define EP_FEED		0x0002	/* public cacheable feed */
-#define EP_JSON_BODY	0x0004	/* takes a JSON body (spec in body) */
-#define EP_MERGE_PATCH	0x0008	/* body is a merge patch */
-#define EP_NO_STORE	0x0010	/* never cacheable even when anonymous */
-#define EP_INVALIDATES_FEEDS 0x0020	/* a success changes what feeds show */
-
-/*
- * One row a route: the handler is either the generic SQL call (sql set)
- * or a custom flow (start set).  The generic call runs
- *   sql($1 token hash, $2 path args, $3 query, $4 body, $5 client address)
- * whose single row is (status, body, location, next_cursor, etag_extra).
- */
-struct endpoint {
-	int			method;
-	const char		*pattern;
-	const char		*sql;
-	const struct field	*query;
-	const struct field	*body;
-	int			flags;
-	void			(*start)(struct http_request *,
-				    struct il_req *);
-	const char		*content_type;	/* NULL: JSON */
-};
-
-/* Phases of the per-request state machine (db.c). */
-#define PH_START	0
+/* Phases of the per-request state machine (db/db.c). */
 #define PH_DB_SETUP	1
 #define PH_DB_WAIT	2
 #define PH_NEXT		3
@@ -54,10 +45,11 @@ struct endpoint {
 
 struct pw_job;
 
+/* The per-request state (http_state_create() in dispatch.c). */
 struct il_req {
 	char			request_id[IL_REQUEST_ID_LEN + 1];
 	u_int64_t		started;	/* ms, first pass */
-	const struct endpoint	*ep;
+	const struct endpoint	*ep;		/* the matched route */
 	struct route_args	args;
 	int			phase;
 	int			replied;
@@ -83,7 +75,7 @@ struct il_req {
 	il_rows			on_rows;
 	il_step			next;
 
-	/* A password task (pwhash.c). */
+	/* A password task (auth/pwhash.c). */
 	struct kore_task	task;
 	int			task_started;
 	int			task_counted;
@@ -119,19 +111,23 @@ struct il_config {
 extern struct il_config	il_cfg;
 void	config_load(void);
 
-/* app.c */
+/* http/dispatch.c: the one Kore handler. */
+void	dispatch_init(void);
 int	app_dispatch(struct http_request *);
+void	*dispatch_scratch(struct il_req *, size_t);
 
-/* reply.c: the only code that sends responses. */
-void	reply_json(struct http_request *, int, const char *, size_t);
-void	reply_jsonv(struct http_request *, int, json_t *);
+/* http/reply.c: the only code that sends responses. */
 #define REPLY_ETAG_LEN	35
 void	reply_etag(const void *, size_t, char *);
+void	reply_json(struct http_request *, int, const char *, size_t);
+void	reply_jsonv(struct http_request *, int, json_t *);
 void	reply_body(struct http_request *, int, const char *, const char *,
 	    size_t);
 void	reply_body_etag(struct http_request *, int, const char *,
 	    const char *, size_t, const char *);
 void	reply_empty(struct http_request *, int);
+void	reply_internal(struct http_request *);
+void	reply_not_found(struct http_request *);
 void	reply_problem(struct http_request *, int, const char *, const char *,
 	    const struct input_errors *);
 void	reply_invalid(struct http_request *, const struct input_errors *);
@@ -139,8 +135,22 @@ void	reply_retry_after(struct http_request *, int);
 void	reply_preflight(struct http_request *, int);
 void	reply_not_allowed(struct http_request *, int);
 
-/* db.c */
-void	db_register(void);
+/* http/row.c: database answers into HTTP answers. */
+int	row_status(PGresult *);
+void	row_location(struct http_request *, const char *);
+void	row_reply(struct http_request *, struct il_req *, PGresult *);
+void	row_rate_headers(struct http_request *, PGresult *, int);
+void	row_error(struct http_request *, struct il_req *, PGresult *,
+	    const char *);
+
+/* http/url.c: the URLs and query strings the API makes. */
+int	url_api(char *, size_t, const char *);
+void	url_qs_append(struct kore_buf *, const char *, const char *);
+void	url_qs_value(struct kore_buf *, const char *, json_t *);
+char	*url_query(const struct field *, json_t *);
+
+/* db/db.c: the one asynchronous PostgreSQL path. */
+void	db_register(il_fail);
 void	db_param_text(struct il_req *, const char *);
 void	db_param_len(struct il_req *, const char *, size_t);
 void	db_param_null(struct il_req *);
@@ -149,91 +159,87 @@ void	db_param_bytes(struct il_req *, const u_int8_t *, size_t);
 void	db_call(struct http_request *, struct il_req *, const char *,
 	    il_rows, il_step);
 int	db_run(struct http_request *, struct il_req *);
-void	db_error_reply(struct http_request *, struct il_req *);
 void	db_free_params(struct il_req *);
-void	db_reply_row(struct http_request *, struct il_req *, PGresult *);
-void	db_qs_append(struct kore_buf *, const char *, const char *);
 
-/* endpoints.c */
-extern const struct endpoint	endpoints[];
-extern const size_t		endpoints_count;
-void	endpoint_generic(struct http_request *, struct il_req *);
-void	endpoint_bind_standard(struct il_req *);
+/* auth/auth.c: bearer tokens, and the one answer to a missing or bad one. */
+#define AUTH_TOKEN_B64_LEN	43
+#define AUTH_BEARER		"Bearer"
+#define AUTH_INVALID_TOKEN	"Bearer error=\"invalid_token\""
+#define AUTH_LOGIN_FIRST	"log in first: this needs " \
+				"\"Authorization: Bearer <token>\""
+struct auth_minted {		/* a new token, in st->saved */
+	char		token[AUTH_TOKEN_B64_LEN + 1];
+	u_int8_t	hash[IL_TOKEN_HASH_BYTES];
+};
+void	auth_refuse(struct http_request *, const char *, const char *,
+	    const char *);
+int	auth_required(struct http_request *, struct il_req *, const char *);
+int	auth_bearer(struct http_request *, struct il_req *);
+void	auth_token_new(char *, size_t, u_int8_t *);
+struct auth_minted *auth_mint(struct il_req *);
+void	auth_forget(json_t *, const char *);
 
-/* pwhash.c */
+/* auth/pwhash.c: Argon2id in Kore tasks, bounded. */
+extern char	pwhash_dummy[];
 void	pwhash_init(void);
 int	pwhash_start(struct http_request *, struct il_req *, const char *,
 	    size_t, const char *, const char *, size_t, il_step);
+void	pwhash_busy(struct http_request *);
 int	pwhash_ok(struct il_req *);
 const char *pwhash_result(struct il_req *);
 void	pwhash_done(struct il_req *);
 void	pwhash_free(struct il_req *);
-extern char	pwhash_dummy[];
 
-/* health.c */
+/* auth/accounts.c: registration and password changes. */
+void	accounts_register(struct http_request *, struct il_req *);
+void	accounts_password(struct http_request *, struct il_req *);
+
+/* auth/sessions.c: logging in and personal access tokens. */
+void	sessions_login(struct http_request *, struct il_req *);
+void	sessions_token_create(struct http_request *, struct il_req *);
+
+/* resources/call.c: the generic SQL call. */
+void	call_generic(struct http_request *, struct il_req *);
+void	call_bind_standard(struct il_req *);
+
+/* resources/health.c */
 void	health_live(struct http_request *, struct il_req *);
 void	health_ready(struct http_request *, struct il_req *);
 
-/* members.c */
-void	members_register(struct http_request *, struct il_req *);
-void	members_password(struct http_request *, struct il_req *);
-void	members_drop_secret(json_t *, const char *);
-void	members_busy(struct http_request *);
-void	members_rate_headers(struct http_request *, PGresult *, int);
+/* resources/rsvps.c */
+void	rsvps_start(struct http_request *, struct il_req *);
 
-/* sessions.c */
-void	sessions_login(struct http_request *, struct il_req *);
-void	sessions_token_create(struct http_request *, struct il_req *);
-void	token_new(char *, size_t, u_int8_t *);
+/* resources/activity.c */
+void	activity_rss_start(struct http_request *, struct il_req *);
 
-/* events.c */
-extern const struct field	ev_q_list[];
-extern const struct field	ev_q_rsvps[];
-extern const struct field	ev_q_invitations[];
-extern const struct field	ev_b_create[];
-extern const struct field	ev_b_patch[];
-extern const struct field	ev_b_cancel[];
-extern const struct field	ev_b_rsvp[];
-extern const struct field	ev_b_attendance[];
-extern const struct field	ev_b_invite[];
-extern const struct field	ev_b_invitation[];
-void	ev_rsvps_start(struct http_request *, struct il_req *);
+/* feeds/cache.c: the public feeds cache (the design is at its top). */
+enum feeds_format { FEEDS_ICS, FEEDS_RSS, FEEDS_JSON };
+struct feeds_pending {		/* a feed request's scratch, in st->saved */
+	u_int64_t	gen;		/* cache generation at query time */
+	u_int64_t	born;		/* ms: when the query was sent */
+	int		format;		/* enum feeds_format */
+	int		cache;		/* look up and keep under key */
+	char		key[];
+};
+struct feeds_pending *cache_pending(struct il_req *, const char *, int);
+int	cache_serve(struct http_request *, struct il_req *,
+	    struct feeds_pending *);
+int	cache_wants(const struct feeds_pending *);
+void	cache_store(struct feeds_pending *, char *, size_t, const char *,
+	    const char *);
+void	cache_invalidate(int);
+void	cache_write_row(struct http_request *, struct il_req *, PGresult *);
 
-/* feeds.c */
-extern const struct field	feeds_q[];
-extern const struct field	feeds_q_org[];
-extern const struct field	feeds_q_calendar[];
+/* feeds/feeds.c: the public event feeds and feed rendering. */
 void	feeds_start(struct http_request *, struct il_req *);
-void	feeds_list_start(struct http_request *, struct il_req *);
 void	feeds_event_start(struct http_request *, struct il_req *);
-void	feeds_calendar_start(struct http_request *, struct il_req *);
-void	feeds_key_create(struct http_request *, struct il_req *);
-void	feeds_write_row(struct http_request *, struct il_req *, PGresult *);
-void	feeds_invalidate(int);
+void	feeds_rows(struct http_request *, struct il_req *, PGresult *);
 
-/* mentorships.c */
-extern const struct field	mt_q_mentors[];
-extern const struct field	mt_q_suggestions[];
-extern const struct field	mt_q_list[];
-extern const struct field	mt_q_check_ins[];
-extern const struct field	mt_b_create[];
-extern const struct field	mt_b_patch[];
-extern const struct field	mt_b_check_in[];
+/* feeds/list.c: anonymous GET /v1/events through the cache. */
+void	list_start(struct http_request *, struct il_req *);
 
-/* collaborations.c */
-extern const struct field	co_q_list[];
-extern const struct field	co_q_participants[];
-extern const struct field	co_q_reports[];
-extern const struct field	co_b_create[];
-extern const struct field	co_b_patch[];
-extern const struct field	co_b_participant[];
-extern const struct field	co_b_participant_patch[];
-extern const struct field	co_b_update[];
-extern const struct field	co_b_report[];
-extern const struct field	co_b_report_patch[];
-void	co_activity_rss_start(struct http_request *, struct il_req *);
-
-/* Field specs shared by endpoint rows. */
-extern const struct field	q_list[];
+/* feeds/calendar.c: the personal calendar and its key. */
+void	calendar_start(struct http_request *, struct il_req *);
+void	calendar_key_create(struct http_request *, struct il_req *);
 
 #endif /* !IL_API_H */

@@ -1,23 +1,19 @@
 /*
- * The Kore application: start-up hooks, the seccomp additions this
- * glibc needs, and app_dispatch(), the single handler every route in
- * conf/interlibrary.conf points at.  Routing, method dispatch, CORS
- * preflight and input validation happen here so that every response,
- * errors included, goes through reply.c.
+ * The Kore application's start-up: the parent reads the configuration
+ * and sets Kore's globals, each worker registers the database and its
+ * request ids, and the seccomp additions this glibc needs.  Requests
+ * start in http/dispatch.c (app_dispatch()).
  */
 
-#include <arpa/inet.h>
-#include <sys/socket.h>
+#include <sys/types.h>
 
 #include <kore/seccomp.h>
 #include <kore/hooks.h>
 
 #include <sodium.h>
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "api.h"
 
@@ -42,16 +38,7 @@ KORE_SECCOMP_FILTER("interlibrary",
 	KORE_SYSCALL_ALLOW(sysinfo),
 );
 
-static void	app_onfree(struct http_request *);
-static void	request_id_init(struct http_request *, struct il_req *);
-static void	client_addr_init(struct http_request *, struct il_req *);
-static int	auth_init(struct http_request *, struct il_req *);
-static int	body_init(struct http_request *, struct il_req *);
-static int	method_bit(int);
 static void	log_flush(void *, u_int64_t);
-
-/* Hex of 8 random bytes, drawn when the worker starts. */
-static char	request_id_prefix[17];
 
 void
 kore_parent_configure(int argc, char **argv)
@@ -120,297 +107,14 @@ log_flush(void *arg, u_int64_t now)
 void
 kore_worker_configure(void)
 {
-	u_int8_t	rnd[8];
-
 	(void)setvbuf(stdout, NULL, _IOFBF, 64 * 1024);
 	(void)kore_timer_add(log_flush, 200, NULL, 0);
-	randombytes_buf(rnd, sizeof(rnd));
-	sodium_bin2hex(request_id_prefix, sizeof(request_id_prefix), rnd,
-	    sizeof(rnd));
-	db_register();
+	dispatch_init();
+	db_register(row_error);
 }
 
 void
 kore_worker_teardown(void)
 {
 	(void)fflush(stdout);
-}
-
-static int
-method_bit(int kore_method)
-{
-	/* Kore's method values are the same bits as IL_*. */
-	return (kore_method == HTTP_METHOD_HEAD ? IL_GET : kore_method);
-}
-
-/*
- * Request ids need to be unique, not secret: a random prefix drawn once
- * per worker and a counter, so no system call per request.
- */
-static void
-request_id_init(struct http_request *req, struct il_req *st)
-{
-	static u_int64_t	counter;
-	const char		*in;
-	size_t			i, len;
-
-	if (http_request_header(req, "x-request-id", &in)) {
-		len = strlen(in);
-		for (i = 0; i < len; i++) {
-			if (!isalnum((unsigned char)in[i]) && in[i] != '-' &&
-			    in[i] != '_' && in[i] != '.')
-				break;
-		}
-		if (len >= 8 && len <= IL_REQUEST_ID_LEN && i == len) {
-			memcpy(st->request_id, in, len + 1);
-			return;
-		}
-	}
-	(void)snprintf(st->request_id, sizeof(st->request_id), "%s%016llx",
-	    request_id_prefix, (unsigned long long)++counter);
-}
-
-static void
-client_addr_init(struct http_request *req, struct il_req *st)
-{
-	struct connection	*c = req->owner;
-	const void		*src;
-	int			af;
-
-	(void)kore_strlcpy(st->client_addr, "127.0.0.1",
-	    sizeof(st->client_addr));
-	if (c == NULL)
-		return;
-	if (c->family == AF_INET) {
-		af = AF_INET;
-		src = &c->addr.ipv4.sin_addr;
-	} else if (c->family == AF_INET6) {
-		af = AF_INET6;
-		src = &c->addr.ipv6.sin6_addr;
-	} else {
-		return;
-	}
-	if (inet_ntop(af, src, st->client_addr, sizeof(st->client_addr)) ==
-	    NULL)
-		(void)kore_strlcpy(st->client_addr, "127.0.0.1",
-		    sizeof(st->client_addr));
-}
-
-/*
- * "Authorization: Bearer <43 base64url chars>".  The token itself is
- * hashed at once and never stored or logged; the database sees only the
- * hash.  Any other Authorization value is refused with 401.
- */
-static int
-auth_init(struct http_request *req, struct il_req *st)
-{
-	const char	*hdr, *tok;
-	u_int8_t	*raw;
-	size_t		rawlen;
-
-	if (!http_request_header(req, "authorization", &hdr))
-		return (0);
-	if (strncasecmp(hdr, "Bearer ", 7) != 0) {
-		http_response_header(req, "WWW-Authenticate", "Bearer");
-		reply_problem(req, 401, "unauthorized", "use "
-		    "\"Authorization: Bearer <token>\"", NULL);
-		return (-1);
-	}
-	tok = hdr + 7;
-	while (*tok == ' ')
-		tok++;
-	raw = NULL;
-	if (strlen(tok) != 43 ||
-	    !kore_base64url_decode(tok, &raw, &rawlen, KORE_BASE64_RAW) ||
-	    rawlen != IL_TOKEN_BYTES) {
-		if (raw != NULL)
-			kore_free(raw);
-		http_response_header(req, "WWW-Authenticate",
-		    "Bearer error=\"invalid_token\"");
-		reply_problem(req, 401, "invalid_token", "the bearer token is "
-		    "malformed, expired or revoked", NULL);
-		return (-1);
-	}
-	crypto_generichash(st->token_hash, sizeof(st->token_hash), raw, rawlen,
-	    NULL, 0);
-	sodium_memzero(raw, rawlen);
-	kore_free(raw);
-	st->has_token = 1;
-	return (0);
-}
-
-static int
-body_init(struct http_request *req, struct il_req *st)
-{
-	struct input_errors	errs;
-	const struct endpoint	*ep = st->ep;
-	const char		*ctype;
-	char			*buf;
-	ssize_t			n;
-	size_t			len;
-	int			ok;
-
-	memset(&errs, 0, sizeof(errs));
-	len = req->http_body_length;
-
-	if (ep->body == NULL) {
-		if (len > 0) {
-			input_error_add(&errs, "body", "this endpoint takes "
-			    "no request body");
-			reply_invalid(req, &errs);
-			return (-1);
-		}
-		return (0);
-	}
-	if (len == 0 && !(ep->flags & EP_JSON_BODY)) {
-		st->body = json_object();
-		return (0);
-	}
-	if (len > IL_BODY_MAX) {
-		reply_problem(req, 413, "payload_too_large", "the request body "
-		    "is larger than 65536 bytes", NULL);
-		return (-1);
-	}
-	if (!http_request_header(req, "content-type", &ctype))
-		ctype = "";
-	ok = strncasecmp(ctype, "application/json", 16) == 0 &&
-	    (ctype[16] == '\0' || ctype[16] == ';' || ctype[16] == ' ');
-	if (!ok && (ep->flags & EP_MERGE_PATCH))
-		ok = strncasecmp(ctype, "application/merge-patch+json", 28) ==
-		    0 && (ctype[28] == '\0' || ctype[28] == ';' ||
-		    ctype[28] == ' ');
-	if (!ok) {
-		reply_problem(req, 415, "unsupported_media_type",
-		    (ep->flags & EP_MERGE_PATCH) ? "send the body as "
-		    "application/json or application/merge-patch+json" :
-		    "send the body as application/json", NULL);
-		return (-1);
-	}
-	if (strcasestr(ctype, "charset=") != NULL &&
-	    strcasestr(ctype, "charset=utf-8") == NULL) {
-		reply_problem(req, 415, "unsupported_media_type",
-		    "request bodies must be UTF-8", NULL);
-		return (-1);
-	}
-
-	buf = kore_malloc(len + 1);
-	n = http_body_read(req, buf, len);
-	if (n < 0 || (size_t)n != len) {
-		kore_free(buf);
-		input_error_add(&errs, "body", "could not be read");
-		reply_invalid(req, &errs);
-		return (-1);
-	}
-	st->body = input_parse_body(buf, len, &errs);
-	sodium_memzero(buf, len);
-	kore_free(buf);
-	if (st->body == NULL) {
-		reply_invalid(req, &errs);
-		return (-1);
-	}
-	if (input_check_object(st->body, ep->body,
-	    (ep->flags & EP_MERGE_PATCH) ? IN_PATCH : 0, NULL, &errs) == -1) {
-		reply_invalid(req, &errs);
-		return (-1);
-	}
-	return (0);
-}
-
-int
-app_dispatch(struct http_request *req)
-{
-	const struct endpoint	*ep;
-	struct input_errors	errs;
-	struct route_args	args;
-	struct il_req		*st;
-	size_t			i;
-	int			allowed, bit, found;
-
-	if (http_state_exists(req))
-		return (db_run(req, http_state_get(req)));
-
-	st = http_state_create(req, sizeof(*st), app_onfree);
-	st->started = kore_time_ms();
-	request_id_init(req, st);
-	client_addr_init(req, st);
-	st->phase = PH_DONE;
-
-	bit = method_bit(req->method);
-	allowed = 0;
-	found = 0;
-	ep = NULL;
-	for (i = 0; i < endpoints_count; i++) {
-		if (!router_match(endpoints[i].pattern, req->path, &args))
-			continue;
-		found = 1;
-		allowed |= endpoints[i].method;
-		if (endpoints[i].method == IL_GET)
-			allowed |= IL_HEAD;
-		if (ep == NULL && endpoints[i].method == bit) {
-			ep = &endpoints[i];
-			st->args = args;
-		}
-	}
-
-	if (!found) {
-		reply_problem(req, 404, "not_found", "there is no resource at "
-		    "this path", NULL);
-		return (KORE_RESULT_OK);
-	}
-	allowed |= IL_OPTIONS;
-	if (req->method == HTTP_METHOD_OPTIONS) {
-		reply_preflight(req, allowed);
-		return (KORE_RESULT_OK);
-	}
-	if (ep == NULL) {
-		reply_not_allowed(req, allowed);
-		return (KORE_RESULT_OK);
-	}
-	st->ep = ep;
-
-	if (auth_init(req, st) == -1)
-		return (KORE_RESULT_OK);
-
-	memset(&errs, 0, sizeof(errs));
-	st->query = input_parse_query(req->query_string, ep->query, &errs);
-	if (st->query == NULL) {
-		reply_invalid(req, &errs);
-		return (KORE_RESULT_OK);
-	}
-	if (body_init(req, st) == -1)
-		return (KORE_RESULT_OK);
-
-	if (ep->start != NULL)
-		ep->start(req, st);
-	else
-		endpoint_generic(req, st);
-
-	return (db_run(req, st));
-}
-
-/* May run several times for one request (kore-notes.md): idempotent. */
-static void
-app_onfree(struct http_request *req)
-{
-	struct il_req	*st;
-
-	if ((st = http_state_get(req)) == NULL)
-		return;
-	pwhash_free(st);
-	if (st->freed)
-		return;
-	if (st->task_started && !kore_task_finished(&st->task))
-		return;
-	st->freed = 1;
-	db_free_params(st);
-	if (st->query != NULL)
-		json_decref(st->query);
-	if (st->body != NULL)
-		json_decref(st->body);
-	st->query = st->body = NULL;
-	if (st->saved != NULL) {
-		sodium_memzero(st->saved, st->saved_len);
-		kore_free(st->saved);
-		st->saved = NULL;
-	}
 }

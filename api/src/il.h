@@ -1,14 +1,11 @@
 /*
- * Interlibrary API: the project header.
+ * Interlibrary API: the pure half of the project header.  Everything
+ * here builds without Kore: the path router, declarative input
+ * validation, problem bodies, the route table and every field table.
+ * The unit tests (tests/unit/) and the route dump (make dump-routes)
+ * use this header alone; Kore code includes api.h, which includes it.
  *
- * Request flow:
- *   app.c (the one Kore handler: request id, routing, CORS preflight)
- *     -> endpoints.c (validate query and body against the endpoint's row,
- *        bind, start the call) or a custom flow (sessions.c, members.c)
- *     -> db.c (one async pgsql state machine for every endpoint)
- *     -> reply.c (the only code that sends a response)
- *
- * Pure code (no Kore): router.c, input.c, problem.c (SQLSTATE table).
+ * Prototypes are grouped by the file that defines them.
  */
 
 #ifndef IL_H
@@ -29,6 +26,7 @@
 #define IL_REQUEST_ID_LEN	32
 #define IL_PASSWORD_MIN		12
 #define IL_PASSWORD_MAX		1024
+#define IL_ID_MAX		999999999999999999LL	/* 18 digits */
 
 /* Methods, a bit each (the same values as Kore's HTTP_METHOD_*). */
 #define IL_GET		0x0001
@@ -39,7 +37,7 @@
 #define IL_OPTIONS	0x0040
 #define IL_PATCH	0x0080
 
-/* router.c: path patterns like "/v1/organizations/{org}/members/{id}". */
+/* http/router.c: path patterns like "/v1/organizations/{org}/members/{id}". */
 struct route_args {
 	int		n;
 	const char	*names[IL_ROUTE_ARGS];
@@ -57,22 +55,26 @@ int		router_match(const char *, const char *, struct route_args *);
 /* Allow header text for a method mask, into buf; returns buf. */
 const char	*router_allow(int, char *, size_t);
 
-/* input.c: declarative validation of bodies and query strings. */
+/*
+ * Field tables: what a body or query string may hold.  Rows use
+ * designated initializers; a table ends with FIELDS_END.
+ */
 enum field_type {
 	FT_STRING = 1,	/* min..max characters (code points) */
-	FT_EMAIL,	/* string, max chars, one @, no spaces */
-	FT_URL,		/* http(s) URL, max chars */
+	FT_EMAIL,	/* string, min..max chars, one @, no spaces */
+	FT_URL,		/* http(s) URL, min..max chars */
 	FT_INT,		/* min..max value */
 	FT_BOOL,
-	FT_ENUM,	/* one of values */
-	FT_STRINGS,	/* array of up to max strings, each 1..min_len.. */
-	FT_OBJECT,	/* nested spec in sub */
-	FT_INTS,	/* array of up to max positive integers */
-	FT_TIME,	/* RFC 3339 timestamp with offset */
+	FT_ENUM,	/* one of values, each min..max chars */
+	FT_STRINGS,	/* array of min..max strings, each 1..item_max chars
+			   (64 when item_max is 0), or one of values */
+	FT_OBJECT,	/* nested table in sub */
+	FT_INTS,	/* array of min..max ids (1..IL_ID_MAX) */
+	FT_TIME,	/* RFC 3339 timestamp with offset, min..max chars */
 	FT_DECIMAL,	/* decimal string, up to 2 fraction digits */
 	FT_SECRET,	/* like FT_STRING, never echoed in errors */
 	FT_OBJECTS,	/* array of min..max objects, each checked against sub */
-	FT_REF		/* an id (positive integer) or a min..max char string */
+	FT_REF		/* an id (1..IL_ID_MAX) or a min..max char string */
 };
 
 #define FF_REQUIRED	0x01	/* must be present (not on PATCH) */
@@ -85,17 +87,20 @@ struct field {
 	int			flags;
 	long long		min;
 	long long		max;
-	const char *const	*values;	/* FT_ENUM, or FT_STRINGS items */
+	const char *const	*values;	/* FT_ENUM, FT_STRINGS items */
 	const struct field	*sub;		/* FT_OBJECT, FT_OBJECTS */
 	int			item_max;	/* FT_STRINGS: chars per item */
 };
 
-/* Shared pieces of field tables. */
+/* A read-only field: refused in bodies whatever its value. */
+#define READONLY(n)	{ .name = (n), .flags = FF_READONLY }
+/* The paging parameters of every list. */
 #define FIELDS_LIST_PAGE \
-	{ "limit", FT_INT, 0, 1, 100, NULL, NULL, 0 }, \
-	{ "cursor", FT_STRING, 0, 1, 512, NULL, NULL, 0 }
-#define FIELDS_END	{ NULL, 0, 0, 0, 0, NULL, NULL, 0 }
+	{ .name = "limit", .type = FT_INT, .min = 1, .max = 100 }, \
+	{ .name = "cursor", .type = FT_STRING, .min = 1, .max = 512 }
+#define FIELDS_END	{ .name = NULL }
 
+/* http/input.c: declarative validation of bodies. */
 struct input_error {
 	char		field[64];
 	char		message[160];
@@ -114,10 +119,20 @@ void	input_error_add(struct input_errors *, const char *, const char *,
 int	input_check_object(json_t *, const struct field *, int,
 	    const char *, struct input_errors *);
 /*
+ * Check one string value against f (its length and its type's format),
+ * naming it path in errors.  Returns 0 or -1 with errs filled.
+ */
+int	input_check_string(json_t *, const struct field *, const char *,
+	    struct input_errors *);
+/* The row of spec named name, or NULL. */
+const struct field *input_field(const struct field *, const char *);
+/*
  * Parse a request body: UTF-8 JSON, a single object, no duplicate keys.
  * Returns a new reference or NULL with errs filled.
  */
 json_t	*input_parse_body(const char *, size_t, struct input_errors *);
+
+/* http/input_query.c: query strings. */
 /*
  * Parse the query string qs (may be NULL) against spec into a new JSON
  * object (caller owns).  Unknown or repeated parameters and bad values
@@ -127,12 +142,22 @@ json_t	*input_parse_query(const char *, const struct field *,
 	    struct input_errors *);
 /* Decode %xx and '+' in place; returns -1 on a bad escape or a NUL. */
 int	input_urldecode(char *);
+
+/* http/input_text.c: the text formats fields are checked against. */
 /* Count UTF-8 code points; -1 if s is not valid UTF-8. */
 long	input_utf8_len(const char *, size_t);
 /* Whether s is an RFC 3339 date-time with a zone (Z or +hh:mm). */
 int	input_is_rfc3339(const char *);
+/* Whether s is an email address as the API accepts them. */
+int	input_is_email(const char *);
+/* Whether s is an http or https URL with a host. */
+int	input_is_url(const char *);
+/* Whether s is a decimal: 1..10 digits, then optionally '.' and 1..2. */
+int	input_is_decimal(const char *);
+/* Whether s is one of the NULL-terminated values (any s when NULL). */
+int	input_in_values(const char *const *, const char *);
 
-/* problem.c: SQLSTATE -> HTTP, one table. */
+/* http/problem.c: SQLSTATE -> HTTP, one table. */
 struct sqlstate_map {
 	const char	*prefix;	/* a full SQLSTATE or a class */
 	int		status;
@@ -147,5 +172,73 @@ const char			*problem_title(int);
  */
 char	*problem_body(int, const char *, const char *,
 	    const struct input_errors *);
+
+/*
+ * http/routes.c: the route table.  A route runs its custom start, or,
+ * when start is NULL, the generic SQL call (resources/call.c):
+ *
+ *	sql($1 token hash, $2 path args, $3 query, $4 body, $5 client)
+ *
+ * whose single row is (status, body, location, next_cursor,
+ * retry_after), answered by row_reply() (http/row.c).
+ */
+struct http_request;
+struct il_req;
+
+#define EP_AUTH		0x0001	/* needs a bearer token (SQL checks it too) */
+#define EP_FEED		0x0002	/* public cacheable feed */
+#define EP_JSON_BODY	0x0004	/* a body is required (else none means {}) */
+#define EP_MERGE_PATCH	0x0008	/* body is a merge patch */
+#define EP_NO_STORE	0x0010	/* never cacheable even when anonymous */
+#define EP_INVALIDATES_FEEDS 0x0020	/* a success empties the feeds cache */
+
+struct endpoint {
+	int			method;		/* one IL_* */
+	const char		*path;		/* router_match() pattern */
+	const char		*sql;		/* the generic call's SQL */
+	const struct field	*query;		/* query string fields */
+	const struct field	*body;		/* NULL: takes no body */
+	int			flags;		/* EP_* */
+	void			(*start)(struct http_request *,
+				    struct il_req *);	/* NULL: generic */
+	const char		*content_type;	/* NULL: JSON */
+};
+
+extern const struct endpoint	routes[];
+extern const size_t		routes_count;
+
+/* resources/common.c: tables several routes share. */
+extern const struct field	q_list[], b_empty[];
+
+/* resources/members.c: members, sessions, the caller's account. */
+extern const struct field	mb_q_list[], mb_q_notifications[];
+extern const struct field	mb_b_register[], mb_b_login[], mb_b_me[],
+				mb_b_password[], mb_b_token[],
+				mb_b_notification[];
+
+/* resources/organizations.c */
+extern const struct field	org_q_list[], org_q_members[];
+extern const struct field	org_b_create[], org_b_patch[],
+				org_b_member_add[], org_b_member_patch[];
+
+/* resources/events.c: events, RSVPs, invitations and the feed filters. */
+extern const struct field	ev_q_list[], ev_q_rsvps[], ev_q_invitations[],
+				ev_q_feed[], ev_q_feed_org[], ev_q_calendar[];
+extern const struct field	ev_b_create[], ev_b_patch[], ev_b_cancel[],
+				ev_b_rsvp[], ev_b_attendance[], ev_b_invite[],
+				ev_b_invitation[];
+
+/* resources/mentorships.c */
+extern const struct field	mt_q_mentors[], mt_q_suggestions[],
+				mt_q_list[];
+extern const struct field	mt_b_create[], mt_b_patch[], mt_b_check_in[];
+
+/* resources/collaborations.c: collaborations and reports. */
+extern const struct field	co_q_list[], co_q_participants[],
+				co_q_reports[];
+extern const struct field	co_b_create[], co_b_patch[],
+				co_b_participant[], co_b_participant_patch[],
+				co_b_update[], co_b_report[],
+				co_b_report_patch[];
 
 #endif /* !IL_H */

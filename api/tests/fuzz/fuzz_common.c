@@ -5,6 +5,7 @@
  */
 
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -140,6 +141,39 @@ fuzz_set_free(struct fuzz_set *s)
 {
 	free(s->copy);
 	s->copy = NULL;
+}
+
+/* Report msg on stderr and abort: the fuzzer keeps the input. */
+void
+fuzz_fail(const char *msg)
+{
+	fprintf(stderr, "%s\n", msg);
+	abort();
+}
+
+/*
+ * Render s with render into b (initialised here, after one '#' byte:
+ * renderers append).  Returns 0 with the document at b->data + 1, or -1
+ * when rendering failed as it may: only bad timestamps, and b left as
+ * it was.  Any other failure aborts, naming the renderer.
+ */
+int
+fuzz_render(struct fuzz_set *s, struct feed_buf *b, fuzz_renderer render,
+    const char *name)
+{
+	char		msg[64];
+
+	feed_buf_init(b);
+	feed_buf_append(b, "#", 1);
+	if (render(b, &s->meta, s->ev, s->n) != -1)
+		return (0);
+	if (!s->fuzzed_times || feed_check(&s->meta, s->ev, s->n) != -1 ||
+	    b->len != 1) {
+		(void)snprintf(msg, sizeof(msg), "%s: unexpected failure",
+		    name);
+		fuzz_fail(msg);
+	}
+	return (-1);
 }
 
 /* 1 when p[0..len-1] is strictly valid UTF-8. */

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../../src/feed.h"
+#include "../../src/feeds/feed.h"
 
 #define FUZZ_MAX_EVENTS	4
 #define FUZZ_MAX_TAGS	3
@@ -24,9 +24,15 @@ struct fuzz_set {
 	int			 fuzzed_times;	/* rendering may fail */
 };
 
+typedef int	(*fuzz_renderer)(struct feed_buf *, const struct feed_meta *,
+		    const struct feed_event *, size_t);
+
 /* fuzz_common.c */
 void		 fuzz_set_build(struct fuzz_set *, const uint8_t *, size_t);
 void		 fuzz_set_free(struct fuzz_set *);
+int		 fuzz_render(struct fuzz_set *, struct feed_buf *,
+		    fuzz_renderer, const char *);
+void		 fuzz_fail(const char *) __attribute__((noreturn));
 int		 fuzz_utf8_valid(const char *, size_t);
 const char	*fuzz_check_ics(const char *, size_t, size_t);
 const char	*fuzz_check_rss(const char *, size_t, size_t);

@@ -22,22 +22,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t		 i;
 
 	fuzz_set_build(&s, data, size);
-	feed_buf_init(&b);
-	feed_buf_append(&b, "#", 1);	/* renderers append */
-
-	if (feed_render_ics(&b, &s.meta, s.ev, s.n) == -1) {
-		/* Only bad timestamps may fail, and leave b as it was. */
-		if (!s.fuzzed_times ||
-		    feed_check(&s.meta, s.ev, s.n) != -1 || b.len != 1) {
-			fprintf(stderr, "ics: unexpected failure\n");
-			abort();
-		}
+	if (fuzz_render(&s, &b, feed_render_ics, "ics") == -1)
 		goto done;
-	}
-	if ((msg = fuzz_check_ics(b.data + 1, b.len - 1, s.n)) != NULL) {
-		fprintf(stderr, "%s\n", msg);
-		abort();
-	}
+	if ((msg = fuzz_check_ics(b.data + 1, b.len - 1, s.n)) != NULL)
+		fuzz_fail(msg);
 	for (i = 0; i < s.n; i++) {
 		got = fuzz_ics_value(b.data + 1, b.len - 1, "SUMMARY", i);
 		want = fuzz_ics_expect(s.ev[i].title);

@@ -53,20 +53,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const char	*msg;
 
 	fuzz_set_build(&s, data, size);
-	feed_buf_init(&b);
-	feed_buf_append(&b, "#", 1);	/* renderers append */
-
-	if (feed_render_json(&b, &s.meta, s.ev, s.n) == -1) {
-		if (!s.fuzzed_times ||
-		    feed_check(&s.meta, s.ev, s.n) != -1 || b.len != 1) {
-			fprintf(stderr, "json: unexpected failure\n");
-			abort();
-		}
-	} else if ((msg = fuzz_check_json(b.data + 1, b.len - 1, s.n)) !=
-	    NULL || (msg = title_check(b.data + 1, &s)) != NULL) {
-		fprintf(stderr, "%s\n", msg);
-		abort();
-	}
+	if (fuzz_render(&s, &b, feed_render_json, "json") == 0 &&
+	    ((msg = fuzz_check_json(b.data + 1, b.len - 1, s.n)) != NULL ||
+	    (msg = title_check(b.data + 1, &s)) != NULL))
+		fuzz_fail(msg);
 	feed_buf_free(&b);
 	fuzz_set_free(&s);
 	return (0);

@@ -11,7 +11,7 @@
 
 #include <jansson.h>
 
-#include "../../src/feed.h"
+#include "../../src/feeds/feed.h"
 #include "../fuzz/fuzz_common.h"
 
 #define CHECK(c)	check((c), #c, __FILE__, __LINE__)

@@ -63,41 +63,31 @@ problem_for_sqlstate(const char *state)
 	return (m);
 }
 
+/* The titles of the statuses the API answers with (RFC 9110 names). */
+static const struct {
+	int		status;
+	const char	*title;
+} titles[] = {
+	{ 400, "Bad Request" },		{ 401, "Unauthorized" },
+	{ 403, "Forbidden" },		{ 404, "Not Found" },
+	{ 405, "Method Not Allowed" },	{ 406, "Not Acceptable" },
+	{ 409, "Conflict" },		{ 410, "Gone" },
+	{ 411, "Length Required" },	{ 413, "Content Too Large" },
+	{ 415, "Unsupported Media Type" },
+	{ 422, "Unprocessable Content" },
+	{ 429, "Too Many Requests" },	{ 503, "Service Unavailable" },
+};
+
 const char *
 problem_title(int status)
 {
-	switch (status) {
-	case 400:
-		return ("Bad Request");
-	case 401:
-		return ("Unauthorized");
-	case 403:
-		return ("Forbidden");
-	case 404:
-		return ("Not Found");
-	case 405:
-		return ("Method Not Allowed");
-	case 406:
-		return ("Not Acceptable");
-	case 409:
-		return ("Conflict");
-	case 410:
-		return ("Gone");
-	case 411:
-		return ("Length Required");
-	case 413:
-		return ("Content Too Large");
-	case 415:
-		return ("Unsupported Media Type");
-	case 422:
-		return ("Unprocessable Content");
-	case 429:
-		return ("Too Many Requests");
-	case 503:
-		return ("Service Unavailable");
-	default:
-		return (status >= 500 ? "Internal Server Error" : "Error");
+	size_t		i;
+
+	for (i = 0; i < sizeof(titles) / sizeof(titles[0]); i++) {
+		if (titles[i].status == status)
+			return (titles[i].title);
 	}
+	return (status >= 500 ? "Internal Server Error" : "Error");
 }
 
 char *

@@ -4,8 +4,6 @@
  * generic single call.
  */
 
-#include <sodium.h>
-
 #include <string.h>
 
 #include "api.h"
@@ -28,30 +26,12 @@ static void	password_row(struct http_request *, struct il_req *,
 static void	password_verify(struct http_request *, struct il_req *);
 static void	password_store(struct http_request *, struct il_req *);
 
-/* Wipe a secret string inside a jansson object, then drop it. */
+/*
+ * POST /v1/members: throttle and check the email (register_begin), hash
+ * the password in a task, then insert (register).
+ */
 void
-members_drop_secret(json_t *obj, const char *key)
-{
-	json_t		*v;
-
-	if ((v = json_object_get(obj, key)) != NULL && json_is_string(v)) {
-		sodium_memzero((char *)(uintptr_t)json_string_value(v),
-		    json_string_length(v));
-	}
-	json_object_del(obj, key);
-}
-
-/* Answer 503 when the hashing queue is full. */
-void
-members_busy(struct http_request *req)
-{
-	reply_retry_after(req, 1);
-	reply_problem(req, 503, "busy", "too many logins are being "
-	    "processed; retry in a moment", NULL);
-}
-
-void
-members_register(struct http_request *req, struct il_req *st)
+accounts_register(struct http_request *req, struct il_req *st)
 {
 	db_param_text(st, json_string_value(json_object_get(st->body,
 	    "email")));
@@ -59,30 +39,15 @@ members_register(struct http_request *req, struct il_req *st)
 	db_call(req, st, REGISTER_BEGIN, register_checked, register_hash);
 }
 
-/*
- * RateLimit-Limit and RateLimit-Remaining from columns col and col + 1
- * of a begin step's row.
- */
-void
-members_rate_headers(struct http_request *req, PGresult *res, int col)
-{
-	if (PQnfields(res) < col + 2 || PQgetisnull(res, 0, col) ||
-	    PQgetisnull(res, 0, col + 1))
-		return;
-	http_response_header(req, "RateLimit-Limit", PQgetvalue(res, 0, col));
-	http_response_header(req, "RateLimit-Remaining",
-	    PQgetvalue(res, 0, col + 1));
-}
-
 static void
 register_checked(struct http_request *req, struct il_req *st, PGresult *res)
 {
 	if (PQntuples(res) != 1)
 		return;
-	members_rate_headers(req, res, 5);
+	row_rate_headers(req, res, 5);
 	/* A refusal (429, 409) is answered now; 200 goes on to hashing. */
 	if (strcmp(PQgetvalue(res, 0, 0), "200") != 0)
-		db_reply_row(req, st, res);
+		row_reply(req, st, res);
 }
 
 static void
@@ -93,10 +58,10 @@ register_hash(struct http_request *req, struct il_req *st)
 	pw = json_object_get(st->body, "password");
 	if (pwhash_start(req, st, json_string_value(pw),
 	    json_string_length(pw), NULL, NULL, 0, register_insert) == -1) {
-		members_busy(req);
+		pwhash_busy(req);
 		return;
 	}
-	members_drop_secret(st->body, "password");
+	auth_forget(st->body, "password");
 }
 
 static void
@@ -105,22 +70,26 @@ register_insert(struct http_request *req, struct il_req *st)
 	const char	*hash;
 
 	if ((hash = pwhash_result(st)) == NULL) {
-		reply_problem(req, 500, "internal_error",
-		    "an internal error occurred", NULL);
+		reply_internal(req);
 		return;
 	}
 	db_param_json(st, st->body);
 	db_param_text(st, hash);
 	pwhash_free(st);
-	db_call(req, st, REGISTER, db_reply_row, NULL);
+	db_call(req, st, REGISTER, row_reply, NULL);
 }
 
+/*
+ * PUT /v1/me/password: the stored hash (password_begin), verify the
+ * current password and hash the new one in a task, then store
+ * (password_finish).
+ */
 void
-members_password(struct http_request *req, struct il_req *st)
+accounts_password(struct http_request *req, struct il_req *st)
 {
+	/* Without a WWW-Authenticate challenge, as this 401 always was. */
 	if (!st->has_token) {
-		reply_problem(req, 401, "unauthorized", "log in first: this "
-		    "needs \"Authorization: Bearer <token>\"", NULL);
+		auth_refuse(req, NULL, "unauthorized", AUTH_LOGIN_FIRST);
 		return;
 	}
 	db_param_bytes(st, st->token_hash, sizeof(st->token_hash));
@@ -143,8 +112,7 @@ password_verify(struct http_request *req, struct il_req *st)
 	json_t		*cur, *new;
 
 	if (st->saved == NULL) {
-		reply_problem(req, 500, "internal_error",
-		    "an internal error occurred", NULL);
+		reply_internal(req);
 		return;
 	}
 	cur = json_object_get(st->body, "current_password");
@@ -152,11 +120,11 @@ password_verify(struct http_request *req, struct il_req *st)
 	if (pwhash_start(req, st, json_string_value(cur),
 	    json_string_length(cur), st->saved, json_string_value(new),
 	    json_string_length(new), password_store) == -1) {
-		members_busy(req);
+		pwhash_busy(req);
 		return;
 	}
-	members_drop_secret(st->body, "current_password");
-	members_drop_secret(st->body, "new_password");
+	auth_forget(st->body, "current_password");
+	auth_forget(st->body, "new_password");
 }
 
 static void
@@ -169,5 +137,5 @@ password_store(struct http_request *req, struct il_req *st)
 	db_param_text(st, hash != NULL ? "true" : "false");
 	db_param_text(st, hash);
 	pwhash_free(st);
-	db_call(req, st, PASSWORD_FINISH, db_reply_row, NULL);
+	db_call(req, st, PASSWORD_FINISH, row_reply, NULL);
 }

@@ -1,5 +1,5 @@
 /*
- * Path matching for the endpoint table.  Pure code: no Kore, no
+ * Path matching for the route table (routes.c).  Pure code: no Kore, no
  * allocation, unit tested under ASan+UBSan (tests/unit/test_router.c).
  */
 

@@ -2,7 +2,12 @@
  * The one asynchronous PostgreSQL path.  Every endpoint fills the
  * request state's parameters and calls db_call(); db_run() drives the
  * Kore async pgsql state machine (and password tasks, which share the
- * request's phases) until the request has been answered.
+ * request's phases) until the request has nothing left to run.
+ *
+ * This layer hands results back and never answers a request: a result
+ * goes to the call's on_rows step, a failed query to the hook given to
+ * db_register() (row_error() in http/row.c, which alone turns rows and
+ * SQL errors into statuses, headers and bodies).
  *
  * Connections that break (PostgreSQL restarted) are reset before they go
  * back to the pool, so the API recovers without a restart; libpq's
@@ -10,11 +15,8 @@
  * reset or a new connection can hold the worker.
  */
 
-#include <arpa/inet.h>
-
 #include <sodium.h>
 
-#include <stdio.h>
 #include <string.h>
 
 #include "api.h"
@@ -24,8 +26,10 @@
 static void	db_connection_check(struct il_req *);
 static void	db_connection_probe(struct il_req *);
 static void	db_event(void *, int);
-static void	link_header(struct http_request *, struct il_req *,
-		    const char *);
+static void	db_failed(struct http_request *, struct il_req *);
+
+/* Answers a failed query (row_error() in the http layer). */
+static il_fail	db_fail;
 
 /*
  * Kore 4.1 reads a connection whenever its socket becomes readable, even
@@ -55,9 +59,14 @@ db_event(void *arg, int err)
 	kore_pgsql_handle(arg, err);
 }
 
+/*
+ * Register the database in this worker.  on_fail answers every query
+ * that fails (db.c itself never answers a request).
+ */
 void
-db_register(void)
+db_register(il_fail on_fail)
 {
+	db_fail = on_fail;
 	if (!kore_pgsql_register(DB_NAME, il_cfg.database_url))
 		fatal("cannot register the database");
 }
@@ -178,163 +187,17 @@ db_connection_check(struct il_req *st)
 	}
 }
 
-void
-db_error_reply(struct http_request *req, struct il_req *st)
-{
-	const struct sqlstate_map	*m;
-	struct input_errors		errs;
-	const char			*state, *msg, *hint, *col, *detail;
-	int				retry;
-
-	if (st->replied)
-		return;
-
-	if (st->sql.result == NULL ||
-	    (state = PQresultErrorField(st->sql.result,
-	    PG_DIAG_SQLSTATE)) == NULL) {
-		kore_log(LOG_NOTICE, "request %s: database unavailable: %s",
-		    st->request_id, st->sql.error ? st->sql.error : "?");
-		reply_retry_after(req, 2);
-		reply_problem(req, 503, "unavailable",
-		    "the database is unavailable; retry shortly", NULL);
-		return;
-	}
-
-	m = problem_for_sqlstate(state);
-	msg = PQresultErrorField(st->sql.result, PG_DIAG_MESSAGE_PRIMARY);
-
-	if (state[0] == 'I' && state[1] == 'L') {
-		hint = PQresultErrorField(st->sql.result, PG_DIAG_MESSAGE_HINT);
-		col = PQresultErrorField(st->sql.result, PG_DIAG_COLUMN_NAME);
-		detail = PQresultErrorField(st->sql.result,
-		    PG_DIAG_MESSAGE_DETAIL);
-		memset(&errs, 0, sizeof(errs));
-		if (col != NULL && *col != '\0')
-			input_error_add(&errs, col, "%s", msg ? msg : "");
-		if (m->status == 401)
-			http_response_header(req, "WWW-Authenticate",
-			    "Bearer error=\"invalid_token\"");
-		if (m->status == 429 && detail != NULL) {
-			retry = (int)kore_strtonum(detail, 10, 1, 86400,
-			    &(int){0});
-			reply_retry_after(req, retry);
-		}
-		reply_problem(req, m->status, hint && *hint ? hint : m->code,
-		    msg, errs.n ? &errs : NULL);
-		return;
-	}
-
-	/* Never send internals; log what an operator needs. */
-	kore_log(LOG_NOTICE, "request %s: sql error %s: %s", st->request_id,
-	    state, msg ? msg : "?");
-	if (m->status == 503)
-		reply_retry_after(req, 1);
-	reply_problem(req, m->status, m->code, m->detail, NULL);
-}
-
-/* Append "k=v" (v percent-encoded, RFC 3986 unreserved kept) to b. */
-void
-db_qs_append(struct kore_buf *b, const char *k, const char *v)
-{
-	kore_buf_appendf(b, "%s%s=", b->offset ? "&" : "", k);
-	for (; *v != '\0'; v++) {
-		if ((*v >= 'a' && *v <= 'z') || (*v >= 'A' && *v <= 'Z') ||
-		    (*v >= '0' && *v <= '9') || *v == '-' || *v == '_' ||
-		    *v == '.' || *v == '~')
-			kore_buf_append(b, v, 1);
-		else
-			kore_buf_appendf(b, "%%%02X", (unsigned char)*v);
-	}
-}
-
+/* A query failed: hand its error result (or none) to the caller's hook. */
 static void
-link_header(struct http_request *req, struct il_req *st, const char *cursor)
+db_failed(struct http_request *req, struct il_req *st)
 {
-	struct kore_buf	*qs, *h;
-	const char	*k;
-	json_t		*v;
-	char		*s, num[32];
-
-	qs = kore_buf_alloc(256);
-	json_object_foreach(st->query, k, v) {
-		if (strcmp(k, "cursor") == 0)
-			continue;
-		if (json_is_string(v)) {
-			db_qs_append(qs, k, json_string_value(v));
-		} else if (json_is_integer(v)) {
-			(void)snprintf(num, sizeof(num), "%lld",
-			    (long long)json_integer_value(v));
-			db_qs_append(qs, k, num);
-		} else if (json_is_boolean(v)) {
-			db_qs_append(qs, k, json_is_true(v) ? "true" : "false");
-		}
-	}
-	db_qs_append(qs, "cursor", cursor);
-	s = kore_buf_stringify(qs, NULL);
-	h = kore_buf_alloc(512);
-	kore_buf_appendf(h, "<%s%s?%s>; rel=\"next\"", il_cfg.public_api_url,
-	    req->path, s);
-	http_response_header(req, "Link", kore_buf_stringify(h, NULL));
-	kore_buf_free(h);
-	kore_buf_free(qs);
-}
-
-/*
- * The generic row: (status int, body text, location text,
- * next_cursor text, retry_after int).
- */
-void
-db_reply_row(struct http_request *req, struct il_req *st, PGresult *res)
-{
-	const char	*body, *loc;
-	char		url[512];
-	int		status, err, n;
-	size_t		len;
-
-	if (PQntuples(res) != 1 || PQnfields(res) < 2) {
-		kore_log(LOG_ERR, "request %s: unexpected result shape",
-		    st->request_id);
-		reply_problem(req, 500, "internal_error",
-		    "an internal error occurred", NULL);
-		return;
-	}
-	status = (int)kore_strtonum(PQgetvalue(res, 0, 0), 10, 100, 599, &err);
-	if (err != KORE_RESULT_OK) {
-		reply_problem(req, 500, "internal_error",
-		    "an internal error occurred", NULL);
-		return;
-	}
-	body = PQgetisnull(res, 0, 1) ? NULL : PQgetvalue(res, 0, 1);
-	len = body ? (size_t)PQgetlength(res, 0, 1) : 0;
-
-	if (PQnfields(res) >= 3 && !PQgetisnull(res, 0, 2)) {
-		loc = PQgetvalue(res, 0, 2);
-		n = snprintf(url, sizeof(url), "%s%s", il_cfg.public_api_url,
-		    loc);
-		if (n > 0 && (size_t)n < sizeof(url))
-			http_response_header(req, "Location", url);
-	}
-	if (PQnfields(res) >= 4 && !PQgetisnull(res, 0, 3) &&
-	    st->query != NULL)
-		link_header(req, st, PQgetvalue(res, 0, 3));
-	if (PQnfields(res) >= 5 && !PQgetisnull(res, 0, 4))
-		reply_retry_after(req, (int)kore_strtonum(PQgetvalue(res, 0, 4),
-		    10, 1, 86400, &err));
-
-	if (status == 204 || body == NULL) {
-		reply_empty(req, status);
-	} else if (status >= 400) {
-		reply_body(req, status, "application/problem+json", body, len);
-	} else if (st->ep != NULL && st->ep->content_type != NULL) {
-		reply_body(req, status, st->ep->content_type, body, len);
-	} else {
-		reply_json(req, status, body, len);
-	}
+	db_fail(req, st, st->sql.result, st->sql.error);
 }
 
 /*
  * Drive the request's phases until it waits (KORE_RESULT_RETRY) or has
- * been answered (KORE_RESULT_OK).
+ * nothing left to do (KORE_RESULT_OK: the caller answers a request that
+ * no step answered).
  */
 int
 db_run(struct http_request *req, struct il_req *st)
@@ -357,7 +220,7 @@ db_run(struct http_request *req, struct il_req *st)
 				/* Queued for a free connection. */
 				if (st->sql.state == KORE_PGSQL_STATE_INIT)
 					return (KORE_RESULT_RETRY);
-				db_error_reply(req, st);
+				db_failed(req, st);
 				kore_pgsql_cleanup(&st->sql);
 				st->sql_bound = 0;
 				st->phase = PH_DONE;
@@ -369,7 +232,7 @@ db_run(struct http_request *req, struct il_req *st)
 			if (!kore_pgsql_query_param_fields(&st->sql, st->stmt,
 			    0, st->nparams, vals, st->plens, st->pfmts)) {
 				db_connection_check(st);
-				db_error_reply(req, st);
+				db_failed(req, st);
 				kore_pgsql_cleanup(&st->sql);
 				st->sql_bound = 0;
 				st->phase = PH_DONE;
@@ -388,7 +251,7 @@ db_run(struct http_request *req, struct il_req *st)
 				kore_pgsql_continue(&st->sql);
 				break;
 			case KORE_PGSQL_STATE_ERROR:
-				db_error_reply(req, st);
+				db_failed(req, st);
 				st->next = NULL;
 				/*
 				 * An SQL error on a healthy connection: read on
@@ -438,12 +301,6 @@ db_run(struct http_request *req, struct il_req *st)
 				step(req, st);
 			break;
 		case PH_DONE:
-			if (!st->replied) {
-				kore_log(LOG_ERR, "request %s: no reply",
-				    st->request_id);
-				reply_problem(req, 500, "internal_error",
-				    "an internal error occurred", NULL);
-			}
 			return (KORE_RESULT_OK);
 		default:
 			fatal("db_run: bad phase %d", st->phase);

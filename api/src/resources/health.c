@@ -20,5 +20,5 @@ health_live(struct http_request *req, struct il_req *st)
 void
 health_ready(struct http_request *req, struct il_req *st)
 {
-	db_call(req, st, READY_SQL, db_reply_row, NULL);
+	db_call(req, st, READY_SQL, row_reply, NULL);
 }

@@ -174,8 +174,7 @@ reply_jsonv(struct http_request *req, int status, json_t *v)
 
 	if ((s = json_dumps(v, JSON_COMPACT)) == NULL) {
 		json_decref(v);
-		reply_problem(req, 500, "internal_error",
-		    "an internal error occurred", NULL);
+		reply_internal(req);
 		return;
 	}
 	json_decref(v);
@@ -187,6 +186,22 @@ void
 reply_empty(struct http_request *req, int status)
 {
 	reply_send(req, status, NULL, NULL, 0, NULL);
+}
+
+/* 500 internal_error: says nothing about the cause (log it first). */
+void
+reply_internal(struct http_request *req)
+{
+	reply_problem(req, 500, "internal_error", "an internal error occurred",
+	    NULL);
+}
+
+/* 404 not_found, as for a path no route matches. */
+void
+reply_not_found(struct http_request *req)
+{
+	reply_problem(req, 404, "not_found", "there is no resource at this "
+	    "path", NULL);
 }
 
 void

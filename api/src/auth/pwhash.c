@@ -143,6 +143,15 @@ pwhash_start(struct http_request *req, struct il_req *st,
 	return (0);
 }
 
+/* Answer 503 busy: the hashing queue is full (pwhash_start() said -1). */
+void
+pwhash_busy(struct http_request *req)
+{
+	reply_retry_after(req, 1);
+	reply_problem(req, 503, "busy", "too many logins are being "
+	    "processed; retry in a moment", NULL);
+}
+
 /* Whether the task verified (or hashed) successfully. */
 int
 pwhash_ok(struct il_req *st)

@@ -1,7 +1,6 @@
 /*
- * Logging in and personal access tokens: the flows that mint a token.
- * A token is 32 bytes from randombytes_buf(), shown once as base64url;
- * only its BLAKE2b hash (crypto_generichash) reaches the database.
+ * Logging in and personal access tokens: the flows that mint a token
+ * (auth_token_new(): shown once, only its hash reaches the database).
  *
  * Login runs query -> task -> query: throttles and the stored hash, then
  * Argon2id verification in a task (against a dummy hash with the current
@@ -24,84 +23,34 @@
 #define TOKEN_CREATE	"SELECT status, body::text, location, next_cursor, " \
 			"retry_after FROM api.token_create($1, $2, $3, $4)"
 
-#define TOKEN_B64_LEN	43
-
-struct minted {
-	char		token[TOKEN_B64_LEN + 1];
-	u_int8_t	hash[IL_TOKEN_HASH_BYTES];
-};
 
 static void	login_row(struct http_request *, struct il_req *, PGresult *);
 static void	login_verify(struct http_request *, struct il_req *);
 static void	login_finish(struct http_request *, struct il_req *);
 static void	reply_with_token(struct http_request *, struct il_req *,
 		    PGresult *);
-static struct minted *mint(struct il_req *);
-
-/*
- * A new token: out receives the base64url text (TOKEN_B64_LEN + 1
- * bytes), hash its BLAKE2b-256 hash.
- */
-void
-token_new(char *out, size_t outlen, u_int8_t *hash)
-{
-	u_int8_t	raw[IL_TOKEN_BYTES];
-
-	if (outlen < TOKEN_B64_LEN + 1)
-		fatal("token_new: buffer too small");
-	randombytes_buf(raw, sizeof(raw));
-	sodium_bin2base64(out, outlen, raw, sizeof(raw),
-	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-	crypto_generichash(hash, IL_TOKEN_HASH_BYTES, raw, sizeof(raw), NULL,
-	    0);
-	sodium_memzero(raw, sizeof(raw));
-}
-
-/* The token lives in st->saved (wiped and freed with the request). */
-static struct minted *
-mint(struct il_req *st)
-{
-	struct minted	*m;
-
-	if (st->saved != NULL) {
-		sodium_memzero(st->saved, st->saved_len);
-		kore_free(st->saved);
-	}
-	m = kore_calloc(1, sizeof(*m));
-	token_new(m->token, sizeof(m->token), m->hash);
-	st->saved = (char *)m;
-	st->saved_len = sizeof(*m);
-	return (m);
-}
 
 static void
 reply_with_token(struct http_request *req, struct il_req *st, PGresult *res)
 {
-	struct minted	*m = (struct minted *)st->saved;
-	json_t		*body;
-	char		url[512];
-	int		n;
+	struct auth_minted	*m = (struct auth_minted *)st->saved;
+	json_t			*body;
 
-	if (PQntuples(res) != 1 || strcmp(PQgetvalue(res, 0, 0), "201") != 0 ||
-	    m == NULL) {
-		db_reply_row(req, st, res);
+	if (row_status(res) != 201 || m == NULL) {
+		row_reply(req, st, res);
 		return;
 	}
 	if ((body = json_loads(PQgetvalue(res, 0, 1), 0, NULL)) == NULL) {
-		reply_problem(req, 500, "internal_error",
-		    "an internal error occurred", NULL);
+		reply_internal(req);
 		return;
 	}
 	json_object_set_new(body, "token", json_string(m->token));
-	if (!PQgetisnull(res, 0, 2)) {
-		n = snprintf(url, sizeof(url), "%s%s", il_cfg.public_api_url,
-		    PQgetvalue(res, 0, 2));
-		if (n > 0 && (size_t)n < sizeof(url))
-			http_response_header(req, "Location", url);
-	}
+	if (!PQgetisnull(res, 0, 2))
+		row_location(req, PQgetvalue(res, 0, 2));
 	reply_jsonv(req, 201, body);
 }
 
+/* POST /v1/sessions: see the top of this file. */
 void
 sessions_login(struct http_request *req, struct il_req *st)
 {
@@ -118,7 +67,7 @@ login_row(struct http_request *req, struct il_req *st, PGresult *res)
 
 	if (PQntuples(res) != 1)
 		return;
-	members_rate_headers(req, res, 5);
+	row_rate_headers(req, res, 5);
 	if (strcmp(PQgetvalue(res, 0, 0), "200") != 0) {
 		if (!PQgetisnull(res, 0, 2))
 			reply_retry_after(req, (int)kore_strtonum(
@@ -152,10 +101,10 @@ login_verify(struct http_request *req, struct il_req *st)
 	pw = json_object_get(st->body, "password");
 	if (pwhash_start(req, st, json_string_value(pw),
 	    json_string_length(pw), hash, NULL, 0, login_finish) == -1) {
-		members_busy(req);
+		pwhash_busy(req);
 		return;
 	}
-	members_drop_secret(st->body, "password");
+	auth_forget(st->body, "password");
 	if (st->saved != NULL) {
 		kore_free(st->saved);
 		st->saved = NULL;
@@ -166,13 +115,13 @@ login_verify(struct http_request *req, struct il_req *st)
 static void
 login_finish(struct http_request *req, struct il_req *st)
 {
-	struct minted	*m;
-	const char	*agent;
-	char		id[32];
-	int		ok;
+	struct auth_minted	*m;
+	const char		*agent;
+	char			id[32];
+	int			ok;
 
 	ok = pwhash_ok(st) && st->member_id > 0;
-	m = mint(st);
+	m = auth_mint(st);
 	if (st->member_id > 0) {
 		(void)snprintf(id, sizeof(id), "%lld", st->member_id);
 		db_param_text(st, id);
@@ -192,17 +141,18 @@ login_finish(struct http_request *req, struct il_req *st)
 	db_call(req, st, LOGIN_FINISH, reply_with_token, NULL);
 }
 
+/* POST /v1/me/tokens: mint a personal access token, store its hash. */
 void
 sessions_token_create(struct http_request *req, struct il_req *st)
 {
-	struct minted	*m;
+	struct auth_minted	*m;
 
+	/* Without a WWW-Authenticate challenge, as this 401 always was. */
 	if (!st->has_token) {
-		reply_problem(req, 401, "unauthorized", "log in first: this "
-		    "needs \"Authorization: Bearer <token>\"", NULL);
+		auth_refuse(req, NULL, "unauthorized", AUTH_LOGIN_FIRST);
 		return;
 	}
-	m = mint(st);
+	m = auth_mint(st);
 	db_param_bytes(st, st->token_hash, sizeof(st->token_hash));
 	db_param_json(st, st->body);
 	db_param_bytes(st, m->hash, sizeof(m->hash));

@@ -1,0 +1,289 @@
+/*
+ * The public feeds cache, and how stale a feed can be.
+ *
+ *   Each worker keeps the rendered bytes of the public feeds it served
+ *   (the three formats, all filters, per organization, single events)
+ *   and of anonymous GET /v1/events pages (feeds/list.c), keyed by
+ *   (route, path argument, normalized query string), so a repeated
+ *   request neither queries nor renders: cache_serve() answers it before
+ *   any database work.  Memory is bounded: CACHE_ENTRIES entries and
+ *   CACHE_BYTES bytes per worker, the least recently used entry evicted
+ *   first; a body larger than CACHE_ENTRY_MAX is answered but not kept.
+ *
+ *   Entries expire CACHE_TTL_MS (4 s) after their query was sent, so
+ *   any change, made through any worker of any API instance or in SQL
+ *   directly, shows in every feed within 5 s (4 s plus the time the
+ *   query and the reply take); the feed window ("30 days ago to one
+ *   year ahead") moves with time the same way.
+ *
+ *   Routes whose success changes what feeds show (events created,
+ *   edited, cancelled; organizations renamed or deleted) are flagged
+ *   EP_INVALIDATES_FEEDS: their result row goes through
+ *   cache_write_row(), which empties this worker's cache before the
+ *   reply is sent (so the worker that made a change serves the new feed
+ *   at once: the row of a single-statement call arrives after its
+ *   commit) and broadcasts a Kore worker message (KORE_MSG_WORKER_ALL)
+ *   so the other workers of this instance empty theirs within
+ *   milliseconds.  A generation counter, bumped on every invalidation,
+ *   keeps a query that was already running during an invalidation from
+ *   storing its (possibly older) result (cache_wants()).
+ *
+ *   Rendering is deterministic (feeds/feeds.c), so every worker renders
+ *   the same bytes for the same data and the strong ETag (reply.c) holds
+ *   across workers, instances and cache refreshes.
+ *
+ *   The personal calendar is not cached (it depends on the key, and a
+ *   rotated or revoked key must stop working at once).
+ *
+ * Memory: the cache keeps bodies as libc malloc memory (feed_buf data,
+ * or a copy of a list page); keys and Link values are strdup()ed.
+ * Request scratch (struct feeds_pending) is kore_malloc memory in
+ * st->saved, freed with the request.
+ */
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "api.h"
+
+#define CACHE_TTL_MS		4000
+#define CACHE_ENTRIES		64
+#define CACHE_BYTES		(16 * 1024 * 1024)
+#define CACHE_ENTRY_MAX		(4 * 1024 * 1024)
+#define CACHE_MSG_INVALIDATE	(KORE_MSG_APP_BASE + 17)
+
+struct cache_entry {
+	char		*key;		/* malloc; NULL: free slot */
+	char		*body;		/* malloc */
+	size_t		len;
+	char		etag[REPLY_ETAG_LEN];	/* of body, computed once */
+	char		*link;		/* malloc; the Link header, or NULL */
+	u_int64_t	born;		/* ms: when its query was sent */
+	u_int64_t	used;		/* LRU tick */
+};
+
+static struct cache_entry	cache[CACHE_ENTRIES];
+static size_t			cache_bytes;
+static u_int64_t		cache_tick;
+static u_int64_t		cache_gen;
+static int			cache_msg_ready;
+
+static void	cache_msg_init(void);
+static void	cache_msg(struct kore_msg *, const void *);
+static void	cache_drop(struct cache_entry *);
+static struct cache_entry *cache_find(const char *);
+
+/* Worker messages ------------------------------------------------------- */
+
+/*
+ * Register the invalidation message in this worker.  Called before the
+ * worker first uses its cache, so no broadcast can be missed by a cache
+ * that holds anything.  Unregister first: after a module reload the old
+ * callback pointer would dangle.
+ */
+static void
+cache_msg_init(void)
+{
+	if (cache_msg_ready)
+		return;
+	kore_msg_unregister(CACHE_MSG_INVALIDATE);
+	if (!kore_msg_register(CACHE_MSG_INVALIDATE, cache_msg))
+		fatal("feeds: cannot register the invalidation message");
+	cache_msg_ready = 1;
+}
+
+static void
+cache_msg(struct kore_msg *msg, const void *data)
+{
+	(void)data;
+	if (worker != NULL && msg->src == worker->id)
+		return;		/* our own broadcast: already done */
+	cache_invalidate(0);
+}
+
+/*
+ * Empty this worker's cache and, when broadcast is set, tell the other
+ * workers of this instance to empty theirs.
+ */
+void
+cache_invalidate(int broadcast)
+{
+	size_t		i;
+
+	cache_gen++;
+	for (i = 0; i < CACHE_ENTRIES; i++)
+		cache_drop(&cache[i]);
+	if (broadcast && worker != NULL)
+		kore_msg_send(KORE_MSG_WORKER_ALL, CACHE_MSG_INVALIDATE, NULL,
+		    0);
+}
+
+/*
+ * The result row of an EP_INVALIDATES_FEEDS route: a 2xx empties the
+ * caches first, then the row is answered as usual.
+ */
+void
+cache_write_row(struct http_request *req, struct il_req *st, PGresult *res)
+{
+	int		status;
+
+	status = row_status(res);
+	if (status >= 200 && status < 300)
+		cache_invalidate(1);
+	row_reply(req, st, res);
+}
+
+/* Entries ---------------------------------------------------------------- */
+
+static void
+cache_drop(struct cache_entry *e)
+{
+	if (e->key == NULL)
+		return;
+	cache_bytes -= e->len + strlen(e->key);
+	free(e->key);
+	free(e->body);
+	free(e->link);
+	memset(e, 0, sizeof(*e));
+}
+
+/* The live entry for key, or NULL (an expired one is dropped). */
+static struct cache_entry *
+cache_find(const char *key)
+{
+	struct cache_entry	*e;
+	u_int64_t		now;
+	size_t			i;
+
+	now = kore_time_ms();
+	for (i = 0; i < CACHE_ENTRIES; i++) {
+		e = &cache[i];
+		if (e->key == NULL || strcmp(e->key, key) != 0)
+			continue;
+		if (now - e->born >= CACHE_TTL_MS) {
+			cache_drop(e);
+			return (NULL);
+		}
+		e->used = ++cache_tick;
+		return (e);
+	}
+	return (NULL);
+}
+
+/*
+ * Keep body (malloc memory of len bytes; the cache takes it) under
+ * p->key, with its ETag and Link header (or NULL), evicting least
+ * recently used entries until both bounds hold.  A body over
+ * CACHE_ENTRY_MAX is freed instead.  Call only when cache_wants(p).
+ */
+void
+cache_store(struct feeds_pending *p, char *body, size_t len,
+    const char *etag, const char *link)
+{
+	struct cache_entry	*e, *slot, *lru;
+	size_t			i, need;
+
+	need = len + strlen(p->key);
+	if (len > CACHE_ENTRY_MAX) {
+		free(body);
+		return;
+	}
+	for (i = 0; i < CACHE_ENTRIES; i++) {
+		if (cache[i].key != NULL && strcmp(cache[i].key, p->key) == 0)
+			cache_drop(&cache[i]);
+	}
+	for (;;) {
+		slot = lru = NULL;
+		for (i = 0; i < CACHE_ENTRIES; i++) {
+			e = &cache[i];
+			if (e->key == NULL) {
+				if (slot == NULL)
+					slot = e;
+			} else if (lru == NULL || e->used < lru->used) {
+				lru = e;
+			}
+		}
+		if (slot != NULL && cache_bytes + need <= CACHE_BYTES)
+			break;
+		if (lru == NULL) {
+			free(body);	/* not reached: need < the byte cap */
+			return;
+		}
+		cache_drop(lru);
+	}
+	if ((slot->key = strdup(p->key)) == NULL)
+		fatal("feeds: out of memory");
+	slot->body = body;
+	slot->len = len;
+	if (link != NULL && (slot->link = strdup(link)) == NULL)
+		fatal("feeds: out of memory");
+	(void)kore_strlcpy(slot->etag, etag, sizeof(slot->etag));
+	slot->born = p->born;
+	slot->used = ++cache_tick;
+	cache_bytes += need;
+}
+
+/* Requests --------------------------------------------------------------- */
+
+/*
+ * The request's scratch (st->saved, replacing what was there): the
+ * output format and, when arg is not NULL, the cache key (route, arg,
+ * the validated query in spec order) under which to look up and keep
+ * the answer.  arg NULL: nothing is cached.
+ */
+struct feeds_pending *
+cache_pending(struct il_req *st, const char *arg, int format)
+{
+	struct feeds_pending	*p;
+	struct kore_buf		*k;
+	char			*qs;
+	size_t			len;
+
+	k = kore_buf_alloc(256);
+	if (arg != NULL) {
+		qs = url_query(st->ep->query, st->query);
+		kore_buf_appendf(k, "%s\n%s\n%s", st->ep->path, arg, qs);
+		kore_free(qs);
+	}
+	len = sizeof(*p) + k->offset + 1;
+	p = dispatch_scratch(st, len);
+	p->gen = cache_gen;
+	p->born = kore_time_ms();
+	p->format = format;
+	p->cache = arg != NULL;
+	memcpy(p->key, k->data, k->offset);
+	p->key[k->offset] = '\0';
+	kore_buf_free(k);
+	return (p);
+}
+
+/*
+ * Whether the answer of p's request may be kept: it is cacheable and no
+ * invalidation happened since its query was sent.
+ */
+int
+cache_wants(const struct feeds_pending *p)
+{
+	return (p != NULL && p->cache && p->gen == cache_gen);
+}
+
+/*
+ * Answer from the cache when it holds p's key, with the route's content
+ * type (JSON when it has none); returns 1 when it did, 0 otherwise.
+ */
+int
+cache_serve(struct http_request *req, struct il_req *st,
+    struct feeds_pending *p)
+{
+	struct cache_entry	*e;
+
+	cache_msg_init();
+	if (!p->cache || (e = cache_find(p->key)) == NULL)
+		return (0);
+	if (e->link != NULL)
+		http_response_header(req, "Link", e->link);
+	reply_body_etag(req, 200, st->ep->content_type != NULL ?
+	    st->ep->content_type : "application/json; charset=utf-8",
+	    e->body, e->len, e->etag);
+	return (1);
+}

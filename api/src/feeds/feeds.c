@@ -1,0 +1,331 @@
+/*
+ * Event feeds: GET /v1/events.{ics,rss,json}, the same per organization
+ * at /v1/organizations/{org}/events.{ics,rss,json} and one event as
+ * /v1/events/{id}.ics, from the cache (feeds/cache.c) or queried,
+ * rendered, kept and answered; and the rendering of every feed
+ * document, the personal calendar's (feeds/calendar.c) included.  The
+ * SQL functions of sql/migrations/0005_feeds.sql return one jsonb
+ * document; this file parses it into struct feed_event and renders it
+ * with the pure-C renderers (feed_ics.c, feed_rss.c, feed_json.c).
+ *
+ * Rendering is deterministic: DTSTAMP and lastBuildDate are the latest
+ * updated_at of the feed's events (midnight UTC today for an empty
+ * feed), not the wall clock, so every worker renders the same bytes for
+ * the same data and the strong ETag (reply.c) holds across workers,
+ * instances and cache refreshes.
+ *
+ * Memory: feed_buf and jansson use libc malloc (free() them); the cache
+ * keeps feed_buf data as is.
+ */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "api.h"
+#include "feed.h"
+
+#define FEEDS_SQL	"SELECT api.feed_events($1, $2)::text"
+#define FEED_ONE_SQL	"SELECT api.feed_event($1::bigint)::text"
+
+#define FEEDS_REFRESH_MIN	60
+#define FEEDS_URL_MAX		256
+
+static int	format_of(const char *);
+static int	render(struct http_request *, struct il_req *, json_t *,
+		    int, struct feed_buf *);
+static const char *jstr(json_t *, const char *);
+static const char *uid_domain(void);
+static void	today(char *, size_t);
+static void	internal_error(struct http_request *, struct il_req *,
+		    const char *);
+
+static int
+format_of(const char *pattern)
+{
+	const char	*dot;
+
+	if ((dot = strrchr(pattern, '.')) != NULL) {
+		if (strcmp(dot, ".rss") == 0)
+			return (FEEDS_RSS);
+		if (strcmp(dot, ".json") == 0)
+			return (FEEDS_JSON);
+	}
+	return (FEEDS_ICS);
+}
+
+/*
+ * GET /v1/events.{ics,rss,json} and
+ * GET /v1/organizations/{org}/events.{ics,rss,json}: from the cache, or
+ * query, render, keep and answer.  The bearer token, if any, plays no
+ * part: feeds are public.
+ */
+void
+feeds_start(struct http_request *req, struct il_req *st)
+{
+	struct feeds_pending	*p;
+	json_t			*args;
+
+	p = cache_pending(st, st->args.n > 0 ? st->args.values[0] : "",
+	    format_of(st->ep->path));
+	if (cache_serve(req, st, p))
+		return;
+
+	args = json_object();
+	if (st->args.n > 0)
+		json_object_set_new(args, "org",
+		    json_string(st->args.values[0]));
+	db_param_json(st, args);
+	json_decref(args);
+	db_param_json(st, st->query);
+	db_call(req, st, FEEDS_SQL, feeds_rows, NULL);
+}
+
+/*
+ * GET /v1/events/{id}.ics, routed as /v1/events/{event_ics}: the
+ * segment must be an event id followed by ".ics".
+ */
+void
+feeds_event_start(struct http_request *req, struct il_req *st)
+{
+	struct feeds_pending	*p;
+	const char		*seg;
+	char			id[24];
+	size_t			len, i;
+
+	seg = st->args.values[0];
+	len = strlen(seg);
+	if (len < 5 || len - 4 > 18 || strcmp(seg + len - 4, ".ics") != 0 ||
+	    seg[0] == '0') {
+		reply_not_found(req);
+		return;
+	}
+	for (i = 0; i < len - 4; i++) {
+		if (seg[i] < '0' || seg[i] > '9') {
+			reply_not_found(req);
+			return;
+		}
+	}
+	memcpy(id, seg, len - 4);
+	id[len - 4] = '\0';
+
+	p = cache_pending(st, id, FEEDS_ICS);
+	if (cache_serve(req, st, p))
+		return;
+	db_param_text(st, id);
+	db_call(req, st, FEED_ONE_SQL, feeds_rows, NULL);
+}
+
+/* Rendering -------------------------------------------------------------- */
+
+static void
+internal_error(struct http_request *req, struct il_req *st, const char *why)
+{
+	kore_log(LOG_ERR, "request %s: feed: %s", st->request_id, why);
+	reply_internal(req);
+}
+
+/* The string value of obj.key, or NULL when absent, null or not a string. */
+static const char *
+jstr(json_t *obj, const char *key)
+{
+	return (json_string_value(json_object_get(obj, key)));
+}
+
+/* The host of PUBLIC_WEB_URL: the stable domain part of every UID. */
+static const char *
+uid_domain(void)
+{
+	static char	host[128];
+	const char	*p;
+	size_t		n;
+
+	if (host[0] != '\0')
+		return (host);
+	p = strstr(il_cfg.public_web_url, "://");
+	p = p != NULL ? p + 3 : il_cfg.public_web_url;
+	n = strcspn(p, ":/?#");
+	if (n == 0 || n >= sizeof(host))
+		(void)kore_strlcpy(host, "interlibrary", sizeof(host));
+	else {
+		memcpy(host, p, n);
+		host[n] = '\0';
+	}
+	return (host);
+}
+
+/* Midnight UTC today, RFC 3339: the date of a feed with no events. */
+static void
+today(char *buf, size_t len)
+{
+	struct tm	tm;
+	time_t		now;
+
+	now = time(NULL);
+	if (gmtime_r(&now, &tm) == NULL ||
+	    strftime(buf, len, "%Y-%m-%dT00:00:00Z", &tm) == 0)
+		(void)kore_strlcpy(buf, "1970-01-01T00:00:00Z", len);
+}
+
+/*
+ * Render the document doc (see 0005_feeds.sql) in format into out.
+ * Returns 0, or -1 after answering 500.  Every string handed to the
+ * renderer points into doc, the URL block or the tag block.
+ */
+static int
+render(struct http_request *req, struct il_req *st, json_t *doc, int format,
+    struct feed_buf *out)
+{
+	struct feed_meta	meta;
+	struct feed_event	*ev;
+	const char		**tags;
+	json_t			*events, *e, *t;
+	char			*urls, *qs, web[FEEDS_URL_MAX], self[1024];
+	char			now[FEED_TIME_RFC3339_LEN];
+	const char		*path, *upd, *latest, *ctype;
+	size_t			n, i, j, ntags, ti;
+	int			rc, len;
+
+	events = json_object_get(doc, "events");
+	if (!json_is_array(events) || (path = jstr(doc, "web_path")) == NULL ||
+	    jstr(doc, "title") == NULL) {
+		internal_error(req, st, "unexpected document shape");
+		return (-1);
+	}
+	n = json_array_size(events);
+	ntags = 0;
+	json_array_foreach(events, i, e)
+		ntags += json_array_size(json_object_get(e, "tags"));
+
+	ev = kore_calloc(n + 1, sizeof(*ev));
+	tags = kore_calloc(ntags + 1, sizeof(*tags));
+	urls = kore_calloc(n + 1, FEEDS_URL_MAX);
+
+	latest = NULL;
+	ti = 0;
+	json_array_foreach(events, i, e) {
+		ev[i].id = json_integer_value(json_object_get(e, "id"));
+		ev[i].title = jstr(e, "title");
+		ev[i].description = jstr(e, "description");
+		ev[i].kind = jstr(e, "kind");
+		ev[i].status = jstr(e, "status");
+		ev[i].cancel_reason = jstr(e, "cancel_reason");
+		ev[i].starts_at = jstr(e, "starts_at");
+		ev[i].ends_at = jstr(e, "ends_at");
+		ev[i].timezone = jstr(e, "timezone");
+		ev[i].venue = jstr(e, "venue");
+		ev[i].address = jstr(e, "address");
+		ev[i].city = jstr(e, "city");
+		ev[i].online_url = jstr(e, "online_url");
+		ev[i].organization = jstr(e, "organization");
+		ev[i].created_at = jstr(e, "created_at");
+		ev[i].updated_at = upd = jstr(e, "updated_at");
+		ev[i].sequence = (int)json_integer_value(json_object_get(e,
+		    "sequence"));
+		ev[i].tags = &tags[ti];
+		json_array_foreach(json_object_get(e, "tags"), j, t) {
+			if (json_is_string(t))
+				tags[ti + ev[i].ntags++] = json_string_value(t);
+		}
+		ti += ev[i].ntags;
+		len = snprintf(&urls[i * FEEDS_URL_MAX], FEEDS_URL_MAX,
+		    "%s/#/events/%lld", il_cfg.public_web_url, ev[i].id);
+		if (len < 0 || len >= FEEDS_URL_MAX)
+			urls[i * FEEDS_URL_MAX] = '\0';
+		ev[i].url = &urls[i * FEEDS_URL_MAX];
+		/* api.ts() text: fixed width, so strcmp orders it. */
+		if (upd != NULL && (latest == NULL || strcmp(upd, latest) > 0))
+			latest = upd;
+	}
+
+	if (latest != NULL)
+		(void)kore_strlcpy(now, latest, sizeof(now));
+	else
+		today(now, sizeof(now));
+	len = snprintf(web, sizeof(web), "%s%s", il_cfg.public_web_url, path);
+	if (len < 0 || (size_t)len >= sizeof(web))
+		web[0] = '\0';
+	qs = url_query(st->ep->query, st->query);
+	len = snprintf(self, sizeof(self), "%s%s%s%s", il_cfg.public_api_url,
+	    req->path, *qs != '\0' ? "?" : "", qs);
+	if (len < 0 || (size_t)len >= sizeof(self))
+		(void)snprintf(self, sizeof(self), "%s%s",
+		    il_cfg.public_api_url, req->path);
+	kore_free(qs);
+
+	memset(&meta, 0, sizeof(meta));
+	meta.title = jstr(doc, "title");
+	meta.description = jstr(doc, "description");
+	meta.web_url = web;
+	meta.self_url = self;
+	meta.uid_domain = uid_domain();
+	meta.now = now;
+	meta.refresh_minutes = FEEDS_REFRESH_MIN;
+
+	switch (format) {
+	case FEEDS_RSS:
+		rc = feed_render_rss(out, &meta, ev, n);
+		ctype = "rss";
+		break;
+	case FEEDS_JSON:
+		rc = feed_render_json(out, &meta, ev, n);
+		ctype = "json";
+		break;
+	default:
+		rc = feed_render_ics(out, &meta, ev, n);
+		ctype = "ics";
+		break;
+	}
+	kore_free(urls);
+	kore_free(tags);
+	kore_free(ev);
+	if (rc == -1) {
+		internal_error(req, st, ctype);
+		return (-1);
+	}
+	return (0);
+}
+
+/*
+ * The one-column result of a feed function: parse, render, answer, and
+ * keep the bytes when the request may be cached and no invalidation
+ * happened while its query ran.
+ */
+void
+feeds_rows(struct http_request *req, struct il_req *st, PGresult *res)
+{
+	struct feeds_pending	*p = (struct feeds_pending *)st->saved;
+	struct feed_buf		out;
+	char			etag[REPLY_ETAG_LEN];
+	json_error_t		jerr;
+	json_t			*doc;
+
+	if (p == NULL || PQntuples(res) != 1 || PQnfields(res) != 1 ||
+	    PQgetisnull(res, 0, 0)) {
+		internal_error(req, st, "unexpected result shape");
+		return;
+	}
+	doc = json_loadb(PQgetvalue(res, 0, 0),
+	    (size_t)PQgetlength(res, 0, 0), 0, &jerr);
+	if (doc == NULL) {
+		internal_error(req, st, jerr.text);
+		return;
+	}
+	feed_buf_init(&out);
+	if (render(req, st, doc, p->format, &out) == -1) {
+		json_decref(doc);
+		feed_buf_free(&out);
+		return;
+	}
+	json_decref(doc);
+
+	reply_etag(out.data, out.len, etag);
+	reply_body_etag(req, 200, st->ep->content_type, out.data, out.len,
+	    etag);
+	if (cache_wants(p)) {
+		cache_store(p, out.data, out.len, etag, NULL);
+		feed_buf_init(&out);	/* the cache owns the bytes */
+	}
+	feed_buf_free(&out);
+}
