@@ -5,7 +5,6 @@
 import { ApiError, get, patch, post } from "../lib/api.js";
 import { h, link, replace, parseList, tagList, time } from "../lib/dom.js";
 import { dropDraft, field, formAlert, keepDraft, onSubmit, showFormError, submit, value } from "../lib/forms.js";
-import { notAvailable, notYet } from "../lib/pending.js";
 import { navigate } from "../lib/router.js";
 import { currentMember, isSignedIn, isSiteAdmin, setCurrentMember } from "../lib/state.js";
 import { announce, confirmDialog, flashNext, loadMore, pageHeading, showError } from "../lib/ui.js";
@@ -95,18 +94,13 @@ export async function collabListView({ query }) {
     navigate(`/collaborations${p.toString() ? `?${p}` : ""}`);
   });
   const list = h("ul", { class: "cards grid", id: "collab-results", "aria-label": "Collaborations" });
-  let unavailable = null;
   const pager = loadMore({
     list,
     noun: "collaborations",
     emptyText: "No collaborations match these filters.",
     fetchPage: (cursor) => get("/v1/collaborations", { query: { ...f, limit: 20, cursor } }),
     renderItem: collabCard,
-    onError: (err) => {
-      if (notYet(err)) unavailable = notAvailable("Collaborations");
-      else if (err instanceof ApiError && err.status === 400) showFormError(form, err);
-      else showError(err);
-    },
+    onError: (err) => (err instanceof ApiError && err.status === 400 ? showFormError(form, err) : showError(err)),
   });
   await pager.start();
   return h(
@@ -116,7 +110,8 @@ export async function collabListView({ query }) {
     h("p", { class: "muted" }, "Shared projects across libraries: pool skills and split costs."),
     form,
     h("h2", { class: "visually-hidden" }, "Results"),
-    unavailable || [list, pager.element],
+    list,
+    pager.element,
   );
 }
 
@@ -271,8 +266,8 @@ export async function collabView({ params }) {
     let page;
     try {
       page = await get(`/v1/collaborations/${c.id}/participants`, { query: { limit: 100 } });
-    } catch (err) {
-      section.append(notYet(err) ? notAvailable("Participants") : h("p", { class: "muted" }, "Participants could not be loaded."));
+    } catch {
+      section.append(h("p", { class: "muted" }, "Participants could not be loaded."));
       return section;
     }
     const me = currentMember();
@@ -391,8 +386,8 @@ export async function collabView({ params }) {
     let page;
     try {
       page = await get(`/v1/collaborations/${c.id}/updates`, { query: { limit: 50 } });
-    } catch (err) {
-      section.append(notYet(err) ? notAvailable("Updates") : h("p", { class: "muted" }, "Updates could not be loaded."));
+    } catch {
+      section.append(h("p", { class: "muted" }, "Updates could not be loaded."));
       return section;
     }
     if (isParticipant() && c.status !== "archived") {

@@ -5,7 +5,6 @@
 // creating and editing; inviting members.
 import { ApiError, api, baseUrl, del, get, patch, post, put } from "../lib/api.js";
 import { turnoutChart } from "../lib/chart.js";
-import { notAvailable, notYet } from "../lib/pending.js";
 import { append, h, link, parseList, replace, safeHref, tagList, uid } from "../lib/dom.js";
 import { dropDraft, field, formAlert, keepDraft, onSubmit, radioGroup, showFormError, submit, value } from "../lib/forms.js";
 import { navigate } from "../lib/router.js";
@@ -227,8 +226,7 @@ async function renderAgenda(container, filterQuery, onError) {
       cursor = page.next_cursor || null;
       draw(moveFocus && fresh[0] ? fresh[0].id : null);
     } catch (err) {
-      if (notYet(err)) container.replaceChildren(notAvailable("The events list"));
-      else onError(err);
+      onError(err);
     } finally {
       more.disabled = false;
     }
@@ -262,10 +260,6 @@ async function renderMonth(container, month, filterQuery, onError) {
   try {
     events = await fetchRange(from, to, filterQuery);
   } catch (err) {
-    if (notYet(err)) {
-      container.replaceChildren(notAvailable("The events calendar"));
-      return;
-    }
     onError(err);
   }
   const mk = monthKey(month);
@@ -623,7 +617,7 @@ const STATUS_LABEL = { going: "Going", waitlisted: "Waitlist", maybe: "Maybe", n
 function attendeesPanel(ev, r) {
   const section = h("section", { class: "panel", "aria-labelledby": "who-h", id: "who-going" }, h("h2", { id: "who-h" }, "Who is going"));
   if (!r || r.error) {
-    section.append(notYet(r?.error) ? notAvailable("The list of who is going") : h("p", { class: "muted" }, "The list of who is going could not be loaded."));
+    section.append(h("p", { class: "muted" }, "The list of who is going could not be loaded."));
     return section;
   }
   section.append(h("p", { id: "rsvp-counts" }, countsText(r)));

@@ -5,7 +5,6 @@ import { ApiError, get, patch, post } from "../lib/api.js";
 import { h, link, replace, tagList, time } from "../lib/dom.js";
 import { dropDraft, field, formAlert, keepDraft, onSubmit, showFormError, submit, value } from "../lib/forms.js";
 import { navigate } from "../lib/router.js";
-import { notAvailable, notYet } from "../lib/pending.js";
 import { announce, confirmDialog, flashNext, loadMore, pageHeading, showError } from "../lib/ui.js";
 
 const STATUS = {
@@ -55,9 +54,8 @@ export async function mentorsView({ query }) {
         ? h("ul", { class: "cards grid", id: "suggestion-list" }, page.data.map((s) => mentorCard(s.member, { score: s.score, reasons: s.reasons })))
         : h("p", { class: "muted" }, "No suggestions yet. Add interests to your profile, join organizations and go to events: suggestions come from what you share with mentors."),
     );
-  } catch (err) {
-    if (notYet(err)) suggestions.replaceChildren(notAvailable("Mentor suggestions"));
-    else suggestions.replaceChildren(h("p", { class: "muted" }, "Suggestions could not be loaded right now."));
+  } catch {
+    suggestions.replaceChildren(h("p", { class: "muted" }, "Suggestions could not be loaded right now."));
   }
   const form = h(
     "form",
@@ -76,18 +74,13 @@ export async function mentorsView({ query }) {
     navigate(`/mentors${p.toString() ? `?${p}` : ""}`);
   });
   const list = h("ul", { class: "cards grid", id: "mentor-results", "aria-label": "Mentors" });
-  let unavailable = null;
   const pager = loadMore({
     list,
     noun: "mentors",
     emptyText: "No mentors match these filters.",
     fetchPage: (cursor) => get("/v1/mentors", { query: { ...f, limit: 20, cursor } }),
     renderItem: (x) => mentorCard(x.member, { openSlots: x.open_slots }),
-    onError: (err) => {
-      if (notYet(err)) unavailable = notAvailable("The list of mentors");
-      else if (err instanceof ApiError && err.status === 400) showFormError(form, err);
-      else showError(err);
-    },
+    onError: (err) => (err instanceof ApiError && err.status === 400 ? showFormError(form, err) : showError(err)),
   });
   await pager.start();
   return h(
@@ -98,7 +91,8 @@ export async function mentorsView({ query }) {
     h("section", { class: "panel", "aria-labelledby": "sugg-h" }, h("h2", { id: "sugg-h" }, "Suggested for you"), h("p", { class: "muted small" }, "Ranked by what you have in common: people you met at events first, then shared organizations, topics you are interested in, and your city."), suggestions),
     h("h2", {}, "Browse mentors"),
     form,
-    unavailable || [list, pager.element],
+    list,
+    pager.element,
   );
 }
 
@@ -165,17 +159,12 @@ function mentorshipCard(x) {
 export async function mentorshipsView({ query }) {
   const role = ["mentor", "mentee"].includes(query.get("role")) ? query.get("role") : "";
   const list = h("ul", { class: "cards", id: "mentorship-list" });
-  let unavailable = null;
   const pager = loadMore({
     list,
     noun: "mentorships",
     emptyText: "No mentorships yet.",
     fetchPage: (cursor) => get("/v1/mentorships", { query: { role, limit: 20, cursor } }),
     renderItem: mentorshipCard,
-    onError: (err) => {
-      if (notYet(err)) unavailable = notAvailable("Mentorships");
-      else showError(err);
-    },
   });
   await pager.start();
   const roles = [["", "All"], ["mentee", "As mentee"], ["mentor", "As mentor"]];
@@ -185,7 +174,8 @@ export async function mentorshipsView({ query }) {
     pageHeading("My mentorships", link("/mentors", "Find a mentor", { class: "button" })),
     tabs("/mentorships"),
     h("nav", { class: "subnav", "aria-label": "Role" }, h("ul", {}, roles.map(([r, label]) => h("li", {}, link(r ? `/mentorships?role=${r}` : "/mentorships", label, { "aria-current": r === role ? "page" : null }))))),
-    unavailable || [list, pager.element],
+    list,
+    pager.element,
   );
 }
 
@@ -263,8 +253,8 @@ export async function mentorshipView({ params }) {
     let page;
     try {
       page = await get(`/v1/mentorships/${x.id}/check-ins`, { query: { limit: 50 } });
-    } catch (err) {
-      section.append(notYet(err) ? notAvailable("Check-ins") : h("p", { class: "muted" }, "Check-ins could not be loaded."));
+    } catch {
+      section.append(h("p", { class: "muted" }, "Check-ins could not be loaded."));
       return section;
     }
     section.append(
