@@ -4,10 +4,12 @@
 // totals per currency.
 import { ApiError, get, patch, post } from "../lib/api.js";
 import { h, link, replace, parseList, tagList, time } from "../lib/dom.js";
-import { dropDraft, field, formAlert, keepDraft, onSubmit, showFormError, submit, value } from "../lib/forms.js";
+import { dropDraft, field, formAlert, keepDraft, onSubmit, submit, value, withOption } from "../lib/forms.js";
+import { adminOrganizationOptions, organizationOptions } from "../lib/organizations.js";
 import { navigate } from "../lib/router.js";
-import { currentMember, isSignedIn, isSiteAdmin, setCurrentMember } from "../lib/state.js";
-import { announce, confirmDialog, flashNext, loadMore, pageHeading, showError } from "../lib/ui.js";
+import { searchPage } from "../lib/search.js";
+import { currentMember, isSignedIn, isSiteAdmin } from "../lib/state.js";
+import { announce, confirmDialog, flashNext, pageHeading, showError } from "../lib/ui.js";
 
 export const CO_STATUS = {
   proposed: "Proposed",
@@ -45,81 +47,31 @@ function collabCard(c) {
   );
 }
 
-async function orgOptions() {
-  try {
-    const page = await get("/v1/organizations", { query: { limit: 100 }, quiet: true });
-    return page.data.map((o) => [o.slug, o.name]);
-  } catch {
-    return [];
-  }
-}
-
-async function adminOrgs() {
-  if (!isSignedIn()) return [];
-  let me = currentMember();
-  if (!me) {
-    me = await get("/v1/me");
-    setCurrentMember(me);
-  }
-  if (isSiteAdmin()) return orgOptions();
-  return (me.affiliations || []).filter((a) => a.role === "admin").map((a) => [a.slug, a.name]);
-}
-
 export async function collabListView({ query }) {
-  const keys = ["status", "skill", "organization", "q"];
-  const f = Object.fromEntries(keys.map((k) => [k, query.get(k) || ""]));
-  const orgs = await orgOptions();
-  if (f.organization && !orgs.some(([s]) => s === f.organization)) orgs.push([f.organization, f.organization]);
-  const form = h(
-    "form",
-    { class: "form filters", role: "search", "aria-label": "Search collaborations", id: "collab-filters", novalidate: true },
-    formAlert(),
-    h(
-      "div",
-      { class: "filter-grid" },
+  const orgs = withOption(await organizationOptions(), query.get("organization"));
+  return searchPage(query, {
+    title: "Collaborations",
+    action: isSignedIn() ? link("/collaborations/new", "Propose a collaboration", { class: "button" }) : null,
+    intro: "Shared projects across libraries: pool skills and split costs.",
+    noun: "collaborations",
+    id: "collab",
+    path: "/collaborations",
+    keys: ["status", "skill", "organization", "q"],
+    fields: (f) => [
       field("q", "Search", { type: "search", value: f.q, maxlength: 100 }),
       field("status", "Status", { options: [["", "Any status"], ...Object.entries(CO_STATUS)], value: f.status }),
       field("skill", "Skill wanted", { value: f.skill, maxlength: 40 }),
       field("organization", "Organization", { options: [["", "Any organization"], ...orgs], value: f.organization }),
-    ),
-    h("div", { class: "actions" }, submit("Search"), link("/collaborations", "Clear filters", { class: "button secondary" })),
-  );
-  form.addEventListener("submit", (e) => {
-    e.preventDefault();
-    const p = new URLSearchParams();
-    for (const k of keys) {
-      const v = form.elements.namedItem(k).value.trim();
-      if (v) p.set(k, v);
-    }
-    navigate(`/collaborations${p.toString() ? `?${p}` : ""}`);
-  });
-  const list = h("ul", { class: "cards grid", id: "collab-results", "aria-label": "Collaborations" });
-  const pager = loadMore({
-    list,
-    noun: "collaborations",
-    emptyText: "No collaborations match these filters.",
-    fetchPage: (cursor) => get("/v1/collaborations", { query: { ...f, limit: 20, cursor } }),
+    ],
+    api: "/v1/collaborations",
     renderItem: collabCard,
-    onError: (err) => (err instanceof ApiError && err.status === 400 ? showFormError(form, err) : showError(err)),
   });
-  await pager.start();
-  return h(
-    "section",
-    { class: "page" },
-    pageHeading("Collaborations", isSignedIn() ? link("/collaborations/new", "Propose a collaboration", { class: "button" }) : null),
-    h("p", { class: "muted" }, "Shared projects across libraries: pool skills and split costs."),
-    form,
-    h("h2", { class: "visually-hidden" }, "Results"),
-    list,
-    pager.element,
-  );
 }
 
 export async function collabFormView({ params }) {
   const editing = Boolean(params.id);
   const c = editing ? await get(`/v1/collaborations/${encodeURIComponent(params.id)}`) : null;
-  const orgs = await adminOrgs();
-  if (c?.organization && !orgs.some(([s]) => s === c.organization.slug)) orgs.push([c.organization.slug, c.organization.name]);
+  const orgs = withOption(await adminOrganizationOptions(), c?.organization?.slug, c?.organization?.name);
   const draftKey = editing ? `collab-edit-${c.id}` : "collab-new";
   const form = h(
     "form",
@@ -412,7 +364,7 @@ export async function collabView({ params }) {
     return section;
   }
 
-  const orgsForJoin = await adminOrgs();
+  const orgsForJoin = await adminOrganizationOptions();
   await draw();
   return h("section", { class: "page" }, heading, body);
 }

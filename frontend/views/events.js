@@ -5,10 +5,12 @@
 // creating and editing; inviting members.
 import { ApiError, api, baseUrl, del, get, patch, post, put } from "../lib/api.js";
 import { turnoutChart } from "../lib/chart.js";
-import { append, h, link, parseList, replace, safeHref, tagList, uid } from "../lib/dom.js";
-import { dropDraft, field, formAlert, keepDraft, onSubmit, radioGroup, showFormError, submit, value } from "../lib/forms.js";
+import { append, h, link, parseList, replace, safeHref, saveFile, tagList, uid } from "../lib/dom.js";
+import { draftNotice, dropDraft, field, formAlert, keepDraft, onSubmit, radioGroup, submit, value, withOption } from "../lib/forms.js";
+import { adminOrganizationOptions, organizationOptions } from "../lib/organizations.js";
 import { navigate } from "../lib/router.js";
-import { currentMember, isSignedIn, isSiteAdmin, setCurrentMember } from "../lib/state.js";
+import { filterError, filterForm } from "../lib/search.js";
+import { currentMember, isSignedIn } from "../lib/state.js";
 import {
   addMonths, clock, dayHeading, dayKey, eventWhen, fromLocalInput, localZone, monthKey, monthTitle,
   parseMonth, readerWhen, toLocalInput, today, validZone, zoneList,
@@ -30,15 +32,6 @@ const PAGE = 20;
 
 function kindLabel(kind) {
   return EVENT_KINDS[kind] || kind;
-}
-
-async function organizationOptions() {
-  try {
-    const page = await get("/v1/organizations", { query: { limit: 100 }, quiet: true });
-    return page.data.map((o) => [o.slug, o.name]);
-  } catch {
-    return [];
-  }
 }
 
 // --- List: agenda and month -----------------------------------------------------------
@@ -81,33 +74,20 @@ function rsvpShort(r) {
 }
 
 function filtersForm(f, orgs, view, month) {
-  const form = h(
-    "form",
-    { class: "form filters", role: "search", "aria-label": "Filter events", id: "event-filters", novalidate: true },
-    formAlert(),
-    h(
-      "div",
-      { class: "filter-grid" },
+  return filterForm({
+    id: "event-filters",
+    label: "Filter events",
+    path: "/events",
+    keys: FILTERS,
+    fields: [
       field("kind", "Kind", { options: [["", "Any kind"], ...Object.entries(EVENT_KINDS)], value: f.kind }),
       field("organization", "Organization", { options: [["", "Any organization"], ...orgs], value: f.organization }),
       field("city", "City", { value: f.city, maxlength: 80 }),
-    ),
-    h("div", { class: "actions" }, submit("Filter"), link(view === "month" ? `/events?view=month&month=${month}` : "/events", "Clear filters", { class: "button secondary" })),
-  );
-  form.addEventListener("submit", (e) => {
-    e.preventDefault();
-    const params = new URLSearchParams();
-    if (view === "month") {
-      params.set("view", "month");
-      params.set("month", month);
-    }
-    for (const k of FILTERS) {
-      const v = form.elements.namedItem(k).value.trim();
-      if (v) params.set(k, v);
-    }
-    navigate(`/events?${params.toString()}`.replace(/\?$/, ""));
+    ],
+    submitLabel: "Filter",
+    clear: view === "month" ? `/events?view=month&month=${month}` : "/events",
+    first: view === "month" ? { view: "month", month } : {},
   });
-  return form;
 }
 
 function viewSwitch(view, f, month) {
@@ -154,8 +134,7 @@ export async function eventListView({ query }) {
   const todayKey = today();
   const month = parseMonth(query.get("month")) || parseMonth(todayKey.slice(0, 7));
   const mKey = monthKey(month);
-  const orgs = await organizationOptions();
-  if (f.organization && !orgs.some(([slug]) => slug === f.organization)) orgs.push([f.organization, f.organization]);
+  const orgs = withOption(await organizationOptions(), f.organization);
   const form = filtersForm(f, orgs, view, mKey);
   const results = h("div", { id: "event-results" });
   const head = pageHeading(
@@ -165,7 +144,7 @@ export async function eventListView({ query }) {
       : null,
   );
   const filterQuery = Object.fromEntries(FILTERS.filter((k) => f[k]).map((k) => [k, f[k]]));
-  const onError = (err) => (err instanceof ApiError && err.status === 400 ? showFormError(form, err) : showError(err));
+  const onError = filterError(form);
 
   if (view === "month") {
     await renderMonth(results, month, filterQuery, onError);
@@ -677,13 +656,7 @@ function organizerPanel(ev, rsvps, refresh) {
     csv.disabled = true;
     try {
       const text = await api("GET", `/v1/events/${ev.id}/rsvps`, { accept: "text/csv" });
-      const blob = new Blob([typeof text === "string" ? text : JSON.stringify(text)], { type: "text/csv;charset=utf-8" });
-      const url = URL.createObjectURL(blob);
-      const a = h("a", { href: url, download: `event-${ev.id}-rsvps.csv`, hidden: true });
-      document.body.append(a);
-      a.click();
-      a.remove();
-      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+      saveFile(new Blob([typeof text === "string" ? text : JSON.stringify(text)], { type: "text/csv;charset=utf-8" }), `event-${ev.id}-rsvps.csv`);
       announce("The RSVPs were downloaded as a CSV file.");
     } catch (err) {
       showError(err);
@@ -764,21 +737,10 @@ function cancelForm(ev, refresh) {
 
 // --- Create and edit ----------------------------------------------------------------
 
-async function myOrganizations() {
-  let me = currentMember();
-  if (!me) {
-    me = await get("/v1/me");
-    setCurrentMember(me);
-  }
-  if (isSiteAdmin()) return organizationOptions().then((o) => o.map(([slug, name]) => [slug, name]));
-  return (me.affiliations || []).filter((a) => a.role === "admin").map((a) => [a.slug, a.name]);
-}
-
 export async function eventFormView({ params }) {
   const editing = Boolean(params.id);
   const ev = editing ? await get(`/v1/events/${encodeURIComponent(params.id)}`) : null;
-  const orgs = await myOrganizations();
-  if (ev?.organization && !orgs.some(([slug]) => slug === ev.organization.slug)) orgs.push([ev.organization.slug, ev.organization.name]);
+  const orgs = withOption(await adminOrganizationOptions(), ev?.organization?.slug, ev?.organization?.name);
   const zone = ev?.timezone || localZone();
   const draftKey = editing ? `event-edit-${ev.id}` : "event-new";
   const advocacyBox = h(
@@ -903,7 +865,7 @@ export async function eventFormView({ params }) {
     { class: "page" },
     pageHeading(editing ? `Edit ${ev.title}` : "Create an event"),
     editing ? null : h("p", { class: "muted" }, "You will be its organizer. Fields marked * are required."),
-    form.dataset.draftRestored ? h("p", { class: "notice notice-info", id: "draft-restored" }, "We restored what you had typed before. Review it and save.") : null,
+    draftNotice(form),
     form,
   );
 }

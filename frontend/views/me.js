@@ -2,8 +2,8 @@
 // who sees what and who may invite me (#/me/privacy), password, sessions and personal
 // access tokens (#/me/security), export and account deletion (#/me/data).
 import { ApiError, del, get, patch, post, put } from "../lib/api.js";
-import { h, link, parseList, time } from "../lib/dom.js";
-import { dropAllDrafts, dropDraft, field, formAlert, keepDraft, onSubmit, radioGroup, submit, value } from "../lib/forms.js";
+import { h, link, parseList, saveFile, time } from "../lib/dom.js";
+import { draftNotice, dropAllDrafts, dropDraft, field, formAlert, keepDraft, onSubmit, radioGroup, submit, value } from "../lib/forms.js";
 import { current, navigate } from "../lib/router.js";
 import { setCurrentMember, signOut } from "../lib/state.js";
 import { announce, confirmDialog, flashNext, pageHeading, showError } from "../lib/ui.js";
@@ -28,12 +28,6 @@ async function loadMe() {
   const me = await get("/v1/me");
   setCurrentMember(me);
   return me;
-}
-
-function draftNotice(form) {
-  return form.dataset.draftRestored
-    ? h("p", { class: "notice notice-info", id: "draft-restored" }, "We restored what you had typed before. Review it and save.")
-    : null;
 }
 
 // --- Profile ---------------------------------------------------------------------------
@@ -379,13 +373,7 @@ export async function dataView() {
     exportBtn.disabled = true;
     try {
       const data = await get("/v1/me/export");
-      const blob = new Blob([JSON.stringify(data, null, 2)], { type: "application/json" });
-      const url = URL.createObjectURL(blob);
-      const a = h("a", { href: url, download: `interlibrary-export-${new Date().toISOString().slice(0, 10)}.json`, hidden: true });
-      document.body.append(a);
-      a.click();
-      a.remove();
-      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+      saveFile(new Blob([JSON.stringify(data, null, 2)], { type: "application/json" }), `interlibrary-export-${new Date().toISOString().slice(0, 10)}.json`);
       announce("Your data was downloaded.");
     } catch (err) {
       showError(err);

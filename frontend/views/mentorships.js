@@ -5,6 +5,7 @@ import { ApiError, get, patch, post } from "../lib/api.js";
 import { h, link, replace, tagList, time } from "../lib/dom.js";
 import { dropDraft, field, formAlert, keepDraft, onSubmit, showFormError, submit, value } from "../lib/forms.js";
 import { navigate } from "../lib/router.js";
+import { search } from "../lib/search.js";
 import { announce, confirmDialog, flashNext, loadMore, pageHeading, showError } from "../lib/ui.js";
 
 const STATUS = {
@@ -45,7 +46,6 @@ function mentorCard(m, { score, reasons, openSlots } = {}) {
 }
 
 export async function mentorsView({ query }) {
-  const f = { topic: query.get("topic") || "", city: query.get("city") || "" };
   const suggestions = h("div", { id: "suggestions" });
   try {
     const page = await get("/v1/mentors/suggestions", { query: { limit: 6 } });
@@ -57,32 +57,15 @@ export async function mentorsView({ query }) {
   } catch {
     suggestions.replaceChildren(h("p", { class: "muted" }, "Suggestions could not be loaded right now."));
   }
-  const form = h(
-    "form",
-    { class: "form filters", role: "search", "aria-label": "Search mentors", id: "mentor-filters", novalidate: true },
-    formAlert(),
-    h("div", { class: "filter-grid" }, field("topic", "Topic", { value: f.topic, maxlength: 40 }), field("city", "City", { value: f.city, maxlength: 80 })),
-    h("div", { class: "actions" }, submit("Search"), link("/mentors", "Clear filters", { class: "button secondary" })),
-  );
-  form.addEventListener("submit", (e) => {
-    e.preventDefault();
-    const p = new URLSearchParams();
-    for (const k of ["topic", "city"]) {
-      const v = form.elements.namedItem(k).value.trim();
-      if (v) p.set(k, v);
-    }
-    navigate(`/mentors${p.toString() ? `?${p}` : ""}`);
-  });
-  const list = h("ul", { class: "cards grid", id: "mentor-results", "aria-label": "Mentors" });
-  const pager = loadMore({
-    list,
+  const { form, results } = await search(query, {
     noun: "mentors",
-    emptyText: "No mentors match these filters.",
-    fetchPage: (cursor) => get("/v1/mentors", { query: { ...f, limit: 20, cursor } }),
+    id: "mentor",
+    path: "/mentors",
+    keys: ["topic", "city"],
+    fields: (f) => [field("topic", "Topic", { value: f.topic, maxlength: 40 }), field("city", "City", { value: f.city, maxlength: 80 })],
+    api: "/v1/mentors",
     renderItem: (x) => mentorCard(x.member, { openSlots: x.open_slots }),
-    onError: (err) => (err instanceof ApiError && err.status === 400 ? showFormError(form, err) : showError(err)),
   });
-  await pager.start();
   return h(
     "section",
     { class: "page" },
@@ -91,8 +74,7 @@ export async function mentorsView({ query }) {
     h("section", { class: "panel", "aria-labelledby": "sugg-h" }, h("h2", { id: "sugg-h" }, "Suggested for you"), h("p", { class: "muted small" }, "Ranked by what you have in common: people you met at events first, then shared organizations, topics you are interested in, and your city."), suggestions),
     h("h2", {}, "Browse mentors"),
     form,
-    list,
-    pager.element,
+    results,
   );
 }
 

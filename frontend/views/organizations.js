@@ -3,8 +3,9 @@
 // requests to approve or decline and each member's role.
 import { ApiError, del, get, patch, post } from "../lib/api.js";
 import { h, link, ORG_KINDS, safeHref } from "../lib/dom.js";
-import { dropDraft, field, formAlert, keepDraft, onSubmit, showFormError, submit, value } from "../lib/forms.js";
+import { draftNotice, dropDraft, field, formAlert, keepDraft, onSubmit, submit, value } from "../lib/forms.js";
 import { navigate } from "../lib/router.js";
+import { searchPage } from "../lib/search.js";
 import { currentMember, isSignedIn, isSiteAdmin } from "../lib/state.js";
 import { announce, confirmDialog, flashNext, loadMore, pageHeading, showError } from "../lib/ui.js";
 
@@ -27,50 +28,22 @@ function orgCard(o) {
 }
 
 export async function orgListView({ query }) {
-  const f = { q: query.get("q") || "", city: query.get("city") || "", kind: query.get("kind") || "" };
-  const form = h(
-    "form",
-    { class: "form filters", role: "search", "aria-label": "Search organizations", id: "org-filters", novalidate: true },
-    formAlert(),
-    h(
-      "div",
-      { class: "filter-grid" },
+  return searchPage(query, {
+    title: "Organizations",
+    action: isSignedIn() ? link("/organizations/new", "Create an organization", { class: "button" }) : null,
+    intro: "Libraries, branches and associations of the region.",
+    noun: "organizations",
+    id: "org",
+    path: "/organizations",
+    keys: ["q", "city", "kind"],
+    fields: (f) => [
       field("q", "Search", { type: "search", value: f.q, maxlength: 100 }),
       field("city", "City", { value: f.city, maxlength: 80 }),
       field("kind", "Kind", { options: [["", "Any kind"], ...KIND_OPTIONS], value: f.kind }),
-    ),
-    h("div", { class: "actions" }, submit("Search"), h("a", { href: "#/organizations", class: "button secondary" }, "Clear filters")),
-  );
-  form.addEventListener("submit", (e) => {
-    e.preventDefault();
-    const params = new URLSearchParams();
-    for (const k of ["q", "city", "kind"]) {
-      const v = form.elements.namedItem(k).value.trim();
-      if (v) params.set(k, v);
-    }
-    const qs = params.toString();
-    navigate(`/organizations${qs ? `?${qs}` : ""}`);
-  });
-  const list = h("ul", { class: "cards grid", id: "org-results", "aria-label": "Organizations" });
-  const pager = loadMore({
-    list,
-    noun: "organizations",
-    emptyText: "No organizations match these filters.",
-    fetchPage: (cursor) => get("/v1/organizations", { query: { ...f, limit: 20, cursor } }),
+    ],
+    api: "/v1/organizations",
     renderItem: orgCard,
-    onError: (err) => (err instanceof ApiError && err.status === 400 ? showFormError(form, err) : showError(err)),
   });
-  await pager.start();
-  return h(
-    "section",
-    { class: "page" },
-    pageHeading("Organizations", isSignedIn() ? link("/organizations/new", "Create an organization", { class: "button" }) : null),
-    h("p", { class: "muted" }, "Libraries, branches and associations of the region."),
-    form,
-    h("h2", { class: "visually-hidden" }, "Results"),
-    list,
-    pager.element,
-  );
 }
 
 // --- One organization ------------------------------------------------------------------
@@ -348,7 +321,7 @@ export async function orgFormView({ params }) {
     { class: "page" },
     pageHeading(editing ? `Edit ${org.name}` : "Create an organization"),
     editing ? null : h("p", { class: "muted" }, "You will be its first admin, and can approve colleagues who ask to join."),
-    form.dataset.draftRestored ? h("p", { class: "notice notice-info", id: "draft-restored" }, "We restored what you had typed before. Review it and save.") : null,
+    draftNotice(form),
     form,
     dangerZone,
   );
