@@ -4,7 +4,7 @@
 import { get } from "../lib/api.js";
 import { h, link } from "../lib/dom.js";
 import { activityItem } from "./activity.js";
-import { eventItem } from "./events.js";
+import { eventItem } from "./events/item.js";
 import { currentMember, isSignedIn } from "../lib/state.js";
 
 function section(id, title, intro, load) {
