@@ -15,7 +15,10 @@ import { currentMember, getToken, isSignedIn, isSiteAdmin, onChange, setCurrentM
 import { flashNext } from "./lib/ui.js";
 import { homeView } from "./views/home.js";
 import { loginView, registerView } from "./views/auth.js";
-import { profileView, privacyView, securityView, dataView } from "./views/me.js";
+import { profileView } from "./views/me/profile.js";
+import { privacyView } from "./views/me/privacy.js";
+import { securityView } from "./views/me/security.js";
+import { dataView } from "./views/me/data.js";
 import { directoryView, memberView } from "./views/members.js";
 import { orgListView, orgView, orgFormView } from "./views/organizations.js";
 import { notificationsView, refreshUnread, unreadCount, onUnreadChange } from "./views/notifications.js";
