@@ -116,12 +116,3 @@ export function saveFile(blob, filename) {
 export function link(path, text, attrs = {}) {
   return h("a", { href: `#${path}`, ...attrs }, text);
 }
-
-export const ORG_KINDS = {
-  public_library: "Public library",
-  academic_library: "Academic library",
-  school_library: "School library",
-  special_library: "Special library",
-  association: "Association",
-  other: "Other",
-};

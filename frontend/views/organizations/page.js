@@ -1,52 +1,11 @@
-// Organizations: browse with filters, a page per organization, create and edit (admins),
-// join (a request that stays pending until an admin approves), and for admins the
-// requests to approve or decline and each member's role.
-import { ApiError, del, get, patch, post } from "../lib/api.js";
-import { h, link, ORG_KINDS, safeHref } from "../lib/dom.js";
-import { draftNotice, dropDraft, field, formAlert, keepDraft, onSubmit, submit, value } from "../lib/forms.js";
-import { navigate } from "../lib/router.js";
-import { searchPage } from "../lib/search.js";
-import { currentMember, isSignedIn, isSiteAdmin } from "../lib/state.js";
-import { announce, confirmDialog, flashNext, loadMore, pageHeading, showError } from "../lib/ui.js";
-
-const KIND_OPTIONS = Object.entries(ORG_KINDS);
-
-function membershipLabel(ms) {
-  if (!ms) return null;
-  if (ms.status === "pending") return "Request pending";
-  return ms.role === "admin" ? "You are an admin" : "You are a member";
-}
-
-function orgCard(o) {
-  return h(
-    "li",
-    { class: "card org-card" },
-    h("p", { class: "card-title" }, link(`/organizations/${o.slug}`, o.name), o.membership ? h("span", { class: "pill" }, membershipLabel(o.membership)) : null),
-    h("p", { class: "muted small" }, `${ORG_KINDS[o.kind] || o.kind} · ${o.city} · ${o.member_count} member${o.member_count === 1 ? "" : "s"}`),
-    o.description ? h("p", { class: "small clamp" }, o.description) : null,
-  );
-}
-
-export async function orgListView({ query }) {
-  return searchPage(query, {
-    title: "Organizations",
-    action: isSignedIn() ? link("/organizations/new", "Create an organization", { class: "button" }) : null,
-    intro: "Libraries, branches and associations of the region.",
-    noun: "organizations",
-    id: "org",
-    path: "/organizations",
-    keys: ["q", "city", "kind"],
-    fields: (f) => [
-      field("q", "Search", { type: "search", value: f.q, maxlength: 100 }),
-      field("city", "City", { value: f.city, maxlength: 80 }),
-      field("kind", "Kind", { options: [["", "Any kind"], ...KIND_OPTIONS], value: f.kind }),
-    ],
-    api: "/v1/organizations",
-    renderItem: orgCard,
-  });
-}
-
-// --- One organization ------------------------------------------------------------------
+// An organization's page: its facts, joining (a request that stays pending until an admin
+// approves) and leaving, and its members; for its admins, the requests to approve or
+// decline and each member's role.
+import { del, get, patch, post } from "../../lib/api.js";
+import { h, link, safeHref } from "../../lib/dom.js";
+import { currentMember, isSignedIn, isSiteAdmin } from "../../lib/state.js";
+import { announce, confirmDialog, loadMore, pageHeading, showError } from "../../lib/ui.js";
+import { orgFacts } from "./kinds.js";
 
 export async function orgView({ params }) {
   const org = await get(`/v1/organizations/${encodeURIComponent(params.org)}`);
@@ -114,7 +73,7 @@ export async function orgView({ params }) {
     "section",
     { class: "page" },
     pageHeading(org.name, canManage ? link(`/organizations/${org.slug}/edit`, "Edit organization", { class: "button secondary" }) : null),
-    h("p", { class: "muted" }, `${ORG_KINDS[org.kind] || org.kind} · ${org.city} · ${org.member_count} member${org.member_count === 1 ? "" : "s"}`),
+    h("p", { class: "muted" }, orgFacts(org)),
     org.archived ? h("p", { class: "notice notice-warn" }, "This organization is archived.") : null,
     org.description ? h("p", { class: "bio" }, org.description) : null,
     website ? h("p", {}, "Website: ", h("a", { href: website, rel: "noopener noreferrer", target: "_blank" }, new URL(website).host, h("span", { class: "visually-hidden" }, " (opens in a new tab)"))) : null,
@@ -217,112 +176,4 @@ function membersSection(org, canManage, me) {
     h("section", { class: "panel", "aria-labelledby": "mem-h" }, h("h2", { id: "mem-h" }, "Members"), activeList, activePager.element),
   );
   return { element, refresh };
-}
-
-// --- Create and edit -------------------------------------------------------------------
-
-export async function orgFormView({ params }) {
-  const editing = Boolean(params.org);
-  const org = editing ? await get(`/v1/organizations/${encodeURIComponent(params.org)}`) : null;
-  if (editing && !(org.membership?.role === "admin" && org.membership.status === "active") && !isSiteAdmin()) {
-    return h(
-      "section",
-      { class: "page" },
-      pageHeading(`Edit ${org.name}`),
-      h("p", {}, "Only the organization's admins can edit it."),
-      h("p", {}, link(`/organizations/${org.slug}`, `Back to ${org.name}`)),
-    );
-  }
-  const draftKey = editing ? `org-edit-${org.id}` : "org-new";
-  const form = h(
-    "form",
-    { class: "form", novalidate: true, id: "org-form" },
-    formAlert(),
-    field("name", "Name", { value: org?.name, required: true, maxlength: 120 }),
-    field("slug", "Short name for links", {
-      value: org?.slug,
-      maxlength: 64,
-      spellcheck: "false",
-      hint: editing
-        ? "Lowercase letters, digits and hyphens, 3 to 64 characters. Changing it changes the organization's address."
-        : "Optional: lowercase letters, digits and hyphens. Made from the name when left empty.",
-    }),
-    h(
-      "div",
-      { class: "field-row" },
-      field("kind", "Kind", { options: [["", "Choose…"], ...KIND_OPTIONS], value: org?.kind || "", required: true }),
-      field("city", "City", { value: org?.city, required: true, maxlength: 80 }),
-    ),
-    field("website", "Website", { type: "url", value: org?.website, maxlength: 300, placeholder: "https://", hint: "Starting with https:// or http://." }),
-    field("description", "Description", { rows: 5, value: org?.description, maxlength: 4000 }),
-    editing
-      ? field("archived", "Archived (hidden from the list; no new members)", { type: "checkbox", value: org.archived })
-      : null,
-    h("div", { class: "actions" }, submit(editing ? "Save changes" : "Create organization"), link(editing ? `/organizations/${org.slug}` : "/organizations", "Cancel", { class: "button secondary" })),
-  );
-  keepDraft(form, draftKey);
-  onSubmit(form, async () => {
-    const body = {
-      name: value(form, "name"),
-      kind: value(form, "kind") || undefined,
-      city: value(form, "city"),
-    };
-    const slug = value(form, "slug");
-    const website = value(form, "website");
-    const description = form.elements.description.value.trim();
-    let saved;
-    if (editing) {
-      if (slug !== org.slug) body.slug = slug;
-      body.website = website || null;
-      body.description = description || null;
-      body.archived = value(form, "archived");
-      saved = await patch(`/v1/organizations/${org.id}`, body);
-    } else {
-      if (slug) body.slug = slug;
-      if (website) body.website = website;
-      if (description) body.description = description;
-      if (!body.kind) {
-        throw new ApiError(400, { detail: "Please choose a kind.", errors: [{ field: "kind", message: "choose one" }] });
-      }
-      saved = await post("/v1/organizations", body);
-    }
-    dropDraft(draftKey);
-    flashNext(editing ? "The organization was saved." : `${saved.name} was created. You are its admin.`);
-    navigate(`/organizations/${saved.slug}`);
-  });
-
-  let dangerZone = null;
-  if (editing) {
-    const delBtn = h("button", { type: "button", class: "button danger", id: "delete-org" }, "Delete organization");
-    delBtn.addEventListener("click", async () => {
-      const ok = await confirmDialog(`${org.name} and its memberships will be deleted. An organization with events or collaborations cannot be deleted: archive it instead.`, {
-        title: `Delete ${org.name}?`,
-        confirmLabel: "Delete",
-        danger: true,
-      });
-      if (!ok) return;
-      delBtn.disabled = true;
-      try {
-        await del(`/v1/organizations/${org.id}`);
-        dropDraft(draftKey);
-        flashNext(`${org.name} was deleted.`);
-        navigate("/organizations");
-      } catch (err) {
-        showError(err);
-      } finally {
-        delBtn.disabled = false;
-      }
-    });
-    dangerZone = h("section", { class: "panel danger-zone", "aria-labelledby": "odel-h" }, h("h2", { id: "odel-h" }, "Delete"), delBtn);
-  }
-
-  return h(
-    "section",
-    { class: "page" },
-    pageHeading(editing ? `Edit ${org.name}` : "Create an organization"),
-    editing ? null : h("p", { class: "muted" }, "You will be its first admin, and can approve colleagues who ask to join."),
-    draftNotice(form),
-    form,
-    dangerZone,
-  );
 }
