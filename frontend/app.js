@@ -31,7 +31,10 @@ import { eventFormView } from "./views/events/form.js";
 import { eventInviteView } from "./views/events/invite.js";
 import { invitationsView } from "./views/invitations.js";
 import { activityView } from "./views/activity.js";
-import { mentorsView, mentorshipRequestView, mentorshipsView, mentorshipView } from "./views/mentorships.js";
+import { mentorsView } from "./views/mentorships/mentors.js";
+import { mentorshipRequestView } from "./views/mentorships/request.js";
+import { mentorshipsView } from "./views/mentorships/list.js";
+import { mentorshipView } from "./views/mentorships/page.js";
 import { collabListView, collabFormView, collabView } from "./views/collaborations.js";
 import { reportsView } from "./views/admin.js";
 

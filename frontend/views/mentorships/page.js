@@ -1,21 +1,11 @@
-// Mentoring: suggested mentors (with their reasons and scores), browsing mentors by topic
-// and city, asking for mentoring, my mentorships as mentor and mentee with only the moves
-// the API allows me (allowed_statuses), and check-ins while a mentorship is accepted.
-import { ApiError, get, patch, post } from "../lib/api.js";
-import { h, link, replace, tagList, time } from "../lib/dom.js";
-import { dropDraft, field, formAlert, keepDraft, onSubmit, showFormError, submit, value } from "../lib/forms.js";
-import { navigate } from "../lib/router.js";
-import { search } from "../lib/search.js";
-import { announce, confirmDialog, flashNext, loadMore, pageHeading, showError } from "../lib/ui.js";
-
-const STATUS = {
-  requested: "Requested",
-  accepted: "Accepted",
-  declined: "Declined",
-  withdrawn: "Withdrawn",
-  completed: "Completed",
-  cancelled: "Cancelled",
-};
+// A mentorship's page: who, the message and goals; only the moves the API allows me
+// (allowed_statuses); check-ins while it is accepted; and, once completed, whether I
+// agree to share it in the community activity.
+import { ApiError, get, patch, post } from "../../lib/api.js";
+import { h, link, replace, tagList, time } from "../../lib/dom.js";
+import { field, formAlert, onSubmit, showFormError, submit, value } from "../../lib/forms.js";
+import { announce, confirmDialog, pageHeading, showError } from "../../lib/ui.js";
+import { STATUS, tabs } from "./common.js";
 
 const MOVES = {
   accepted: ["Accept", "", "You accepted the request."],
@@ -24,142 +14,6 @@ const MOVES = {
   completed: ["Mark as completed", "", "The mentorship is completed."],
   cancelled: ["Cancel mentorship", "danger", "The mentorship was cancelled."],
 };
-
-function tabs(path) {
-  const items = [["/mentors", "Find a mentor"], ["/mentorships", "My mentorships"]];
-  return h("nav", { class: "subnav", "aria-label": "Mentoring" }, h("ul", {}, items.map(([p, label]) => h("li", {}, link(p, label, { "aria-current": p === path ? "page" : null })))));
-}
-
-function mentorCard(m, { score, reasons, openSlots } = {}) {
-  const name = m.display_name || `Member ${m.id}`;
-  const topics = m.mentoring?.topics || [];
-  return h(
-    "li",
-    { class: "card mentor-card", dataset: { member: m.id } },
-    h("p", { class: "card-title" }, link(`/members/${m.id}`, name), score !== undefined ? h("span", { class: "pill pill-accent" }, `Score ${score}`) : null),
-    m.title || m.city ? h("p", { class: "muted small" }, [m.title, m.city].filter(Boolean).join(" · ")) : null,
-    tagList(topics, `Mentoring topics of ${name}`),
-    reasons?.length ? h("ul", { class: "reasons", "aria-label": `Why ${name} is suggested` }, reasons.map((r) => h("li", {}, r))) : null,
-    openSlots !== undefined ? h("p", { class: "small" }, openSlots > 0 ? `${openSlots} open place${openSlots === 1 ? "" : "s"} for mentees` : "No open places right now") : null,
-    openSlots === 0 ? null : h("p", {}, link(`/mentorships/new?mentor=${m.id}`, "Ask for mentoring", { class: "button small", "aria-label": `Ask for mentoring: ${name}` })),
-  );
-}
-
-export async function mentorsView({ query }) {
-  const suggestions = h("div", { id: "suggestions" });
-  try {
-    const page = await get("/v1/mentors/suggestions", { query: { limit: 6 } });
-    suggestions.replaceChildren(
-      page.data.length
-        ? h("ul", { class: "cards grid", id: "suggestion-list" }, page.data.map((s) => mentorCard(s.member, { score: s.score, reasons: s.reasons })))
-        : h("p", { class: "muted" }, "No suggestions yet. Add interests to your profile, join organizations and go to events: suggestions come from what you share with mentors."),
-    );
-  } catch {
-    suggestions.replaceChildren(h("p", { class: "muted" }, "Suggestions could not be loaded right now."));
-  }
-  const { form, results } = await search(query, {
-    noun: "mentors",
-    id: "mentor",
-    path: "/mentors",
-    keys: ["topic", "city"],
-    fields: (f) => [field("topic", "Topic", { value: f.topic, maxlength: 40 }), field("city", "City", { value: f.city, maxlength: 80 })],
-    api: "/v1/mentors",
-    renderItem: (x) => mentorCard(x.member, { openSlots: x.open_slots }),
-  });
-  return h(
-    "section",
-    { class: "page" },
-    pageHeading("Find a mentor"),
-    tabs("/mentors"),
-    h("section", { class: "panel", "aria-labelledby": "sugg-h" }, h("h2", { id: "sugg-h" }, "Suggested for you"), h("p", { class: "muted small" }, "Ranked by what you have in common: people you met at events first, then shared organizations, topics you are interested in, and your city."), suggestions),
-    h("h2", {}, "Browse mentors"),
-    form,
-    results,
-  );
-}
-
-export async function mentorshipRequestView({ query }) {
-  const mentorId = query.get("mentor");
-  if (!/^[1-9][0-9]{0,17}$/.test(mentorId || "")) throw new ApiError(404, { detail: "No such mentor." });
-  const mentor = await get(`/v1/members/${mentorId}`);
-  const name = mentor.display_name || `Member ${mentor.id}`;
-  const topics = mentor.mentoring?.topics || [];
-  const draftKey = `mentorship-new-${mentor.id}`;
-  const form = h(
-    "form",
-    { class: "form", id: "mentorship-form", novalidate: true },
-    formAlert(),
-    topics.length
-      ? field("topic", "Topic", { options: [["", "Choose…"], ...topics.map((t) => [t, t])], required: true })
-      : field("topic", "Topic", { required: true, maxlength: 40 }),
-    field("message", "Message", { rows: 5, required: true, maxlength: 2000, hint: `Introduce yourself and say what you hope to learn from ${name}.` }),
-    field("goals", "Goals", { rows: 4, hint: "One goal per line, up to 10. You can check in on them together." }),
-    h("div", { class: "actions" }, submit("Send request"), link("/mentors", "Cancel", { class: "button secondary" })),
-  );
-  keepDraft(form, draftKey);
-  onSubmit(form, async () => {
-    const goals = form.elements.goals.value.split("\n").map((g) => g.trim()).filter(Boolean);
-    const created = await post("/v1/mentorships", {
-      mentor_id: mentor.id,
-      topic: value(form, "topic"),
-      message: form.elements.message.value.trim(),
-      goals,
-    });
-    dropDraft(draftKey);
-    flashNext(`Your request was sent to ${name}.`);
-    navigate(`/mentorships/${created.id}`);
-  });
-  return h(
-    "section",
-    { class: "page" },
-    pageHeading(`Ask ${name} for mentoring`),
-    tabs(""),
-    mentor.mentoring?.available === false ? h("p", { class: "notice notice-warn" }, `${name} is not available as a mentor right now.`) : null,
-    form,
-  );
-}
-
-function other(x) {
-  return x.role === "mentor" ? x.mentee : x.mentor;
-}
-
-function mentorshipCard(x) {
-  const o = other(x);
-  return h(
-    "li",
-    { class: `card mentorship-card status-${x.status}`, dataset: { id: x.id } },
-    h(
-      "p",
-      { class: "card-title" },
-      link(`/mentorships/${x.id}`, `${x.topic}: ${x.role === "mentor" ? "mentoring" : "mentored by"} ${o?.display_name || "a member"}`),
-      h("span", { class: "pill" }, STATUS[x.status] || x.status),
-    ),
-    h("p", { class: "muted small" }, `You are the ${x.role}. `, "Since ", time(x.created_at, { withTime: false }), x.check_in_count ? ` · ${x.check_in_count} check-in${x.check_in_count === 1 ? "" : "s"}` : null),
-  );
-}
-
-export async function mentorshipsView({ query }) {
-  const role = ["mentor", "mentee"].includes(query.get("role")) ? query.get("role") : "";
-  const list = h("ul", { class: "cards", id: "mentorship-list" });
-  const pager = loadMore({
-    list,
-    noun: "mentorships",
-    emptyText: "No mentorships yet.",
-    fetchPage: (cursor) => get("/v1/mentorships", { query: { role, limit: 20, cursor } }),
-    renderItem: mentorshipCard,
-  });
-  await pager.start();
-  const roles = [["", "All"], ["mentee", "As mentee"], ["mentor", "As mentor"]];
-  return h(
-    "section",
-    { class: "page" },
-    pageHeading("My mentorships", link("/mentors", "Find a mentor", { class: "button" })),
-    tabs("/mentorships"),
-    h("nav", { class: "subnav", "aria-label": "Role" }, h("ul", {}, roles.map(([r, label]) => h("li", {}, link(r ? `/mentorships?role=${r}` : "/mentorships", label, { "aria-current": r === role ? "page" : null }))))),
-    list,
-    pager.element,
-  );
-}
 
 export async function mentorshipView({ params }) {
   if (!/^[1-9][0-9]{0,17}$/.test(params.id)) throw new ApiError(404, { detail: "No such mentorship." });
@@ -175,7 +29,6 @@ export async function mentorshipView({ params }) {
   }
 
   async function draw() {
-    const o = other(x);
     const facts = h(
       "dl",
       { class: "facts" },
@@ -192,7 +45,6 @@ export async function mentorshipView({ params }) {
       x.status === "completed" ? sharing() : null,
     ];
     replace(body, parts);
-    void o;
   }
 
   function actionsPanel() {
