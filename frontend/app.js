@@ -35,7 +35,9 @@ import { mentorsView } from "./views/mentorships/mentors.js";
 import { mentorshipRequestView } from "./views/mentorships/request.js";
 import { mentorshipsView } from "./views/mentorships/list.js";
 import { mentorshipView } from "./views/mentorships/page.js";
-import { collabListView, collabFormView, collabView } from "./views/collaborations.js";
+import { collabListView } from "./views/collaborations/list.js";
+import { collabFormView } from "./views/collaborations/form.js";
+import { collabView } from "./views/collaborations/page.js";
 import { reportsView } from "./views/admin.js";
 
 const HEALTH_TIMEOUT_MS = 5000;

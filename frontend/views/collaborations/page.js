@@ -1,23 +1,14 @@
-// Collaborations between libraries: browse (status, skill, organization, q), propose,
-// join as oneself or for an organization one admins, owners approve or decline and move
-// the status along the allowed transitions, progress updates, and cost shares with the
-// totals per currency.
-import { ApiError, get, patch, post } from "../lib/api.js";
-import { h, link, replace, parseList, tagList, time } from "../lib/dom.js";
-import { dropDraft, field, formAlert, keepDraft, onSubmit, submit, value, withOption } from "../lib/forms.js";
-import { adminOrganizationOptions, organizationOptions } from "../lib/organizations.js";
-import { navigate } from "../lib/router.js";
-import { searchPage } from "../lib/search.js";
-import { currentMember, isSignedIn, isSiteAdmin } from "../lib/state.js";
-import { announce, confirmDialog, flashNext, pageHeading, showError } from "../lib/ui.js";
-
-export const CO_STATUS = {
-  proposed: "Proposed",
-  seeking_partners: "Seeking partners",
-  active: "Active",
-  completed: "Completed",
-  archived: "Archived",
-};
+// A collaboration's page: what it is and its cost shares with the totals per currency;
+// for owners, moving the status along the allowed transitions and approving or declining
+// who asks to join; joining as oneself or for an organization one admins; each
+// participant's cost share; and progress updates.
+import { ApiError, get, patch, post } from "../../lib/api.js";
+import { h, link, replace, parseList, tagList, time } from "../../lib/dom.js";
+import { field, formAlert, onSubmit, submit, value } from "../../lib/forms.js";
+import { adminOrganizationOptions } from "../../lib/organizations.js";
+import { currentMember, isSignedIn, isSiteAdmin } from "../../lib/state.js";
+import { announce, confirmDialog, pageHeading, showError } from "../../lib/ui.js";
+import { CO_STATUS } from "./status.js";
 
 const MOVE_LABEL = {
   seeking_partners: "Start seeking partners",
@@ -34,72 +25,6 @@ function money(amount, currency) {
   } catch {
     return `${amount} ${currency}`;
   }
-}
-
-function collabCard(c) {
-  return h(
-    "li",
-    { class: "card collab-card", dataset: { id: c.id } },
-    h("p", { class: "card-title" }, link(`/collaborations/${c.id}`, c.title), h("span", { class: `pill status-${c.status}` }, CO_STATUS[c.status] || c.status), c.hidden ? h("span", { class: "pill pill-bad" }, "Hidden") : null),
-    h("p", { class: "muted small" }, `${c.participant_count} participant${c.participant_count === 1 ? "" : "s"}`, c.organization ? ` · ${c.organization.name}` : null),
-    h("p", { class: "small clamp" }, c.summary),
-    tagList(c.skills_wanted, `Skills wanted by ${c.title}`),
-  );
-}
-
-export async function collabListView({ query }) {
-  const orgs = withOption(await organizationOptions(), query.get("organization"));
-  return searchPage(query, {
-    title: "Collaborations",
-    action: isSignedIn() ? link("/collaborations/new", "Propose a collaboration", { class: "button" }) : null,
-    intro: "Shared projects across libraries: pool skills and split costs.",
-    noun: "collaborations",
-    id: "collab",
-    path: "/collaborations",
-    keys: ["status", "skill", "organization", "q"],
-    fields: (f) => [
-      field("q", "Search", { type: "search", value: f.q, maxlength: 100 }),
-      field("status", "Status", { options: [["", "Any status"], ...Object.entries(CO_STATUS)], value: f.status }),
-      field("skill", "Skill wanted", { value: f.skill, maxlength: 40 }),
-      field("organization", "Organization", { options: [["", "Any organization"], ...orgs], value: f.organization }),
-    ],
-    api: "/v1/collaborations",
-    renderItem: collabCard,
-  });
-}
-
-export async function collabFormView({ params }) {
-  const editing = Boolean(params.id);
-  const c = editing ? await get(`/v1/collaborations/${encodeURIComponent(params.id)}`) : null;
-  const orgs = withOption(await adminOrganizationOptions(), c?.organization?.slug, c?.organization?.name);
-  const draftKey = editing ? `collab-edit-${c.id}` : "collab-new";
-  const form = h(
-    "form",
-    { class: "form", id: "collab-form", novalidate: true },
-    formAlert(),
-    field("title", "Title", { value: c?.title, required: true, maxlength: 200 }),
-    field("summary", "Summary", { rows: 6, value: c?.summary, required: true, maxlength: 4000, hint: "What you want to do together, and what partners would bring." }),
-    field("skills_wanted", "Skills wanted", { value: (c?.skills_wanted || []).join(", "), hint: "Separate with commas, up to 20." }),
-    field("organization", "Hosting organization", { options: [["", "None"], ...orgs], value: c?.organization?.slug || "", hint: orgs.length ? "An organization you are an admin of." : "You are not an admin of any organization." }),
-    h("div", { class: "actions" }, submit(editing ? "Save changes" : "Propose collaboration"), link(editing ? `/collaborations/${c.id}` : "/collaborations", "Cancel", { class: "button secondary" })),
-  );
-  keepDraft(form, draftKey);
-  onSubmit(form, async () => {
-    const body = {
-      title: value(form, "title"),
-      summary: form.elements.summary.value.trim(),
-      skills_wanted: parseList(value(form, "skills_wanted")),
-    };
-    const org = value(form, "organization");
-    if (editing) {
-      if (org !== (c.organization?.slug || "")) body.organization = org || null;
-    } else if (org) body.organization = org;
-    const saved = editing ? await patch(`/v1/collaborations/${c.id}`, body) : await post("/v1/collaborations", body);
-    dropDraft(draftKey);
-    flashNext(editing ? "The collaboration was saved." : "Your collaboration was proposed. You are its owner.");
-    navigate(`/collaborations/${saved.id}`);
-  });
-  return h("section", { class: "page" }, pageHeading(editing ? `Edit ${c.title}` : "Propose a collaboration"), form);
 }
 
 function costShareFields(prefix, share) {
