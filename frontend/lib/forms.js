@@ -95,6 +95,15 @@ export function withOption(options, value, label = value) {
   return options;
 }
 
+/**
+ * [value, label] options for the values of an enumeration of the contract (limits.js), in
+ * its order, labelled from `labels`: a value the web app has no label for (one the API
+ * added since) shows as itself. A label may be [label, explanation], for radioGroup().
+ */
+export function enumOptions(values, labels) {
+  return values.map((v) => (Array.isArray(labels[v]) ? [v, ...labels[v]] : [v, labels[v] ?? v]));
+}
+
 /** The alert region at the top of a form. */
 export function formAlert() {
   return h("div", { class: "form-alert", role: "alert" });

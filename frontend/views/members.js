@@ -3,12 +3,14 @@
 import { ApiError, get, post } from "../lib/api.js";
 import { h, link, tagList, time } from "../lib/dom.js";
 import { field, withOption } from "../lib/forms.js";
+import { queries } from "../lib/limits.js";
 import { organizationOptions } from "../lib/organizations.js";
 import { searchPage } from "../lib/search.js";
 import { currentMember, isSignedIn, isSiteAdmin } from "../lib/state.js";
 import { announce, confirmDialog, pageHeading, row, showError } from "../lib/ui.js";
 
 const FILTERS = ["q", "skill", "interest", "city", "organization", "mentoring"];
+const Q = queries["/v1/members"];
 
 function memberCard(m) {
   const name = m.display_name || `Member ${m.id}`;
@@ -39,10 +41,10 @@ export async function directoryView({ query }) {
     keys: FILTERS,
     checked: { mentoring: "available" },
     fields: (q) => [
-      field("q", "Name or keyword", { type: "search", value: q.q, maxlength: 100 }),
-      field("skill", "Skill", { value: q.skill, maxlength: 40 }),
-      field("interest", "Interest", { value: q.interest, maxlength: 40 }),
-      field("city", "City", { value: q.city, maxlength: 80 }),
+      field("q", "Name or keyword", { type: "search", value: q.q, maxlength: Q.q.maxLength }),
+      field("skill", "Skill", { value: q.skill, maxlength: Q.skill.maxLength }),
+      field("interest", "Interest", { value: q.interest, maxlength: Q.interest.maxLength }),
+      field("city", "City", { value: q.city, maxlength: Q.city.maxLength }),
       field("organization", "Organization", { options: [["", "Any organization"], ...orgs], value: q.organization }),
       field("mentoring", "Mentors only", { type: "checkbox", value: q.mentoring === "available" }),
     ],

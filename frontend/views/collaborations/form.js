@@ -3,9 +3,12 @@
 import { get, patch, post } from "../../lib/api.js";
 import { h, link, parseList } from "../../lib/dom.js";
 import { dropDraft, field, formAlert, keepDraft, onSubmit, submit, value, withOption } from "../../lib/forms.js";
+import { bodies } from "../../lib/limits.js";
 import { adminOrganizationOptions } from "../../lib/organizations.js";
 import { navigate } from "../../lib/router.js";
 import { flashNext, pageHeading } from "../../lib/ui.js";
+
+const F = bodies.CollaborationCreate;
 
 export async function collabFormView({ params }) {
   const editing = Boolean(params.id);
@@ -16,9 +19,9 @@ export async function collabFormView({ params }) {
     "form",
     { class: "form", id: "collab-form", novalidate: true },
     formAlert(),
-    field("title", "Title", { value: c?.title, required: true, maxlength: 200 }),
-    field("summary", "Summary", { rows: 6, value: c?.summary, required: true, maxlength: 4000, hint: "What you want to do together, and what partners would bring." }),
-    field("skills_wanted", "Skills wanted", { value: (c?.skills_wanted || []).join(", "), hint: "Separate with commas, up to 20." }),
+    field("title", "Title", { value: c?.title, required: true, maxlength: F.title.maxLength }),
+    field("summary", "Summary", { rows: 6, value: c?.summary, required: true, maxlength: F.summary.maxLength, hint: "What you want to do together, and what partners would bring." }),
+    field("skills_wanted", "Skills wanted", { value: (c?.skills_wanted || []).join(", "), hint: `Separate with commas, up to ${F.skills_wanted.maxItems}.` }),
     field("organization", "Hosting organization", { options: [["", "None"], ...orgs], value: c?.organization?.slug || "", hint: orgs.length ? "An organization you are an admin of." : "You are not an admin of any organization." }),
     h("div", { class: "actions" }, submit(editing ? "Save changes" : "Propose collaboration"), link(editing ? `/collaborations/${c.id}` : "/collaborations", "Cancel", { class: "button secondary" })),
   );

@@ -1,11 +1,14 @@
 // Collaborations between libraries: browse them by status, skill wanted, organization and
 // words.
 import { h, link, tagList } from "../../lib/dom.js";
-import { field, withOption } from "../../lib/forms.js";
+import { enumOptions, field, withOption } from "../../lib/forms.js";
+import { queries } from "../../lib/limits.js";
 import { organizationOptions } from "../../lib/organizations.js";
 import { searchPage } from "../../lib/search.js";
 import { isSignedIn } from "../../lib/state.js";
 import { CO_STATUS } from "./status.js";
+
+const Q = queries["/v1/collaborations"];
 
 function collabCard(c) {
   return h(
@@ -29,9 +32,9 @@ export async function collabListView({ query }) {
     path: "/collaborations",
     keys: ["status", "skill", "organization", "q"],
     fields: (f) => [
-      field("q", "Search", { type: "search", value: f.q, maxlength: 100 }),
-      field("status", "Status", { options: [["", "Any status"], ...Object.entries(CO_STATUS)], value: f.status }),
-      field("skill", "Skill wanted", { value: f.skill, maxlength: 40 }),
+      field("q", "Search", { type: "search", value: f.q, maxlength: Q.q.maxLength }),
+      field("status", "Status", { options: [["", "Any status"], ...enumOptions(Q.status.enum, CO_STATUS)], value: f.status }),
+      field("skill", "Skill wanted", { value: f.skill, maxlength: Q.skill.maxLength }),
       field("organization", "Organization", { options: [["", "Any organization"], ...orgs], value: f.organization }),
     ],
     api: "/v1/collaborations",

@@ -5,10 +5,15 @@
 import { ApiError, get, patch, post } from "../../lib/api.js";
 import { h, link, replace, parseList, tagList, time } from "../../lib/dom.js";
 import { field, formAlert, onSubmit, submit, value } from "../../lib/forms.js";
+import { bodies } from "../../lib/limits.js";
 import { adminOrganizationOptions } from "../../lib/organizations.js";
 import { currentMember, isSignedIn, isSiteAdmin } from "../../lib/state.js";
 import { announce, confirmDialog, pageHeading, showError } from "../../lib/ui.js";
 import { CO_STATUS } from "./status.js";
+
+// Joining: the message, skills offered and cost share (a participant's cost share is
+// later patched with the same limits).
+const SHARE = bodies.ParticipantCreate;
 
 const MOVE_LABEL = {
   seeking_partners: "Start seeking partners",
@@ -35,10 +40,10 @@ function costShareFields(prefix, share) {
     h(
       "div",
       { class: "field-row" },
-      field("cost_share.amount", "Amount", { value: share?.amount || "", inputmode: "decimal", maxlength: 13, hint: "For example 500.00", id: `${prefix}-amount` }),
-      field("cost_share.currency", "Currency", { value: share?.currency || "", maxlength: 3, hint: "ISO code, like USD or EUR", id: `${prefix}-currency` }),
+      field("cost_share.amount", "Amount", { value: share?.amount || "", inputmode: "decimal", maxlength: SHARE["cost_share.amount"].maxLength, hint: "For example 500.00", id: `${prefix}-amount` }),
+      field("cost_share.currency", "Currency", { value: share?.currency || "", maxlength: SHARE["cost_share.currency"].maxLength, hint: "ISO code, like USD or EUR", id: `${prefix}-currency` }),
     ),
-    field("cost_share.note", "Note", { value: share?.note || "", maxlength: 500, id: `${prefix}-note` }),
+    field("cost_share.note", "Note", { value: share?.note || "", maxlength: SHARE["cost_share.note"].maxLength, id: `${prefix}-note` }),
   );
 }
 
@@ -234,8 +239,8 @@ export async function collabView({ params }) {
       "form",
       { class: "form", id: "join-form", novalidate: true },
       formAlert(),
-      field("message", "Message to the owners", { rows: 3, required: true, maxlength: 2000 }),
-      field("skills_offered", "Skills you offer", { hint: "Separate with commas, up to 20." }),
+      field("message", "Message to the owners", { rows: 3, required: true, maxlength: SHARE.message.maxLength }),
+      field("skills_offered", "Skills you offer", { hint: `Separate with commas, up to ${SHARE.skills_offered.maxItems}.` }),
       orgsForJoin.length ? field("organization", "Join as", { options: [["", "Myself"], ...orgsForJoin.map(([s, n]) => [s, `For ${n}`])], hint: "Or for an organization you are an admin of." }) : null,
       costShareFields("join", null),
       h("div", { class: "actions" }, submit("Ask to join")),
@@ -272,7 +277,7 @@ export async function collabView({ params }) {
         "form",
         { class: "form", id: "update-form", novalidate: true },
         formAlert(),
-        field("body", "Post an update", { rows: 3, required: true, maxlength: 5000 }),
+        field("body", "Post an update", { rows: 3, required: true, maxlength: bodies.CollaborationUpdateCreate.body.maxLength }),
         h("div", { class: "actions" }, submit("Post update")),
       );
       onSubmit(form, async () => {

@@ -3,12 +3,15 @@
 // and the advocacy fields; what was typed is kept as a draft.
 import { ApiError, get, patch, post } from "../../lib/api.js";
 import { h, link, parseList } from "../../lib/dom.js";
-import { draftNotice, dropDraft, field, formAlert, keepDraft, onSubmit, submit, value, withOption } from "../../lib/forms.js";
+import { draftNotice, dropDraft, enumOptions, field, formAlert, keepDraft, onSubmit, submit, value, withOption } from "../../lib/forms.js";
+import { bodies } from "../../lib/limits.js";
 import { adminOrganizationOptions } from "../../lib/organizations.js";
 import { navigate } from "../../lib/router.js";
 import { fromLocalInput, localZone, toLocalInput, validZone, zoneList } from "../../lib/time.js";
 import { flashNext, pageHeading } from "../../lib/ui.js";
 import { EVENT_KINDS } from "./item.js";
+
+const F = bodies.EventCreate;
 
 export async function eventFormView({ params }) {
   const editing = Boolean(params.id);
@@ -20,25 +23,25 @@ export async function eventFormView({ params }) {
     "fieldset",
     { class: "group", id: "advocacy-fields", hidden: (ev?.kind || "") !== "advocacy" },
     h("legend", {}, "Advocacy"),
-    field("target", "Target", { value: ev?.target, maxlength: 300, hint: "The body or meeting, e.g. the city council budget hearing." }),
-    field("talking_points", "Talking points", { rows: 8, value: ev?.talking_points, maxlength: 10000, hint: "The script people speak from. Separate points with a blank line." }),
+    field("target", "Target", { value: ev?.target, maxlength: F.target.maxLength, hint: "The body or meeting, e.g. the city council budget hearing." }),
+    field("talking_points", "Talking points", { rows: 8, value: ev?.talking_points, maxlength: F.talking_points.maxLength, hint: "The script people speak from. Separate points with a blank line." }),
   );
   const form = h(
     "form",
     { class: "form", novalidate: true, id: "event-form" },
     formAlert(),
-    field("title", "Title", { value: ev?.title, required: true, maxlength: 200 }),
+    field("title", "Title", { value: ev?.title, required: true, maxlength: F.title.maxLength }),
     h(
       "div",
       { class: "field-row" },
-      field("kind", "Kind", { options: [["", "Choose…"], ...Object.entries(EVENT_KINDS)], value: ev?.kind || "", required: true }),
+      field("kind", "Kind", { options: [["", "Choose…"], ...enumOptions(F.kind.enum, EVENT_KINDS)], value: ev?.kind || "", required: true }),
       field("organization", "Organization", {
         options: [["", "None (a personal event)"], ...orgs],
         value: ev?.organization?.slug || "",
         hint: orgs.length ? "Organizations you are an admin of." : "You are not an admin of any organization.",
       }),
     ),
-    field("description", "Description", { rows: 6, value: ev?.description, maxlength: 10000 }),
+    field("description", "Description", { rows: 6, value: ev?.description, maxlength: F.description.maxLength }),
     h(
       "fieldset",
       { class: "group" },
@@ -55,10 +58,10 @@ export async function eventFormView({ params }) {
       "fieldset",
       { class: "group" },
       h("legend", {}, "Where"),
-      field("venue", "Venue", { value: ev?.venue, maxlength: 200 }),
-      h("div", { class: "field-row" }, field("address", "Address", { value: ev?.address, maxlength: 300 }), field("city", "City", { value: ev?.city, maxlength: 80 })),
-      field("online_url", "Online link", { type: "url", value: ev?.online_url, maxlength: 500, placeholder: "https://" }),
-      field("accessibility_notes", "Accessibility notes", { rows: 3, value: ev?.accessibility_notes, maxlength: 2000, hint: "Step-free access, hearing loop, quiet room…" }),
+      field("venue", "Venue", { value: ev?.venue, maxlength: F.venue.maxLength }),
+      h("div", { class: "field-row" }, field("address", "Address", { value: ev?.address, maxlength: F.address.maxLength }), field("city", "City", { value: ev?.city, maxlength: F.city.maxLength })),
+      field("online_url", "Online link", { type: "url", value: ev?.online_url, maxlength: F.online_url.maxLength, placeholder: "https://" }),
+      field("accessibility_notes", "Accessibility notes", { rows: 3, value: ev?.accessibility_notes, maxlength: F.accessibility_notes.maxLength, hint: "Step-free access, hearing loop, quiet room…" }),
     ),
     h(
       "fieldset",
@@ -67,11 +70,11 @@ export async function eventFormView({ params }) {
       h(
         "div",
         { class: "field-row" },
-        field("capacity", "Capacity", { type: "number", min: 1, max: 100000, inputmode: "numeric", value: ev?.capacity ?? "", hint: "Leave empty for no limit. Lowering it never removes anyone." }),
-        field("guest_limit", "Guests per member", { type: "number", min: 0, max: 20, inputmode: "numeric", value: String(ev?.guest_limit ?? 0), hint: "From 0 to 20." }),
+        field("capacity", "Capacity", { type: "number", min: F.capacity.minimum, max: F.capacity.maximum, inputmode: "numeric", value: ev?.capacity ?? "", hint: "Leave empty for no limit. Lowering it never removes anyone." }),
+        field("guest_limit", "Guests per member", { type: "number", min: F.guest_limit.minimum, max: F.guest_limit.maximum, inputmode: "numeric", value: String(ev?.guest_limit ?? 0), hint: `From ${F.guest_limit.minimum} to ${F.guest_limit.maximum}.` }),
       ),
     ),
-    field("tags", "Tags", { value: (ev?.tags || []).join(", "), hint: "Separate with commas, up to 10." }),
+    field("tags", "Tags", { value: (ev?.tags || []).join(", "), hint: `Separate with commas, up to ${F.tags.maxItems}.` }),
     advocacyBox,
     h("div", { class: "actions" }, submit(editing ? "Save changes" : "Create event"), link(editing ? `/events/${ev.id}` : "/events", "Cancel", { class: "button secondary" })),
   );

@@ -4,8 +4,11 @@
 import { ApiError, get, post } from "../../lib/api.js";
 import { h, link, uid } from "../../lib/dom.js";
 import { field, formAlert, onSubmit, submit, value } from "../../lib/forms.js";
+import { bodies, queries } from "../../lib/limits.js";
 import { currentMember } from "../../lib/state.js";
 import { announce, pageHeading, showError } from "../../lib/ui.js";
+
+const AT_ONCE = bodies.InviteRequest.member_ids.maxItems;
 
 const INVITE_SETTING = {
   anyone: "anyone",
@@ -54,7 +57,7 @@ export async function eventInviteView({ params }) {
         return h("li", { class: "chip" }, h("span", {}, m.display_name), " ", remove);
       }),
     );
-    chosenCount.textContent = selected.size ? `${selected.size} selected (at most 50 at a time).` : "Nobody selected yet.";
+    chosenCount.textContent = selected.size ? `${selected.size} selected (at most ${AT_ONCE} at a time).` : "Nobody selected yet.";
     send.disabled = selected.size === 0;
   }
   function syncBoxes() {
@@ -65,7 +68,7 @@ export async function eventInviteView({ params }) {
     "form",
     { class: "form filters", role: "search", "aria-label": "Search the directory", id: "invite-search", novalidate: true },
     formAlert(),
-    h("div", { class: "filter-grid" }, field("q", "Name or keyword", { type: "search", maxlength: 100 }), field("city", "City", { maxlength: 80 })),
+    h("div", { class: "filter-grid" }, field("q", "Name or keyword", { type: "search", maxlength: queries["/v1/members"].q.maxLength }), field("city", "City", { maxlength: queries["/v1/members"].city.maxLength })),
     h("div", { class: "actions" }, submit("Search")),
   );
   onSubmit(search, async () => {
@@ -79,9 +82,9 @@ export async function eventInviteView({ params }) {
             const box = h("input", { type: "checkbox", id, value: String(m.id), checked: selected.has(m.id) });
             box.addEventListener("change", () => {
               if (box.checked) {
-                if (selected.size >= 50) {
+                if (selected.size >= AT_ONCE) {
                   box.checked = false;
-                  announce("You can invite at most 50 members at a time.");
+                  announce(`You can invite at most ${AT_ONCE} members at a time.`);
                   return;
                 }
                 selected.set(m.id, m);

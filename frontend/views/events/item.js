@@ -1,5 +1,5 @@
 // An event as a card in a list (the agenda, the landing page), and the labels of the
-// event kinds.
+// event kinds (the kinds themselves come from the contract: limits.js).
 import { h, link } from "../../lib/dom.js";
 import { clock, eventWhen } from "../../lib/time.js";
 

@@ -3,7 +3,8 @@
 // in the URL, and links to the matching feeds.
 import { baseUrl, get } from "../../lib/api.js";
 import { h, link } from "../../lib/dom.js";
-import { field, withOption } from "../../lib/forms.js";
+import { enumOptions, field, withOption } from "../../lib/forms.js";
+import { queries } from "../../lib/limits.js";
 import { monthGrid } from "../../lib/monthgrid.js";
 import { organizationOptions } from "../../lib/organizations.js";
 import { navigate } from "../../lib/router.js";
@@ -14,6 +15,7 @@ import { pageHeading } from "../../lib/ui.js";
 import { EVENT_KINDS, eventItem } from "./item.js";
 
 const FILTERS = ["kind", "organization", "city"];
+const Q = queries["/v1/events"];
 const PAGE = 20;
 
 function filtersForm(f, orgs, view, month) {
@@ -23,9 +25,9 @@ function filtersForm(f, orgs, view, month) {
     path: "/events",
     keys: FILTERS,
     fields: [
-      field("kind", "Kind", { options: [["", "Any kind"], ...Object.entries(EVENT_KINDS)], value: f.kind }),
+      field("kind", "Kind", { options: [["", "Any kind"], ...enumOptions(Q.kind.enum, EVENT_KINDS)], value: f.kind }),
       field("organization", "Organization", { options: [["", "Any organization"], ...orgs], value: f.organization }),
-      field("city", "City", { value: f.city, maxlength: 80 }),
+      field("city", "City", { value: f.city, maxlength: Q.city.maxLength }),
     ],
     submitLabel: "Filter",
     clear: view === "month" ? `/events?view=month&month=${month}` : "/events",

@@ -5,7 +5,8 @@
 import { ApiError, api, baseUrl, del, get, patch, post, put } from "../../lib/api.js";
 import { turnoutChart } from "../../lib/chart.js";
 import { append, h, link, replace, safeHref, saveFile, tagList } from "../../lib/dom.js";
-import { field, formAlert, onSubmit, radioGroup, submit, value } from "../../lib/forms.js";
+import { enumOptions, field, formAlert, onSubmit, radioGroup, submit, value } from "../../lib/forms.js";
+import { bodies } from "../../lib/limits.js";
 import { isSignedIn } from "../../lib/state.js";
 import { eventWhen, readerWhen } from "../../lib/time.js";
 import { announce, confirmDialog, pageHeading, row, showError } from "../../lib/ui.js";
@@ -155,6 +156,8 @@ function advocacy(ev) {
   ];
 }
 
+const RESPONSES = { going: "Going", maybe: "Maybe", not_going: "Not going" };
+
 function rsvpPanel(ev, refresh) {
   const section = h("section", { class: "panel rsvp-panel", "aria-labelledby": "rsvp-h" }, h("h2", { id: "rsvp-h" }, "Your RSVP"));
   const mine = ev.my_rsvp;
@@ -172,11 +175,11 @@ function rsvpPanel(ev, refresh) {
     "form",
     { class: "form", id: "rsvp-form", novalidate: true },
     formAlert(),
-    radioGroup("response", "Will you come?", [["going", "Going"], ["maybe", "Maybe"], ["not_going", "Not going"]], mine?.response || ""),
+    radioGroup("response", "Will you come?", enumOptions(bodies.RsvpPut.response.enum, RESPONSES), mine?.response || ""),
     ev.guest_limit > 0
       ? field("guests", "Guests", {
           type: "number",
-          min: 0,
+          min: bodies.RsvpPut.guests.minimum,
           max: ev.guest_limit,
           value: String(mine?.guests ?? 0),
           inputmode: "numeric",
@@ -339,7 +342,7 @@ function recapForm(ev, refresh) {
     { class: "form", id: "recap-form", novalidate: true, "aria-labelledby": "recap-form-h" },
     h("h3", { id: "recap-form-h" }, ev.recap ? "Edit the recap" : "Add a recap"),
     formAlert(),
-    field("recap", "Recap", { rows: 5, value: ev.recap || "", maxlength: 10000, hint: "How it went: shown on the event page and in the community activity." }),
+    field("recap", "Recap", { rows: 5, value: ev.recap || "", maxlength: bodies.EventPatch.recap.maxLength, hint: "How it went: shown on the event page and in the community activity." }),
     h("div", { class: "actions" }, submit("Publish recap")),
   );
   onSubmit(form, async () => {
@@ -356,7 +359,7 @@ function cancelForm(ev, refresh) {
     { class: "form danger-zone", id: "cancel-form", novalidate: true, "aria-labelledby": "cancel-h" },
     h("h3", { id: "cancel-h" }, "Cancel this event"),
     formAlert(),
-    field("reason", "Reason", { rows: 3, maxlength: 1000, hint: "Everyone who answered is notified with this reason. The event stays listed, marked as cancelled." }),
+    field("reason", "Reason", { rows: 3, maxlength: bodies.EventCancel.reason.maxLength, hint: "Everyone who answered is notified with this reason. The event stays listed, marked as cancelled." }),
     h("div", { class: "actions" }, submit("Cancel event", { cls: "button danger" })),
   );
   onSubmit(form, async () => {

@@ -2,23 +2,24 @@
 // events.
 import { patch } from "../../lib/api.js";
 import { h } from "../../lib/dom.js";
-import { draftNotice, dropDraft, formAlert, keepDraft, onSubmit, radioGroup, submit, value } from "../../lib/forms.js";
+import { draftNotice, dropDraft, enumOptions, formAlert, keepDraft, onSubmit, radioGroup, submit, value } from "../../lib/forms.js";
+import { enums } from "../../lib/limits.js";
 import { setCurrentMember } from "../../lib/state.js";
 import { announce, pageHeading } from "../../lib/ui.js";
 import { loadMe, tabs } from "./account.js";
 
-const WHO = [
-  ["public", "Everyone", "Anyone, including people who are not signed in."],
-  ["members", "Members", "Only people signed in to Interlibrary."],
-  ["private", "Only me", "Nobody else sees it."],
-];
+const WHO = enumOptions(enums.Visibility, {
+  public: ["Everyone", "Anyone, including people who are not signed in."],
+  members: ["Members", "Only people signed in to Interlibrary."],
+  private: ["Only me", "Nobody else sees it."],
+});
 
-const INVITES = [
-  ["anyone", "Anyone", "Any member may invite you to events."],
-  ["met", "People I have met", "Only members you went to an event with, once the event has ended."],
-  ["organizations", "People in my organizations", "Only members of the organizations you belong to. This is the default."],
-  ["nobody", "Nobody", "Nobody can invite you. You can still find events and join them yourself."],
-];
+const INVITES = enumOptions(enums.InvitationPolicy, {
+  anyone: ["Anyone", "Any member may invite you to events."],
+  met: ["People I have met", "Only members you went to an event with, once the event has ended."],
+  organizations: ["People in my organizations", "Only members of the organizations you belong to. This is the default."],
+  nobody: ["Nobody", "Nobody can invite you. You can still find events and join them yourself."],
+});
 
 export async function privacyView() {
   const me = await loadMe();

@@ -3,9 +3,13 @@
 import { patch } from "../../lib/api.js";
 import { h, link, parseList } from "../../lib/dom.js";
 import { draftNotice, dropDraft, field, formAlert, keepDraft, onSubmit, submit, value } from "../../lib/forms.js";
+import { bodies } from "../../lib/limits.js";
 import { setCurrentMember } from "../../lib/state.js";
 import { announce, pageHeading } from "../../lib/ui.js";
 import { loadMe, tabs } from "./account.js";
+
+const F = bodies.MePatch;
+const CAPACITY = F["mentoring.capacity"];
 
 export async function profileView() {
   const me = await loadMe();
@@ -18,22 +22,22 @@ export async function profileView() {
       "fieldset",
       { class: "group" },
       h("legend", {}, "About you"),
-      field("display_name", "Name", { value: me.display_name, required: true, maxlength: 80, autocomplete: "name" }),
+      field("display_name", "Name", { value: me.display_name, required: true, maxlength: F.display_name.maxLength, autocomplete: "name" }),
       h(
         "div",
         { class: "field-row" },
-        field("pronouns", "Pronouns", { value: me.pronouns, maxlength: 40, hint: "For example she/her, they/them." }),
-        field("city", "City", { value: me.city, maxlength: 80, autocomplete: "address-level2" }),
+        field("pronouns", "Pronouns", { value: me.pronouns, maxlength: F.pronouns.maxLength, hint: "For example she/her, they/them." }),
+        field("city", "City", { value: me.city, maxlength: F.city.maxLength, autocomplete: "address-level2" }),
       ),
-      field("title", "Job title", { value: me.title, maxlength: 120, autocomplete: "organization-title" }),
-      field("bio", "Bio", { value: me.bio, rows: 5, maxlength: 2000, hint: "A few lines about your work and what you'd like to share." }),
+      field("title", "Job title", { value: me.title, maxlength: F.title.maxLength, autocomplete: "organization-title" }),
+      field("bio", "Bio", { value: me.bio, rows: 5, maxlength: F.bio.maxLength, hint: "A few lines about your work and what you'd like to share." }),
       field("skills", "Skills", {
         value: (me.skills || []).join(", "),
-        hint: "Separate with commas, up to 20 (e.g. cataloguing, grant writing).",
+        hint: `Separate with commas, up to ${F.skills.maxItems} (e.g. cataloguing, grant writing).`,
       }),
       field("interests", "Interests", {
         value: (me.interests || []).join(", "),
-        hint: "Separate with commas, up to 20.",
+        hint: `Separate with commas, up to ${F.interests.maxItems}.`,
       }),
     ),
     h(
@@ -42,14 +46,14 @@ export async function profileView() {
       h("legend", {}, "Mentoring"),
       h("p", { class: "hint" }, "Offer to mentor colleagues. Members can then ask you for mentoring on your topics."),
       field("mentoring.available", "I am available as a mentor", { type: "checkbox", value: m.available }),
-      field("mentoring.topics", "Topics", { value: (m.topics || []).join(", "), hint: "Separate with commas, up to 10." }),
+      field("mentoring.topics", "Topics", { value: (m.topics || []).join(", "), hint: `Separate with commas, up to ${F["mentoring.topics"].maxItems}.` }),
       field("mentoring.capacity", "How many mentees at once", {
         type: "number",
         value: String(m.capacity ?? 0),
-        min: 0,
-        max: 10,
+        min: CAPACITY.minimum,
+        max: CAPACITY.maximum,
         inputmode: "numeric",
-        hint: "From 0 to 10.",
+        hint: `From ${CAPACITY.minimum} to ${CAPACITY.maximum}.`,
       }),
     ),
     h("div", { class: "actions" }, submit("Save profile")),

@@ -2,9 +2,14 @@
 // and personal access tokens (a new one is shown once).
 import { ApiError, del, get, post, put } from "../../lib/api.js";
 import { h, time } from "../../lib/dom.js";
-import { field, formAlert, onSubmit, submit, value } from "../../lib/forms.js";
+import { enumOptions, field, formAlert, onSubmit, submit, value } from "../../lib/forms.js";
+import { bodies } from "../../lib/limits.js";
 import { announce, confirmDialog, pageHeading, showError } from "../../lib/ui.js";
 import { tabs } from "./account.js";
+
+const NEW_PASSWORD = bodies.PasswordChange.new_password;
+const TOKEN = bodies.TokenCreateRequest;
+const DAYS = TOKEN.expires_in_days;
 
 function describeAgent(ua) {
   if (!ua) return "Unknown device";
@@ -102,7 +107,7 @@ export async function securityView() {
     { class: "form narrow", novalidate: true, id: "password-form" },
     formAlert(),
     field("current_password", "Current password", { type: "password", required: true, autocomplete: "current-password" }),
-    field("new_password", "New password", { type: "password", required: true, autocomplete: "new-password", minlength: 12, hint: "At least 12 characters." }),
+    field("new_password", "New password", { type: "password", required: true, autocomplete: "new-password", minlength: NEW_PASSWORD.minLength, hint: `At least ${NEW_PASSWORD.minLength} characters.` }),
     field("confirm_password", "Repeat the new password", { type: "password", required: true, autocomplete: "new-password" }),
     h("div", { class: "actions" }, submit("Change password")),
   );
@@ -129,16 +134,13 @@ export async function securityView() {
     h(
       "div",
       { class: "field-row" },
-      field("name", "Token name", { required: true, maxlength: 80, hint: "What it is for, e.g. \u201cmy backup script\u201d." }),
+      field("name", "Token name", { required: true, maxlength: TOKEN.name.maxLength, hint: "What it is for, e.g. \u201cmy backup script\u201d." }),
       field("scope", "Access", {
-        options: [
-          ["read", "Read only"],
-          ["write", "Read and write"],
-        ],
+        options: enumOptions(TOKEN.scope.enum, { read: "Read only", write: "Read and write" }),
         value: "read",
         hint: "A read-only token cannot change anything.",
       }),
-      field("expires_in_days", "Expires after (days)", { type: "number", value: "90", min: 1, max: 365, inputmode: "numeric", hint: "1 to 365." }),
+      field("expires_in_days", "Expires after (days)", { type: "number", value: "90", min: DAYS.minimum, max: DAYS.maximum, inputmode: "numeric", hint: `${DAYS.minimum} to ${DAYS.maximum}.` }),
     ),
     h("div", { class: "actions" }, submit("Create token")),
   );

@@ -3,9 +3,12 @@
 import { get } from "../../lib/api.js";
 import { h, link, tagList } from "../../lib/dom.js";
 import { field } from "../../lib/forms.js";
+import { queries } from "../../lib/limits.js";
 import { search } from "../../lib/search.js";
 import { pageHeading } from "../../lib/ui.js";
 import { tabs } from "./common.js";
+
+const Q = queries["/v1/mentors"];
 
 function mentorCard(m, { score, reasons, openSlots } = {}) {
   const name = m.display_name || `Member ${m.id}`;
@@ -39,7 +42,7 @@ export async function mentorsView({ query }) {
     id: "mentor",
     path: "/mentors",
     keys: ["topic", "city"],
-    fields: (f) => [field("topic", "Topic", { value: f.topic, maxlength: 40 }), field("city", "City", { value: f.city, maxlength: 80 })],
+    fields: (f) => [field("topic", "Topic", { value: f.topic, maxlength: Q.topic.maxLength }), field("city", "City", { value: f.city, maxlength: Q.city.maxLength })],
     api: "/v1/mentors",
     renderItem: (x) => mentorCard(x.member, { openSlots: x.open_slots }),
   });

@@ -4,6 +4,7 @@
 import { ApiError, get, patch, post } from "../../lib/api.js";
 import { h, link, replace, tagList, time } from "../../lib/dom.js";
 import { field, formAlert, onSubmit, showFormError, submit, value } from "../../lib/forms.js";
+import { bodies } from "../../lib/limits.js";
 import { announce, confirmDialog, pageHeading, showError } from "../../lib/ui.js";
 import { STATUS, tabs } from "./common.js";
 
@@ -54,7 +55,7 @@ export async function mentorshipView({ params }) {
     }
     const form = h("form", { class: "form", id: "mentorship-actions", novalidate: true }, formAlert());
     const needsReason = allowed.some((s) => s === "declined" || s === "cancelled");
-    if (needsReason) form.append(field("reason", "Reason (optional)", { rows: 2, maxlength: 1000, hint: "Shown to the other person when you decline or cancel." }));
+    if (needsReason) form.append(field("reason", "Reason (optional)", { rows: 2, maxlength: bodies.MentorshipPatch.reason.maxLength, hint: "Shown to the other person when you decline or cancel." }));
     const buttons = h("div", { class: "actions" });
     for (const s of allowed) {
       const [label, cls, done] = MOVES[s] || [s, "secondary", `Status: ${s}.`];
@@ -116,7 +117,7 @@ export async function mentorshipView({ params }) {
         h("h3", { id: "ci-new" }, "Add a check-in"),
         formAlert(),
         field("date", "Date", { type: "date", value: today, max: today }),
-        field("note", "Note", { rows: 4, required: true, maxlength: 4000, hint: "What you talked about and what comes next." }),
+        field("note", "Note", { rows: 4, required: true, maxlength: bodies.CheckInCreate.note.maxLength, hint: "What you talked about and what comes next." }),
         x.goals?.length
           ? h("fieldset", { class: "field", dataset: { field: "goals" } }, h("legend", {}, "Goals it is about"), x.goals.map((g, i) => field(`goal-${i}`, g, { type: "checkbox" })))
           : null,

@@ -3,9 +3,12 @@
 import { ApiError, get, post } from "../../lib/api.js";
 import { h, link } from "../../lib/dom.js";
 import { dropDraft, field, formAlert, keepDraft, onSubmit, submit, value } from "../../lib/forms.js";
+import { bodies } from "../../lib/limits.js";
 import { navigate } from "../../lib/router.js";
 import { flashNext, pageHeading } from "../../lib/ui.js";
 import { tabs } from "./common.js";
+
+const F = bodies.MentorshipCreate;
 
 export async function mentorshipRequestView({ query }) {
   const mentorId = query.get("mentor");
@@ -20,9 +23,9 @@ export async function mentorshipRequestView({ query }) {
     formAlert(),
     topics.length
       ? field("topic", "Topic", { options: [["", "Choose…"], ...topics.map((t) => [t, t])], required: true })
-      : field("topic", "Topic", { required: true, maxlength: 40 }),
-    field("message", "Message", { rows: 5, required: true, maxlength: 2000, hint: `Introduce yourself and say what you hope to learn from ${name}.` }),
-    field("goals", "Goals", { rows: 4, hint: "One goal per line, up to 10. You can check in on them together." }),
+      : field("topic", "Topic", { required: true, maxlength: F.topic.maxLength }),
+    field("message", "Message", { rows: 5, required: true, maxlength: F.message.maxLength, hint: `Introduce yourself and say what you hope to learn from ${name}.` }),
+    field("goals", "Goals", { rows: 4, hint: `One goal per line, up to ${F.goals.maxItems}. You can check in on them together.` }),
     h("div", { class: "actions" }, submit("Send request"), link("/mentors", "Cancel", { class: "button secondary" })),
   );
   keepDraft(form, draftKey);

@@ -2,11 +2,14 @@
 // editing, archiving or deleting it; what was typed is kept as a draft.
 import { ApiError, del, get, patch, post } from "../../lib/api.js";
 import { h, link } from "../../lib/dom.js";
-import { draftNotice, dropDraft, field, formAlert, keepDraft, onSubmit, submit, value } from "../../lib/forms.js";
+import { draftNotice, dropDraft, enumOptions, field, formAlert, keepDraft, onSubmit, submit, value } from "../../lib/forms.js";
+import { bodies } from "../../lib/limits.js";
 import { navigate } from "../../lib/router.js";
 import { isSiteAdmin } from "../../lib/state.js";
 import { confirmDialog, flashNext, pageHeading, showError } from "../../lib/ui.js";
-import { KIND_OPTIONS } from "./kinds.js";
+import { ORG_KINDS } from "./kinds.js";
+
+const F = bodies.OrganizationCreate;
 
 export async function orgFormView({ params }) {
   const editing = Boolean(params.org);
@@ -25,10 +28,10 @@ export async function orgFormView({ params }) {
     "form",
     { class: "form", novalidate: true, id: "org-form" },
     formAlert(),
-    field("name", "Name", { value: org?.name, required: true, maxlength: 120 }),
+    field("name", "Name", { value: org?.name, required: true, maxlength: F.name.maxLength }),
     field("slug", "Short name for links", {
       value: org?.slug,
-      maxlength: 64,
+      maxlength: F.slug.maxLength,
       spellcheck: "false",
       hint: editing
         ? "Lowercase letters, digits and hyphens, 3 to 64 characters. Changing it changes the organization's address."
@@ -37,11 +40,11 @@ export async function orgFormView({ params }) {
     h(
       "div",
       { class: "field-row" },
-      field("kind", "Kind", { options: [["", "Choose…"], ...KIND_OPTIONS], value: org?.kind || "", required: true }),
-      field("city", "City", { value: org?.city, required: true, maxlength: 80 }),
+      field("kind", "Kind", { options: [["", "Choose…"], ...enumOptions(F.kind.enum, ORG_KINDS)], value: org?.kind || "", required: true }),
+      field("city", "City", { value: org?.city, required: true, maxlength: F.city.maxLength }),
     ),
-    field("website", "Website", { type: "url", value: org?.website, maxlength: 300, placeholder: "https://", hint: "Starting with https:// or http://." }),
-    field("description", "Description", { rows: 5, value: org?.description, maxlength: 4000 }),
+    field("website", "Website", { type: "url", value: org?.website, maxlength: F.website.maxLength, placeholder: "https://", hint: "Starting with https:// or http://." }),
+    field("description", "Description", { rows: 5, value: org?.description, maxlength: F.description.maxLength }),
     editing
       ? field("archived", "Archived (hidden from the list; no new members)", { type: "checkbox", value: org.archived })
       : null,

@@ -1,4 +1,5 @@
-// The kinds of organization with their labels, and an organization's facts in one line.
+// The labels of the kinds of organization (the kinds themselves come from the contract:
+// limits.js), and an organization's facts in one line.
 
 export const ORG_KINDS = {
   public_library: "Public library",
@@ -8,8 +9,6 @@ export const ORG_KINDS = {
   association: "Association",
   other: "Other",
 };
-
-export const KIND_OPTIONS = Object.entries(ORG_KINDS);
 
 /** "Public library · Springfield · 12 members" */
 export function orgFacts(o) {

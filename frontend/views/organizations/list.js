@@ -1,10 +1,13 @@
 // Organizations: browse the region's libraries, branches and associations by words, city
 // and kind.
 import { h, link } from "../../lib/dom.js";
-import { field } from "../../lib/forms.js";
+import { enumOptions, field } from "../../lib/forms.js";
+import { queries } from "../../lib/limits.js";
 import { searchPage } from "../../lib/search.js";
 import { isSignedIn } from "../../lib/state.js";
-import { KIND_OPTIONS, orgFacts } from "./kinds.js";
+import { ORG_KINDS, orgFacts } from "./kinds.js";
+
+const Q = queries["/v1/organizations"];
 
 function membershipLabel(ms) {
   if (!ms) return null;
@@ -32,9 +35,9 @@ export async function orgListView({ query }) {
     path: "/organizations",
     keys: ["q", "city", "kind"],
     fields: (f) => [
-      field("q", "Search", { type: "search", value: f.q, maxlength: 100 }),
-      field("city", "City", { value: f.city, maxlength: 80 }),
-      field("kind", "Kind", { options: [["", "Any kind"], ...KIND_OPTIONS], value: f.kind }),
+      field("q", "Search", { type: "search", value: f.q, maxlength: Q.q.maxLength }),
+      field("city", "City", { value: f.city, maxlength: Q.city.maxLength }),
+      field("kind", "Kind", { options: [["", "Any kind"], ...enumOptions(Q.kind.enum, ORG_KINDS)], value: f.kind }),
     ],
     api: "/v1/organizations",
     renderItem: orgCard,
