@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite (`make test`): installs what is missing, builds with
 # -Werror, runs the C unit tests and fuzzers under sanitizers, lints the
-# OpenAPI contract, checks docker-compose.yml, then starts a throwaway
+# OpenAPI contract, checks that the web app's limits (frontend/lib/limits.js)
+# are those of openapi.yaml, checks docker-compose.yml, then starts a throwaway
 # PostgreSQL cluster and the real API (2 workers, 2+ connections each) on
 # free ports and runs the black-box API tests and the browser tests.
 # Everything it started is stopped, and the cluster removed, on any exit.
@@ -136,6 +137,9 @@ else
 	tail -40 "$tmp/lint.log"
 	bad "openapi lint"
 fi
+
+note "web app limits match openapi.yaml (no server)"
+node_suite contract tests/contract/limits.test.mjs
 
 note "docker-compose.yml"
 if bash tests/check-compose.sh; then ok "docker-compose config -q"; else bad "compose"; fi
