@@ -8,10 +8,13 @@
 // fails while the checked-in file differs. The yaml package comes from tests/node_modules.
 //
 // What it takes from the contract:
-//   bodies   every request body, by its schema's name (EventCreate, MePatch): per field
-//            (a nested object's fields as "mentoring.capacity"), its limits
-//   queries  every GET, by path ("/v1/events"): per query parameter, its limits
-//   enums    the values of every named enumeration schema (EventKind, Visibility)
+//   bodies      every request body, by its schema's name (EventCreate, MePatch): per field
+//               (a nested object's fields as "mentoring.capacity"), its limits
+//   queries     every GET, by path ("/v1/events"): per query parameter, its limits
+//   parameters  the query parameters of components/parameters, by name (City, Q)
+//   enums       the values of every named enumeration schema (EventKind, Visibility)
+// What the contract writes once, the module writes once: queries refer to parameters, and
+// bodies composed from one object schema (EventCreate, EventPatch: EventWritable) spread it.
 // Limits are the JSON Schema keywords enum, minLength, maxLength, minimum, maximum,
 // minItems, maxItems, and items (the limits of each item of an array of scalars), after
 // following $ref and merging allOf. A field that takes one of several forms (oneOf: an id
@@ -98,6 +101,17 @@ export function generateLimits(text) {
     return out;
   }
 
+  // What the contract writes once stays written once: a query parameter of
+  // components/parameters is one entry of `parameters` that each path's `queries` entry
+  // refers to, and an object schema a body composes with allOf (EventWritable) is one
+  // constant that the bodies spread.
+  const parameters = {};
+  for (const [name, param] of Object.entries(doc.components?.parameters || {})) {
+    if (param.in !== "query") continue;
+    const l = limitsOf(flatten(param.schema));
+    if (l) parameters[name] = l;
+  }
+  const shared = {};
   const bodies = {};
   const queries = {};
   for (const [path, item] of Object.entries(doc.paths || {})) {
@@ -108,47 +122,102 @@ export function generateLimits(text) {
         const rb = op.requestBody.$ref ? deref(op.requestBody.$ref) : op.requestBody;
         const schema = rb.content?.["application/json"]?.schema;
         if (schema) {
-          const name = /^#\/components\/schemas\/([^/]+)$/.exec(schema.$ref || "")?.[1] || `${method.toUpperCase()} ${path}`;
-          const f = fields(schema);
-          if (Object.keys(f).length) bodies[name] = f;
+          const name = schemaName(schema.$ref) || `${method.toUpperCase()} ${path}`;
+          const entries = bodyEntries(schema.$ref ? deref(schema.$ref) : schema);
+          if (entries.length) bodies[name] = entries;
         }
       }
       if (method === "get") {
-        const q = {};
+        const q = [];
         for (const raw of [...(item.parameters || []), ...(op.parameters || [])]) {
           const param = raw.$ref ? deref(raw.$ref) : raw;
           if (param.in !== "query") continue;
-          const l = limitsOf(flatten(param.schema));
-          if (l) q[param.name] = l;
+          const ref = /^#\/components\/parameters\/([^/]+)$/.exec(raw.$ref || "")?.[1];
+          if (ref && parameters[ref]) q.push([param.name, `parameters${accessor(ref)}`]);
+          else {
+            const l = limitsOf(flatten(param.schema));
+            if (l) q.push([param.name, literal(l)]);
+          }
         }
-        if (Object.keys(q).length) queries[path] = q;
+        if (q.length) queries[path] = q;
       }
     }
   }
+
+  // A body's entries: ["...EventWritable"] for a composed object schema, [field, limits]
+  // for the rest.
+  function bodyEntries(schema) {
+    const out = [];
+    for (const part of schema.allOf || []) {
+      const name = schemaName(part.$ref);
+      const target = name && flatten(deref(part.$ref));
+      if (target?.properties) {
+        shared[name] ??= fields(target);
+        out.push([`...${name}`]);
+      } else out.push(...Object.entries(fields(part)));
+    }
+    const own = { ...schema };
+    delete own.allOf;
+    out.push(...Object.entries(fields(own)));
+    return out;
+  }
+
+  // A body that others compose is itself the shared constant.
+  for (const name of Object.keys(bodies)) if (shared[name]) bodies[name] = [[`...${name}`]];
 
   const enums = {};
   for (const [name, schema] of Object.entries(schemas)) {
     if (Array.isArray(schema.enum)) enums[name] = schema.enum.filter((v) => v !== null).map(plain);
   }
 
+  for (const name of Object.keys(shared)) {
+    if (["parameters", "bodies", "queries", "enums"].includes(name) || !/^[A-Za-z_$][\w$]*$/.test(name)) {
+      throw new Error(`gen-limits: schema ${name} cannot be a constant of limits.js`);
+    }
+  }
+  const entry = ([k, v]) => (v === undefined ? k : `${key(k)}: ${typeof v === "string" ? v : literal(v)}`);
   return [
     "// Generated from openapi.yaml by scripts/gen-limits.mjs: do not edit. After a change to",
     "// openapi.yaml run `cd tests && node ../scripts/gen-limits.mjs`; make test fails while the",
     "// two disagree (tests/contract/limits.test.mjs).",
     "//",
-    "// bodies:  per request body schema, per field (\"mentoring.capacity\" inside an object)",
-    "// queries: per GET path, per query parameter",
-    "// enums:   the values of each enumeration schema, in the contract's order",
+    "// bodies:     per request body schema, per field (\"mentoring.capacity\" inside an object)",
+    "// queries:    per GET path, per query parameter",
+    "// parameters: the query parameters of components/parameters, by name",
+    "// enums:      the values of each enumeration schema, in the contract's order",
     "// Each limit uses the JSON Schema keywords: enum, minLength, maxLength, minimum, maximum,",
     "// minItems, maxItems, and items (the limits of each item of a list).",
     "",
-    `export const bodies = ${literal(bodies, 0)};`,
+    "export const parameters = {",
+    ...Object.entries(parameters).map(([k, v]) => `  ${entry([k, v])},`),
+    "};",
+    ...Object.entries(shared).flatMap(([name, f]) => ["", `const ${name} = {`, ...Object.entries(f).map((e) => `  ${entry(e)},`), "};"]),
     "",
-    `export const queries = ${literal(queries, 0)};`,
+    "export const bodies = {",
+    ...Object.entries(bodies).flatMap(([name, entries]) => [`  ${key(name)}: {`, ...entries.map((e) => `    ${entry(e)},`), "  },"]),
+    "};",
     "",
-    `export const enums = ${literal(enums, 0)};`,
+    "export const queries = {",
+    ...Object.entries(queries).map(([path, q]) => `  ${key(path)}: { ${q.map(entry).join(", ")} },`),
+    "};",
+    "",
+    "export const enums = {",
+    ...Object.entries(enums).map(([k, v]) => `  ${entry([k, v])},`),
+    "};",
     "",
   ].join("\n");
+}
+
+function schemaName(ref) {
+  return /^#\/components\/schemas\/([^/]+)$/.exec(ref || "")?.[1];
+}
+
+function key(k) {
+  return /^[A-Za-z_$][\w$]*$/.test(k) ? k : JSON.stringify(k);
+}
+
+function accessor(k) {
+  return /^[A-Za-z_$][\w$]*$/.test(k) ? `.${k}` : `[${JSON.stringify(k)}]`;
 }
 
 function isNull(s) {
@@ -168,17 +237,10 @@ function plain(v) {
   return typeof v === "bigint" ? Number(v) : v;
 }
 
-// A JavaScript literal: the two outer levels of objects one entry a line (bodies, then a
-// schema's fields), a field's limits on one line.
-function literal(value, depth) {
-  if (Array.isArray(value)) return `[${value.map((v) => literal(v, depth + 1)).join(", ")}]`;
-  if (value && typeof value === "object") {
-    const entries = Object.entries(value);
-    const key = (k) => (/^[A-Za-z_$][\w$]*$/.test(k) ? k : JSON.stringify(k));
-    if (depth >= 2) return `{ ${entries.map(([k, v]) => `${key(k)}: ${literal(v, depth + 1)}`).join(", ")} }`;
-    const pad = "  ".repeat(depth + 1);
-    return `{\n${entries.map(([k, v]) => `${pad}${key(k)}: ${literal(v, depth + 1)},`).join("\n")}\n${"  ".repeat(depth)}}`;
-  }
+// A one-line JavaScript literal of plain data.
+function literal(value) {
+  if (Array.isArray(value)) return `[${value.map(literal).join(", ")}]`;
+  if (value && typeof value === "object") return `{ ${Object.entries(value).map(([k, v]) => `${key(k)}: ${literal(v)}`).join(", ")} }`;
   return JSON.stringify(value);
 }
 

@@ -79,7 +79,7 @@ function viewFiles(dir = FRONTEND, out = []) {
 }
 
 describe("scripts/gen-limits.mjs", () => {
-  test("follows $ref, merges allOf, takes a oneOf's string form, leaves null and unsafe bounds out", async () => {
+  test("follows $ref, merges allOf, takes a oneOf's string form, leaves null and unsafe bounds out, writes shared parts once", async () => {
     const text = generateLimits(`
 openapi: 3.1.0
 info: { title: t, version: '1' }
@@ -97,6 +97,12 @@ paths:
           application/json:
             schema: { $ref: '#/components/schemas/ThingCreate' }
       responses: { '201': { description: ok } }
+    patch:
+      requestBody:
+        content:
+          application/json:
+            schema: { $ref: '#/components/schemas/ThingPatch' }
+      responses: { '200': { description: ok } }
 components:
   parameters:
     City: { name: city, in: query, schema: { type: string, maxLength: 80 } }
@@ -114,19 +120,26 @@ components:
         parent: { $ref: '#/components/schemas/Id' }
         done: { type: boolean }
         nested: { type: object, properties: { level: { type: integer, minimum: 0, maximum: 3 } } }
+    ThingPatch:
+      allOf:
+        - $ref: '#/components/schemas/ThingCreate'
+        - { type: object, properties: { note: { type: string, maxLength: 9 } } }
 `);
-    const { bodies, queries, enums } = await load(text);
-    assert.deepEqual(bodies, {
-      ThingCreate: {
-        name: { maxLength: 50 },
-        kind: { enum: ["a", "b"] },
-        tags: { maxItems: 5, items: { minLength: 1, maxLength: 40 } },
-        owner: { maxLength: 64 },
-        parent: { minimum: 1 },
-        "nested.level": { minimum: 0, maximum: 3 },
-      },
-    });
+    const { bodies, queries, parameters, enums } = await load(text);
+    const thing = {
+      name: { maxLength: 50 },
+      kind: { enum: ["a", "b"] },
+      tags: { maxItems: 5, items: { minLength: 1, maxLength: 40 } },
+      owner: { maxLength: 64 },
+      parent: { minimum: 1 },
+      "nested.level": { minimum: 0, maximum: 3 },
+    };
+    assert.deepEqual(bodies, { ThingCreate: thing, ThingPatch: { ...thing, note: { maxLength: 9 } } });
+    assert.deepEqual(parameters, { City: { maxLength: 80 } });
     assert.deepEqual(queries, { "/things": { city: { maxLength: 80 }, size: { minimum: 1, maximum: 9 } } });
+    assert.equal(queries["/things"].city, parameters.City, "a shared parameter is written once");
+    assert.match(text, /ThingPatch: \{\n {4}\.\.\.ThingCreate,/, "a composed schema is spread, not copied");
+    assert.match(text, /ThingCreate: \{\n {4}\.\.\.ThingCreate,\n {2}\},/, "and is written once");
     assert.deepEqual(enums, { Kind: ["a", "b"] });
   });
 });
