@@ -2,9 +2,11 @@
 //
 // Layout: lib/ holds the plumbing (api.js: the only fetch path; router.js: hash routes;
 // forms.js: fields, errors and drafts; state.js: the signed-in member; ui.js: messages,
-// dialogs), views/ holds one module per area. To add an area (events, mentorships,
-// collaborations), write views/<area>.js exporting its views and register its routes in
-// ROUTES below (and, when it should be in the main menu, in NAV).
+// dialogs) and the widgets views share (search.js, monthgrid.js, ...); views/ holds the
+// views: one module per area, or a folder per area with one module per view
+// (views/events/list.js, page.js, form.js, invite.js). To add a view, write its module,
+// exporting the view, and register its route in ROUTES below (and, when it should be in
+// the main menu, in NAV).
 import { configure, ApiError, del, get } from "./lib/api.js";
 import { h, replace } from "./lib/dom.js";
 import { dropAllDrafts } from "./lib/forms.js";
@@ -13,16 +15,29 @@ import { currentMember, getToken, isSignedIn, isSiteAdmin, onChange, setCurrentM
 import { flashNext } from "./lib/ui.js";
 import { homeView } from "./views/home.js";
 import { loginView, registerView } from "./views/auth.js";
-import { profileView, privacyView, securityView, dataView } from "./views/me.js";
+import { profileView } from "./views/me/profile.js";
+import { privacyView } from "./views/me/privacy.js";
+import { securityView } from "./views/me/security.js";
+import { dataView } from "./views/me/data.js";
 import { directoryView, memberView } from "./views/members.js";
-import { orgListView, orgView, orgFormView } from "./views/organizations.js";
+import { orgListView } from "./views/organizations/list.js";
+import { orgView } from "./views/organizations/page.js";
+import { orgFormView } from "./views/organizations/form.js";
 import { notificationsView, refreshUnread, unreadCount, onUnreadChange } from "./views/notifications.js";
 import { notFoundView } from "./views/notfound.js";
-import { eventListView, eventView, eventFormView, eventInviteView } from "./views/events.js";
+import { eventListView } from "./views/events/list.js";
+import { eventView } from "./views/events/page.js";
+import { eventFormView } from "./views/events/form.js";
+import { eventInviteView } from "./views/events/invite.js";
 import { invitationsView } from "./views/invitations.js";
 import { activityView } from "./views/activity.js";
-import { mentorsView, mentorshipRequestView, mentorshipsView, mentorshipView } from "./views/mentorships.js";
-import { collabListView, collabFormView, collabView } from "./views/collaborations.js";
+import { mentorsView } from "./views/mentorships/mentors.js";
+import { mentorshipRequestView } from "./views/mentorships/request.js";
+import { mentorshipsView } from "./views/mentorships/list.js";
+import { mentorshipView } from "./views/mentorships/page.js";
+import { collabListView } from "./views/collaborations/list.js";
+import { collabFormView } from "./views/collaborations/form.js";
+import { collabView } from "./views/collaborations/page.js";
 import { reportsView } from "./views/admin.js";
 
 const HEALTH_TIMEOUT_MS = 5000;

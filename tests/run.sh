@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite (`make test`): installs what is missing, builds with
 # -Werror, runs the C unit tests and fuzzers under sanitizers, lints the
-# OpenAPI contract, compares it with the C field tables
-# (tests/contract/), checks docker-compose.yml, then starts a throwaway
+# OpenAPI contract, compares it with the C field tables and the web app's
+# limits (tests/contract/), checks docker-compose.yml, then starts a throwaway
 # PostgreSQL cluster and the real API (2 workers, 2+ connections each) on
 # free ports and runs the black-box API tests and the browser tests.
 # Everything it started is stopped, and the cluster removed, on any exit.
@@ -138,8 +138,9 @@ else
 	bad "openapi lint"
 fi
 
-# Before any server starts: the C field tables say what openapi.yaml says.
-note "contract: C field tables match openapi.yaml"
+# Before any server starts: the C field tables and the web app's limits
+# (frontend/lib/limits.js) say what openapi.yaml says.
+note "contract: C field tables and web app limits match openapi.yaml"
 node_suite contract tests/contract/*.test.mjs
 
 note "docker-compose.yml"

@@ -119,13 +119,3 @@ export const post = (path, body, opts = {}) => api("POST", path, { ...opts, body
 export const patch = (path, body, opts = {}) => api("PATCH", path, { ...opts, body });
 export const put = (path, body, opts = {}) => api("PUT", path, { ...opts, body });
 export const del = (path, opts) => api("DELETE", path, opts);
-
-/** GET that answers null on 404 (endpoints other teams are still building). */
-export async function getOptional(path, opts) {
-  try {
-    return await get(path, opts);
-  } catch (err) {
-    if (err instanceof ApiError && (err.status === 404 || err.status === 405 || err.status === 501)) return null;
-    throw err;
-  }
-}

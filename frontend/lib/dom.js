@@ -102,16 +102,17 @@ export function safeHref(url) {
   }
 }
 
+/** Hand `blob` to the browser as a download named `filename`. */
+export function saveFile(blob, filename) {
+  const url = URL.createObjectURL(blob);
+  const a = h("a", { href: url, download: filename, hidden: true });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
 /** Route paths: "#/members/12". */
 export function link(path, text, attrs = {}) {
   return h("a", { href: `#${path}`, ...attrs }, text);
 }
-
-export const ORG_KINDS = {
-  public_library: "Public library",
-  academic_library: "Academic library",
-  school_library: "School library",
-  special_library: "Special library",
-  association: "Association",
-  other: "Other",
-};

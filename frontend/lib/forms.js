@@ -86,6 +86,24 @@ export function radioGroup(name, legend, choices, value, { hint } = {}) {
   );
 }
 
+/**
+ * The options of a select with `value` added when it is not among them (a filter from the
+ * URL, an organization the member no longer admins), so the current choice still shows.
+ */
+export function withOption(options, value, label = value) {
+  if (value && !options.some(([v]) => v === value)) options.push([value, label]);
+  return options;
+}
+
+/**
+ * [value, label] options for the values of an enumeration of the contract (limits.js), in
+ * its order, labelled from `labels`: a value the web app has no label for (one the API
+ * added since) shows as itself. A label may be [label, explanation], for radioGroup().
+ */
+export function enumOptions(values, labels) {
+  return values.map((v) => (Array.isArray(labels[v]) ? [v, ...labels[v]] : [v, labels[v] ?? v]));
+}
+
 /** The alert region at the top of a form. */
 export function formAlert() {
   return h("div", { class: "form-alert", role: "alert" });
@@ -290,6 +308,13 @@ export function keepDraft(form, key) {
     form.dataset.draftRestored = "true";
   }
   return restored;
+}
+
+/** The notice shown above a form whose draft keepDraft() restored, or null. */
+export function draftNotice(form) {
+  return form.dataset.draftRestored
+    ? h("p", { class: "notice notice-info", id: "draft-restored" }, "We restored what you had typed before. Review it and save.")
+    : null;
 }
 
 export function dropDraft(key) {

@@ -3,8 +3,7 @@
 // shared with the landing page.
 import { baseUrl, get } from "../lib/api.js";
 import { h, link, time } from "../lib/dom.js";
-import { notAvailable, notYet } from "../lib/pending.js";
-import { loadMore, pageHeading, showError } from "../lib/ui.js";
+import { loadMore, pageHeading } from "../lib/ui.js";
 
 const KIND = {
   event_created: "New event",
@@ -52,17 +51,12 @@ export function activityItem(item, { compact = false } = {}) {
 
 export async function activityView() {
   const list = h("ul", { class: "activity", id: "activity-list" });
-  let unavailable = null;
   const pager = loadMore({
     list,
     noun: "items",
     emptyText: "Nothing new yet.",
     fetchPage: (cursor) => get("/v1/activity", { query: { limit: 20, cursor } }),
     renderItem: (item) => activityItem(item),
-    onError: (err) => {
-      if (notYet(err)) unavailable = notAvailable("Community activity");
-      else showError(err);
-    },
   });
   await pager.start();
   const rss = baseUrl() ? h("p", { class: "small muted" }, h("a", { href: `${baseUrl()}/v1/activity.rss` }, "Follow this page as RSS")) : null;
@@ -71,7 +65,8 @@ export async function activityView() {
     { class: "page" },
     pageHeading("Community activity"),
     h("p", { class: "muted" }, "What colleagues across the region have been up to: new events and recaps, collaborations and their progress, and mentorships that both sides chose to share."),
-    unavailable || [list, pager.element],
+    list,
+    pager.element,
     rss,
   );
 }

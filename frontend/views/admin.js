@@ -1,8 +1,7 @@
 // Site admins: reports to resolve (optionally hiding the event or collaboration), with a
 // link to the reported member's profile, where suspending lives.
-import { ApiError, get, patch } from "../lib/api.js";
+import { get, patch } from "../lib/api.js";
 import { h, link, time } from "../lib/dom.js";
-import { notAvailable, notYet } from "../lib/pending.js";
 import { isSiteAdmin } from "../lib/state.js";
 import { announce, confirmDialog, loadMore, pageHeading, showError } from "../lib/ui.js";
 
@@ -68,17 +67,12 @@ export async function reportsView({ query }) {
   }
   const status = query.get("status") === "resolved" ? "resolved" : "open";
   const list = h("ul", { class: "cards", id: "report-list" });
-  let unavailable = null;
   const pager = loadMore({
     list,
     noun: "reports",
     emptyText: status === "open" ? "No open reports." : "No resolved reports.",
     fetchPage: (cursor) => get("/v1/reports", { query: { status, limit: 20, cursor } }),
     renderItem: reportItem,
-    onError: (err) => {
-      if (notYet(err)) unavailable = notAvailable("Reports");
-      else if (!(err instanceof ApiError && err.handled)) showError(err);
-    },
   });
   await pager.start();
   return h(
@@ -91,6 +85,7 @@ export async function reportsView({ query }) {
       { class: "subnav", "aria-label": "Report status" },
       h("ul", {}, [["open", "Open"], ["resolved", "Resolved"]].map(([s, label]) => h("li", {}, link(`/admin/reports?status=${s}`, label, { "aria-current": s === status ? "page" : null })))),
     ),
-    unavailable || [list, pager.element],
+    list,
+    pager.element,
   );
 }

@@ -3,10 +3,14 @@
 import { post } from "../lib/api.js";
 import { h, link } from "../lib/dom.js";
 import { field, formAlert, onSubmit, submit, value } from "../lib/forms.js";
+import { bodies } from "../lib/limits.js";
 import { navigate } from "../lib/router.js";
 import { lastMemberId, signIn } from "../lib/state.js";
 import { flashNext, pageHeading } from "../lib/ui.js";
 import { dropAllDrafts } from "../lib/forms.js";
+
+const LOGIN = bodies.LoginRequest;
+const REGISTER = bodies.RegisterRequest;
 
 /** Only in-app routes are accepted as a place to return to. */
 function safeNext(query) {
@@ -29,8 +33,8 @@ export function loginView({ query }) {
     "form",
     { class: "form narrow", novalidate: true, id: "login-form" },
     formAlert(),
-    field("email", "Email", { type: "email", required: true, autocomplete: "username", maxlength: 254, spellcheck: "false" }),
-    field("password", "Password", { type: "password", required: true, autocomplete: "current-password", maxlength: 1024 }),
+    field("email", "Email", { type: "email", required: true, autocomplete: "username", maxlength: LOGIN.email.maxLength, spellcheck: "false" }),
+    field("password", "Password", { type: "password", required: true, autocomplete: "current-password", maxlength: LOGIN.password.maxLength }),
     h("div", { class: "actions" }, submit("Log in")),
   );
   onSubmit(form, async () => {
@@ -63,14 +67,14 @@ export function registerView({ query }) {
     field("display_name", "Your name", {
       required: true,
       autocomplete: "name",
-      maxlength: 80,
+      maxlength: REGISTER.display_name.maxLength,
       hint: "Shown to other members. You can change it later.",
     }),
     field("email", "Email", {
       type: "email",
       required: true,
       autocomplete: "email",
-      maxlength: 254,
+      maxlength: REGISTER.email.maxLength,
       spellcheck: "false",
       hint: "Never shown to other members.",
     }),
@@ -78,9 +82,9 @@ export function registerView({ query }) {
       type: "password",
       required: true,
       autocomplete: "new-password",
-      minlength: 12,
-      maxlength: 1024,
-      hint: "At least 12 characters. A few unrelated words make a strong one.",
+      minlength: REGISTER.password.minLength,
+      maxlength: REGISTER.password.maxLength,
+      hint: `At least ${REGISTER.password.minLength} characters. A few unrelated words make a strong one.`,
     }),
     h("div", { class: "actions" }, submit("Create account")),
   );

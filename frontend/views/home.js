@@ -1,10 +1,10 @@
 // The landing page (public feeds are fetched anonymously: a simple CORS request, no
 // preflight): an introduction, the next upcoming public events and the latest community
-// activity. Their loaders treat a 404 as "not available yet".
-import { getOptional } from "../lib/api.js";
+// activity. A section that cannot be loaded says so and leaves the rest of the page be.
+import { get } from "../lib/api.js";
 import { h, link } from "../lib/dom.js";
 import { activityItem } from "./activity.js";
-import { eventItem } from "./events.js";
+import { eventItem } from "./events/item.js";
 import { currentMember, isSignedIn } from "../lib/state.js";
 
 function section(id, title, intro, load) {
@@ -24,13 +24,8 @@ function section(id, title, intro, load) {
   return el;
 }
 
-function comingSoon(what) {
-  return h("p", { class: "coming-soon" }, h("span", { class: "pill" }, "Coming soon"), " ", what);
-}
-
 async function loadEvents() {
-  const page = await getOptional("/v1/events", { query: { limit: 5 }, quiet: true, auth: false });
-  if (page === null) return comingSoon("Upcoming events will be listed here.");
+  const page = await get("/v1/events", { query: { limit: 5 }, quiet: true, auth: false });
   const items = Array.isArray(page.data) ? page.data : [];
   if (!items.length) return h("p", {}, "No upcoming events yet. ", link("/events", "See all events"), ".");
   return [
@@ -40,8 +35,7 @@ async function loadEvents() {
 }
 
 async function loadActivity() {
-  const page = await getOptional("/v1/activity", { query: { limit: 8 }, quiet: true, auth: false });
-  if (page === null) return comingSoon("New events, recaps and collaborations will show up here.");
+  const page = await get("/v1/activity", { query: { limit: 8 }, quiet: true, auth: false });
   const items = Array.isArray(page.data) ? page.data : [];
   if (!items.length) return h("p", {}, "Nothing new yet.");
   return [

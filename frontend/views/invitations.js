@@ -2,7 +2,6 @@
 // the waitlist), decline, or report as spam.
 import { ApiError, get, patch, post } from "../lib/api.js";
 import { h, link } from "../lib/dom.js";
-import { notAvailable, notYet } from "../lib/pending.js";
 import { eventWhen } from "../lib/time.js";
 import { announce, confirmDialog, loadMore, pageHeading, showError } from "../lib/ui.js";
 
@@ -89,17 +88,12 @@ function invitationItem(inv) {
 export async function invitationsView({ query }) {
   const status = query.get("status") || "";
   const list = h("ul", { class: "cards", id: "invitation-list" });
-  let unavailable = null;
   const pager = loadMore({
     list,
     noun: "invitations",
     emptyText: status ? "No invitations with this status." : "You have no invitations.",
     fetchPage: (cursor) => get("/v1/me/invitations", { query: { status, limit: 20, cursor } }),
     renderItem: invitationItem,
-    onError: (err) => {
-      if (notYet(err)) unavailable = notAvailable("Invitations");
-      else showError(err);
-    },
   });
   await pager.start();
   const tabs = [["", "All"], ["pending", "Waiting"], ["accepted", "Accepted"], ["declined", "Declined"]];
@@ -109,6 +103,7 @@ export async function invitationsView({ query }) {
     pageHeading("My invitations"),
     h("p", { class: "muted" }, "Invitations to events from other members, each with the reason you received it. Change who may invite you in ", link("/me/privacy", "your privacy settings"), "."),
     h("nav", { class: "subnav", "aria-label": "Invitation status" }, h("ul", {}, tabs.map(([s, label]) => h("li", {}, link(s ? `/invitations?status=${s}` : "/invitations", label, { "aria-current": s === status ? "page" : null }))))),
-    unavailable || [list, pager.element],
+    list,
+    pager.element,
   );
 }

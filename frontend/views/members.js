@@ -2,12 +2,15 @@
 // with suspend / lift suspension for site admins.
 import { ApiError, get, post } from "../lib/api.js";
 import { h, link, tagList, time } from "../lib/dom.js";
-import { field, formAlert, showFormError, submit } from "../lib/forms.js";
-import { navigate } from "../lib/router.js";
+import { field, withOption } from "../lib/forms.js";
+import { queries } from "../lib/limits.js";
+import { organizationOptions } from "../lib/organizations.js";
+import { searchPage } from "../lib/search.js";
 import { currentMember, isSignedIn, isSiteAdmin } from "../lib/state.js";
-import { announce, confirmDialog, loadMore, pageHeading, row, showError } from "../lib/ui.js";
+import { announce, confirmDialog, pageHeading, row, showError } from "../lib/ui.js";
 
 const FILTERS = ["q", "skill", "interest", "city", "organization", "mentoring"];
+const Q = queries["/v1/members"];
 
 function memberCard(m) {
   const name = m.display_name || `Member ${m.id}`;
@@ -27,77 +30,28 @@ function memberCard(m) {
   );
 }
 
-async function organizationOptions() {
-  try {
-    const page = await get("/v1/organizations", { query: { limit: 100 }, quiet: true });
-    return page.data.map((o) => [o.slug, o.name]);
-  } catch {
-    return [];
-  }
-}
-
 export async function directoryView({ query }) {
-  const orgs = await organizationOptions();
-  const q = Object.fromEntries(FILTERS.map((k) => [k, query.get(k) || ""]));
-  if (q.organization && !orgs.some(([slug]) => slug === q.organization)) orgs.push([q.organization, q.organization]);
-
-  const form = h(
-    "form",
-    { class: "form filters", role: "search", "aria-label": "Search members", id: "member-filters", novalidate: true },
-    formAlert(),
-    h(
-      "div",
-      { class: "filter-grid" },
-      field("q", "Name or keyword", { type: "search", value: q.q, maxlength: 100 }),
-      field("skill", "Skill", { value: q.skill, maxlength: 40 }),
-      field("interest", "Interest", { value: q.interest, maxlength: 40 }),
-      field("city", "City", { value: q.city, maxlength: 80 }),
+  const orgs = withOption(await organizationOptions(), query.get("organization"));
+  return searchPage(query, {
+    title: "Members",
+    intro: "Colleagues across the region's libraries. You only see what each member chose to share.",
+    noun: "members",
+    id: "member",
+    path: "/members",
+    keys: FILTERS,
+    checked: { mentoring: "available" },
+    fields: (q) => [
+      field("q", "Name or keyword", { type: "search", value: q.q, maxlength: Q.q.maxLength }),
+      field("skill", "Skill", { value: q.skill, maxlength: Q.skill.maxLength }),
+      field("interest", "Interest", { value: q.interest, maxlength: Q.interest.maxLength }),
+      field("city", "City", { value: q.city, maxlength: Q.city.maxLength }),
       field("organization", "Organization", { options: [["", "Any organization"], ...orgs], value: q.organization }),
       field("mentoring", "Mentors only", { type: "checkbox", value: q.mentoring === "available" }),
-    ),
-    h(
-      "div",
-      { class: "actions" },
-      submit("Search"),
-      h("a", { href: "#/members", class: "button secondary" }, "Clear filters"),
-    ),
-  );
-  form.addEventListener("submit", (e) => {
-    e.preventDefault();
-    const params = new URLSearchParams();
-    for (const k of FILTERS) {
-      const el = form.elements.namedItem(k);
-      if (k === "mentoring") {
-        if (el.checked) params.set(k, "available");
-      } else if (el.value.trim()) params.set(k, el.value.trim());
-    }
-    const qs = params.toString();
-    navigate(`/members${qs ? `?${qs}` : ""}`);
-  });
-
-  const list = h("ul", { class: "cards grid", id: "member-results", "aria-label": "Members" });
-  const pager = loadMore({
-    list,
-    noun: "members",
-    emptyText: "No members match these filters.",
-    fetchPage: (cursor) =>
-      get("/v1/members", {
-        query: { ...q, mentoring: q.mentoring === "available" ? "available" : undefined, limit: 20, cursor },
-      }),
+    ],
+    api: "/v1/members",
+    apiQuery: (q) => ({ ...q, mentoring: q.mentoring === "available" ? "available" : undefined }),
     renderItem: memberCard,
-    onError: (err) => (err instanceof ApiError && err.status === 400 ? showFormError(form, err) : showError(err)),
   });
-  await pager.start();
-  return h(
-    "section",
-    { class: "page" },
-    pageHeading("Members"),
-    h("p", { class: "muted" }, "Colleagues across the region's libraries. You only see what each member chose to share."),
-    form,
-    h("h2", { class: "visually-hidden" }, "Results"),
-    list,
-    pager.element,
-  );
 }
 
 export async function memberView({ params }) {

@@ -1,22 +1,19 @@
-// Collaborations between libraries: browse (status, skill, organization, q), propose,
-// join as oneself or for an organization one admins, owners approve or decline and move
-// the status along the allowed transitions, progress updates, and cost shares with the
-// totals per currency.
-import { ApiError, get, patch, post } from "../lib/api.js";
-import { h, link, replace, parseList, tagList, time } from "../lib/dom.js";
-import { dropDraft, field, formAlert, keepDraft, onSubmit, showFormError, submit, value } from "../lib/forms.js";
-import { notAvailable, notYet } from "../lib/pending.js";
-import { navigate } from "../lib/router.js";
-import { currentMember, isSignedIn, isSiteAdmin, setCurrentMember } from "../lib/state.js";
-import { announce, confirmDialog, flashNext, loadMore, pageHeading, showError } from "../lib/ui.js";
+// A collaboration's page: what it is and its cost shares with the totals per currency;
+// for owners, moving the status along the allowed transitions and approving or declining
+// who asks to join; joining as oneself or for an organization one admins; each
+// participant's cost share; and progress updates.
+import { ApiError, get, patch, post } from "../../lib/api.js";
+import { h, link, replace, parseList, tagList, time } from "../../lib/dom.js";
+import { field, formAlert, onSubmit, submit, value } from "../../lib/forms.js";
+import { bodies } from "../../lib/limits.js";
+import { adminOrganizationOptions } from "../../lib/organizations.js";
+import { currentMember, isSignedIn, isSiteAdmin } from "../../lib/state.js";
+import { announce, confirmDialog, pageHeading, showError } from "../../lib/ui.js";
+import { CO_STATUS } from "./status.js";
 
-export const CO_STATUS = {
-  proposed: "Proposed",
-  seeking_partners: "Seeking partners",
-  active: "Active",
-  completed: "Completed",
-  archived: "Archived",
-};
+// Joining: the message, skills offered and cost share (a participant's cost share is
+// later patched with the same limits).
+const SHARE = bodies.ParticipantCreate;
 
 const MOVE_LABEL = {
   seeking_partners: "Start seeking partners",
@@ -35,126 +32,6 @@ function money(amount, currency) {
   }
 }
 
-function collabCard(c) {
-  return h(
-    "li",
-    { class: "card collab-card", dataset: { id: c.id } },
-    h("p", { class: "card-title" }, link(`/collaborations/${c.id}`, c.title), h("span", { class: `pill status-${c.status}` }, CO_STATUS[c.status] || c.status), c.hidden ? h("span", { class: "pill pill-bad" }, "Hidden") : null),
-    h("p", { class: "muted small" }, `${c.participant_count} participant${c.participant_count === 1 ? "" : "s"}`, c.organization ? ` · ${c.organization.name}` : null),
-    h("p", { class: "small clamp" }, c.summary),
-    tagList(c.skills_wanted, `Skills wanted by ${c.title}`),
-  );
-}
-
-async function orgOptions() {
-  try {
-    const page = await get("/v1/organizations", { query: { limit: 100 }, quiet: true });
-    return page.data.map((o) => [o.slug, o.name]);
-  } catch {
-    return [];
-  }
-}
-
-async function adminOrgs() {
-  if (!isSignedIn()) return [];
-  let me = currentMember();
-  if (!me) {
-    me = await get("/v1/me");
-    setCurrentMember(me);
-  }
-  if (isSiteAdmin()) return orgOptions();
-  return (me.affiliations || []).filter((a) => a.role === "admin").map((a) => [a.slug, a.name]);
-}
-
-export async function collabListView({ query }) {
-  const keys = ["status", "skill", "organization", "q"];
-  const f = Object.fromEntries(keys.map((k) => [k, query.get(k) || ""]));
-  const orgs = await orgOptions();
-  if (f.organization && !orgs.some(([s]) => s === f.organization)) orgs.push([f.organization, f.organization]);
-  const form = h(
-    "form",
-    { class: "form filters", role: "search", "aria-label": "Search collaborations", id: "collab-filters", novalidate: true },
-    formAlert(),
-    h(
-      "div",
-      { class: "filter-grid" },
-      field("q", "Search", { type: "search", value: f.q, maxlength: 100 }),
-      field("status", "Status", { options: [["", "Any status"], ...Object.entries(CO_STATUS)], value: f.status }),
-      field("skill", "Skill wanted", { value: f.skill, maxlength: 40 }),
-      field("organization", "Organization", { options: [["", "Any organization"], ...orgs], value: f.organization }),
-    ),
-    h("div", { class: "actions" }, submit("Search"), link("/collaborations", "Clear filters", { class: "button secondary" })),
-  );
-  form.addEventListener("submit", (e) => {
-    e.preventDefault();
-    const p = new URLSearchParams();
-    for (const k of keys) {
-      const v = form.elements.namedItem(k).value.trim();
-      if (v) p.set(k, v);
-    }
-    navigate(`/collaborations${p.toString() ? `?${p}` : ""}`);
-  });
-  const list = h("ul", { class: "cards grid", id: "collab-results", "aria-label": "Collaborations" });
-  let unavailable = null;
-  const pager = loadMore({
-    list,
-    noun: "collaborations",
-    emptyText: "No collaborations match these filters.",
-    fetchPage: (cursor) => get("/v1/collaborations", { query: { ...f, limit: 20, cursor } }),
-    renderItem: collabCard,
-    onError: (err) => {
-      if (notYet(err)) unavailable = notAvailable("Collaborations");
-      else if (err instanceof ApiError && err.status === 400) showFormError(form, err);
-      else showError(err);
-    },
-  });
-  await pager.start();
-  return h(
-    "section",
-    { class: "page" },
-    pageHeading("Collaborations", isSignedIn() ? link("/collaborations/new", "Propose a collaboration", { class: "button" }) : null),
-    h("p", { class: "muted" }, "Shared projects across libraries: pool skills and split costs."),
-    form,
-    h("h2", { class: "visually-hidden" }, "Results"),
-    unavailable || [list, pager.element],
-  );
-}
-
-export async function collabFormView({ params }) {
-  const editing = Boolean(params.id);
-  const c = editing ? await get(`/v1/collaborations/${encodeURIComponent(params.id)}`) : null;
-  const orgs = await adminOrgs();
-  if (c?.organization && !orgs.some(([s]) => s === c.organization.slug)) orgs.push([c.organization.slug, c.organization.name]);
-  const draftKey = editing ? `collab-edit-${c.id}` : "collab-new";
-  const form = h(
-    "form",
-    { class: "form", id: "collab-form", novalidate: true },
-    formAlert(),
-    field("title", "Title", { value: c?.title, required: true, maxlength: 200 }),
-    field("summary", "Summary", { rows: 6, value: c?.summary, required: true, maxlength: 4000, hint: "What you want to do together, and what partners would bring." }),
-    field("skills_wanted", "Skills wanted", { value: (c?.skills_wanted || []).join(", "), hint: "Separate with commas, up to 20." }),
-    field("organization", "Hosting organization", { options: [["", "None"], ...orgs], value: c?.organization?.slug || "", hint: orgs.length ? "An organization you are an admin of." : "You are not an admin of any organization." }),
-    h("div", { class: "actions" }, submit(editing ? "Save changes" : "Propose collaboration"), link(editing ? `/collaborations/${c.id}` : "/collaborations", "Cancel", { class: "button secondary" })),
-  );
-  keepDraft(form, draftKey);
-  onSubmit(form, async () => {
-    const body = {
-      title: value(form, "title"),
-      summary: form.elements.summary.value.trim(),
-      skills_wanted: parseList(value(form, "skills_wanted")),
-    };
-    const org = value(form, "organization");
-    if (editing) {
-      if (org !== (c.organization?.slug || "")) body.organization = org || null;
-    } else if (org) body.organization = org;
-    const saved = editing ? await patch(`/v1/collaborations/${c.id}`, body) : await post("/v1/collaborations", body);
-    dropDraft(draftKey);
-    flashNext(editing ? "The collaboration was saved." : "Your collaboration was proposed. You are its owner.");
-    navigate(`/collaborations/${saved.id}`);
-  });
-  return h("section", { class: "page" }, pageHeading(editing ? `Edit ${c.title}` : "Propose a collaboration"), form);
-}
-
 function costShareFields(prefix, share) {
   return h(
     "fieldset",
@@ -163,10 +40,10 @@ function costShareFields(prefix, share) {
     h(
       "div",
       { class: "field-row" },
-      field("cost_share.amount", "Amount", { value: share?.amount || "", inputmode: "decimal", maxlength: 13, hint: "For example 500.00", id: `${prefix}-amount` }),
-      field("cost_share.currency", "Currency", { value: share?.currency || "", maxlength: 3, hint: "ISO code, like USD or EUR", id: `${prefix}-currency` }),
+      field("cost_share.amount", "Amount", { value: share?.amount || "", inputmode: "decimal", maxlength: SHARE["cost_share.amount"].maxLength, hint: "For example 500.00", id: `${prefix}-amount` }),
+      field("cost_share.currency", "Currency", { value: share?.currency || "", maxlength: SHARE["cost_share.currency"].maxLength, hint: "ISO code, like USD or EUR", id: `${prefix}-currency` }),
     ),
-    field("cost_share.note", "Note", { value: share?.note || "", maxlength: 500, id: `${prefix}-note` }),
+    field("cost_share.note", "Note", { value: share?.note || "", maxlength: SHARE["cost_share.note"].maxLength, id: `${prefix}-note` }),
   );
 }
 
@@ -271,8 +148,8 @@ export async function collabView({ params }) {
     let page;
     try {
       page = await get(`/v1/collaborations/${c.id}/participants`, { query: { limit: 100 } });
-    } catch (err) {
-      section.append(notYet(err) ? notAvailable("Participants") : h("p", { class: "muted" }, "Participants could not be loaded."));
+    } catch {
+      section.append(h("p", { class: "muted" }, "Participants could not be loaded."));
       return section;
     }
     const me = currentMember();
@@ -362,8 +239,8 @@ export async function collabView({ params }) {
       "form",
       { class: "form", id: "join-form", novalidate: true },
       formAlert(),
-      field("message", "Message to the owners", { rows: 3, required: true, maxlength: 2000 }),
-      field("skills_offered", "Skills you offer", { hint: "Separate with commas, up to 20." }),
+      field("message", "Message to the owners", { rows: 3, required: true, maxlength: SHARE.message.maxLength }),
+      field("skills_offered", "Skills you offer", { hint: `Separate with commas, up to ${SHARE.skills_offered.maxItems}.` }),
       orgsForJoin.length ? field("organization", "Join as", { options: [["", "Myself"], ...orgsForJoin.map(([s, n]) => [s, `For ${n}`])], hint: "Or for an organization you are an admin of." }) : null,
       costShareFields("join", null),
       h("div", { class: "actions" }, submit("Ask to join")),
@@ -391,8 +268,8 @@ export async function collabView({ params }) {
     let page;
     try {
       page = await get(`/v1/collaborations/${c.id}/updates`, { query: { limit: 50 } });
-    } catch (err) {
-      section.append(notYet(err) ? notAvailable("Updates") : h("p", { class: "muted" }, "Updates could not be loaded."));
+    } catch {
+      section.append(h("p", { class: "muted" }, "Updates could not be loaded."));
       return section;
     }
     if (isParticipant() && c.status !== "archived") {
@@ -400,7 +277,7 @@ export async function collabView({ params }) {
         "form",
         { class: "form", id: "update-form", novalidate: true },
         formAlert(),
-        field("body", "Post an update", { rows: 3, required: true, maxlength: 5000 }),
+        field("body", "Post an update", { rows: 3, required: true, maxlength: bodies.CollaborationUpdateCreate.body.maxLength }),
         h("div", { class: "actions" }, submit("Post update")),
       );
       onSubmit(form, async () => {
@@ -417,7 +294,7 @@ export async function collabView({ params }) {
     return section;
   }
 
-  const orgsForJoin = await adminOrgs();
+  const orgsForJoin = await adminOrganizationOptions();
   await draw();
   return h("section", { class: "page" }, heading, body);
 }
