@@ -131,3 +131,79 @@ test('the invitation cap holds under two concurrent requests', async () => {
 		assert.equal(notified, 10);
 	}
 });
+
+// The counts an event carries (going_count, waitlist_count, places_taken,
+// places_left) are kept on the event row in the transactions that change
+// RSVPs: after a burst of concurrent RSVPs (some bringing guests) and
+// withdrawals, a signed-in page differs from the page before only in the
+// event's counts, which are what its RSVPs say.
+test('a signed-in page before and after a burst of RSVPs differs only by the counts', async () => {
+	const host = await makeMember();
+	const viewer = await makeMember();
+	const starts = at(24 * 400 + Math.floor(Math.random() * 1000));
+	const c = await post('/v1/events', { title: `Counted party ${uid()}`, kind: 'social',
+	    starts_at: starts, ends_at: new Date(Date.parse(starts) + 7200e3).toISOString()
+	        .replace(/\.\d+Z$/, 'Z'), timezone: 'America/Chicago', capacity: 30,
+	    guest_limit: 2 }, { token: host.token });
+	assert.equal(c.status, 201, c.text);
+	const ev = c.json;
+	const page = () => get(`/v1/events?limit=5&from=${encodeURIComponent(starts)}`,
+	    { token: viewer.token });
+	const before = await page();
+	assert.equal(before.status, 200);
+	assert.ok(before.json.data.some((e) => e.id === ev.id));
+
+	const people = await bulkMembers(60);
+	const res = await Promise.all(people.map((p, i) => put(`/v1/events/${ev.id}/rsvp`,
+	    { response: i % 10 === 9 ? 'maybe' : 'going', guests: i % 3 === 0 ? 2 : 0 },
+	    { token: p.token })));
+	assert.deepEqual(res.filter((r) => r.status !== 200).map((r) => r.text), []);
+	const gone = await Promise.all(people.slice(0, 15).map((p) =>
+	    del(`/v1/events/${ev.id}/rsvp`, { token: p.token })));
+	assert.deepEqual(gone.map((r) => r.status), Array(15).fill(204));
+
+	const [truth] = await sql(`SELECT count(*) FILTER (WHERE status = 'going') AS going,
+	    count(*) FILTER (WHERE status = 'waitlisted') AS waiting,
+	    coalesce(sum(1 + guests) FILTER (WHERE status = 'going'), 0) AS taken
+	    FROM rsvps WHERE event_id = $1`, [ev.id]);
+	const after = await page();
+	assert.equal(after.status, 200);
+	const want = structuredClone(before.json);
+	const mine = want.data.find((e) => e.id === ev.id);
+	Object.assign(mine, { going_count: Number(truth.going),
+	    waitlist_count: Number(truth.waiting), places_taken: Number(truth.taken),
+	    places_left: Math.max(30 - Number(truth.taken), 0) });
+	assert.deepEqual(after.json, want);
+	assert.ok(Number(truth.waiting) > 0 && Number(truth.taken) <= 30, JSON.stringify(truth));
+	// Byte for byte: the page's text is the text before with the event's
+	// four counts replaced (and so its strong ETag changes only then).
+	const span = (text) => {
+		const start = text.indexOf(`{"id": ${ev.id}, "city": `);
+		assert.ok(start > 0, 'the event is on the page');
+		let depth = 0;
+		for (let i = start, quoted = false; i < text.length; i++) {
+			const ch = text[i];
+			if (quoted) {
+				if (ch === '\\') i++;
+				else if (ch === '"') quoted = false;
+			} else if (ch === '"') {
+				quoted = true;
+			} else if (ch === '{') {
+				depth++;
+			} else if (ch === '}' && --depth === 0) {
+				return [start, i + 1];
+			}
+		}
+		assert.fail('unterminated event object');
+	};
+	const [b0, b1] = span(before.text);
+	const [a0, a1] = span(after.text);
+	assert.equal(after.text.slice(0, a0), before.text.slice(0, b0));
+	assert.equal(after.text.slice(a1), before.text.slice(b1));
+	const counted = before.text.slice(b0, b1)
+	    .replace('"going_count": 0', `"going_count": ${truth.going}`)
+	    .replace('"places_left": 30', `"places_left": ${Math.max(30 - Number(truth.taken), 0)}`)
+	    .replace('"places_taken": 0', `"places_taken": ${truth.taken}`)
+	    .replace('"waitlist_count": 0', `"waitlist_count": ${truth.waiting}`);
+	assert.equal(after.text.slice(a0, a1), counted);
+});
