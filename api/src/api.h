@@ -138,6 +138,7 @@ void	reply_not_allowed(struct http_request *, int);
 /* http/row.c: database answers into HTTP answers. */
 int	row_status(PGresult *);
 void	row_location(struct http_request *, const char *);
+int	row_body(PGresult *, struct kore_buf *);
 void	row_reply(struct http_request *, struct il_req *, PGresult *);
 void	row_rate_headers(struct http_request *, PGresult *, int);
 void	row_error(struct http_request *, struct il_req *, PGresult *,

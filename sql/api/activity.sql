@@ -110,13 +110,13 @@ DECLARE
 	v_cur	jsonb := api.cursor_decode(p_query,
 	    '{timestamptz,text,bigint}');
 BEGIN
-	RETURN (SELECT api.page(jsonb_agg(jsonb_build_array(
-	        api.activity_json(ROW(a.at, a.kind, a.id, a.subject_type,
+	RETURN (SELECT api.page(
+	    array_agg(api.activity_json(ROW(a.at, a.kind, a.id, a.subject_type,
 	            a.subject_id, a.title, a.text, a.organization_id,
-	            a.member_ids)::api.activity_item, v_me),
-	        jsonb_build_array(to_char(a.at AT TIME ZONE 'UTC',
-	            'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), a.kind, a.id))
-	    ORDER BY a.o), p_query)
+	            a.member_ids)::api.activity_item, v_me)
+	        ORDER BY a.o),
+	    array_agg(jsonb_build_array(to_char(a.at AT TIME ZONE 'UTC',
+	            'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), a.kind, a.id) ORDER BY a.o), p_query)
 	FROM api.activity_items(coalesce((v_cur->>0)::timestamptz, 'infinity'),
 	    coalesce(v_cur->>1, ''), coalesce((v_cur->>2)::bigint, 0),
 	    api.page_size(p_query))

@@ -241,8 +241,10 @@ BEGIN
 		ORDER BY c.id DESC
 		LIMIT api.page_size(p_query)
 	)
-	SELECT api.page(jsonb_agg(jsonb_build_array(api.collaboration_json(page, v_me),
-	    jsonb_build_array(page.id)) ORDER BY page.id DESC), p_query)
+	SELECT api.page(
+	    array_agg(api.collaboration_json(page, v_me)
+	        ORDER BY page.id DESC),
+	    array_agg(jsonb_build_array(page.id) ORDER BY page.id DESC), p_query)
 	FROM page);
 END;
 $$;
@@ -339,8 +341,10 @@ BEGIN
 		ORDER BY u.id DESC
 		LIMIT api.page_size(p_query)
 	)
-	SELECT api.page(jsonb_agg(jsonb_build_array(api.update_json(page, v_me),
-	    jsonb_build_array(page.id)) ORDER BY page.id DESC), p_query)
+	SELECT api.page(
+	    array_agg(api.update_json(page, v_me)
+	        ORDER BY page.id DESC),
+	    array_agg(jsonb_build_array(page.id) ORDER BY page.id DESC), p_query)
 	FROM page);
 END;
 $$;

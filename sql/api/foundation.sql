@@ -27,12 +27,17 @@
 -- filters fold away and a present filter uses its index (a cached
 -- generic plan could do neither).
 
+-- data: a page of a list, the JSON array of its rows as the database
+-- serialized it (api.page); the API adds it to body, the page's envelope
+-- (next_cursor and what else the list says), as the member "data".
+-- NULL for everything that is not a list.
 CREATE TYPE api.reply AS (
 	status		integer,
 	body		jsonb,
 	location	text,
 	next_cursor	text,
-	retry_after	integer
+	retry_after	integer,
+	data		json
 );
 
 CREATE FUNCTION api.fail(p_status integer, p_code text, p_detail text,
@@ -51,7 +56,8 @@ $$;
 CREATE FUNCTION api.ok(p_status integer, p_body jsonb,
     p_location text DEFAULT NULL, p_next_cursor text DEFAULT NULL)
 RETURNS api.reply LANGUAGE sql IMMUTABLE AS $$
-	SELECT ROW(p_status, p_body, p_location, p_next_cursor, NULL)::api.reply;
+	SELECT ROW(p_status, p_body, p_location, p_next_cursor, NULL,
+	    NULL)::api.reply;
 $$;
 
 CREATE FUNCTION api.problem(p_status integer, p_code text, p_detail text,
@@ -64,7 +70,7 @@ RETURNS api.reply LANGUAGE sql IMMUTABLE AS $$
 	        WHEN 409 THEN 'Conflict' WHEN 429 THEN 'Too Many Requests'
 	        ELSE 'Error' END,
 	    'status', p_status, 'detail', p_detail, 'code', p_code,
-	    'errors', '[]'::jsonb), NULL, NULL, p_retry)::api.reply;
+	    'errors', '[]'::jsonb), NULL, NULL, p_retry, NULL)::api.reply;
 $$;
 
 -- Paging ----------------------------------------------------------------------
@@ -136,24 +142,26 @@ RETURNS integer LANGUAGE sql IMMUTABLE AS $$
 	SELECT (p_query->>'limit')::integer + 1;
 $$;
 
--- The reply of one page of a list with query p_query: p_items are the
--- rows read (at most api.page_size(p_query)), in order, each as [row,
--- sort key].  A row beyond the limit only says that there is a next
--- page: it is left out, and the key of the last row kept becomes
--- next_cursor (in the body, and for the API's Link header).
-CREATE FUNCTION api.page(p_items jsonb, p_query jsonb)
-RETURNS api.reply LANGUAGE sql IMMUTABLE AS $$
-	SELECT api.ok(200, jsonb_build_object('data', coalesce(s.rows, '[]'),
-	    'next_cursor', n.next), NULL, n.next)
-	FROM (SELECT jsonb_agg(t.item->0 ORDER BY t.o)
-	          FILTER (WHERE t.o <= l.lim) AS rows,
-	          coalesce(max(t.o) > l.lim, false) AS more, l.lim
-	      FROM (SELECT (p_query->>'limit')::integer AS lim) l
-	      LEFT JOIN jsonb_array_elements(p_items) WITH ORDINALITY
-	          AS t(item, o) ON true
-	      GROUP BY l.lim) s,
-	    LATERAL (SELECT CASE WHEN s.more
-	        THEN api.cursor_encode(p_items->(s.lim - 1)->1) END AS next) n;
+-- The reply of one page of a list with query p_query: p_rows are the
+-- rows read (at most api.page_size(p_query)) in order, p_keys their sort
+-- keys.  A row beyond the limit only says that there is a next page: it
+-- is left out, and the key of the last row kept becomes next_cursor.
+-- The rows go out as data, serialized once (see api.reply), so a page is
+-- never rebuilt as one big jsonb document.
+CREATE FUNCTION api.page(p_rows jsonb[], p_keys jsonb[], p_query jsonb)
+RETURNS api.reply LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+	v_limit	integer := (p_query->>'limit')::integer;
+	v_next	text;
+BEGIN
+	IF cardinality(p_rows) > v_limit THEN
+		v_next := api.cursor_encode(p_keys[v_limit]);
+	END IF;
+	RETURN ROW(200, jsonb_build_object('next_cursor', v_next), NULL, v_next,
+	    NULL, coalesce((SELECT json_agg(r ORDER BY o)
+	        FROM unnest(p_rows[1:v_limit]) WITH ORDINALITY AS t(r, o)),
+	        '[]'))::api.reply;
+END;
 $$;
 
 -- Values ----------------------------------------------------------------------
@@ -190,10 +198,12 @@ BEGIN
 	IF p IS NULL THEN
 		RETURN NULL;
 	END IF;
-	RETURN date_trunc('second', p::timestamptz);
-EXCEPTION WHEN data_exception THEN
-	PERFORM api.fail(400, 'validation_failed',
-	    'is not a valid date-time', p_field);
+	BEGIN
+		RETURN date_trunc('second', p::timestamptz);
+	EXCEPTION WHEN data_exception THEN
+		PERFORM api.fail(400, 'validation_failed',
+		    'is not a valid date-time', p_field);
+	END;
 	RETURN NULL;
 END;
 $$;

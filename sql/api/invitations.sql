@@ -171,8 +171,10 @@ BEGIN
 		ORDER BY i.id DESC
 		LIMIT api.page_size(p_query)
 	)
-	SELECT api.page(jsonb_agg(jsonb_build_array(api.invitation_json(page),
-	    jsonb_build_array(page.id)) ORDER BY page.id DESC), p_query)
+	SELECT api.page(
+	    array_agg(api.invitation_json(page)
+	        ORDER BY page.id DESC),
+	    array_agg(jsonb_build_array(page.id) ORDER BY page.id DESC), p_query)
 	FROM page);
 END;
 $$;

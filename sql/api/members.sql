@@ -324,10 +324,10 @@ BEGIN
 		ORDER BY lower(m.display_name), m.id
 		LIMIT api.page_size(p_query)
 	)
-	SELECT api.page(jsonb_agg(jsonb_build_array(
-	        api.member_view(page, v_me),
-	        jsonb_build_array(lower(page.display_name), page.id))
-	    ORDER BY lower(page.display_name), page.id), p_query)
+	SELECT api.page(
+	    array_agg(api.member_view(page, v_me)
+	        ORDER BY lower(page.display_name), page.id),
+	    array_agg(jsonb_build_array(lower(page.display_name), page.id) ORDER BY lower(page.display_name), page.id), p_query)
 	FROM page);
 END;
 $$;

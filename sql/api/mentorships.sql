@@ -109,11 +109,11 @@ BEGIN
 		ORDER BY lower(m.display_name), m.id
 		LIMIT api.page_size(p_query)
 	)
-	SELECT api.page(jsonb_agg(jsonb_build_array(
-	        jsonb_build_object('member', api.member_view(page, v_me),
-	            'open_slots', api.mentor_open_slots(page)),
-	        jsonb_build_array(lower(page.display_name), page.id))
-	    ORDER BY lower(page.display_name), page.id), p_query)
+	SELECT api.page(
+	    array_agg(jsonb_build_object('member', api.member_view(page, v_me),
+	            'open_slots', api.mentor_open_slots(page))
+	        ORDER BY lower(page.display_name), page.id),
+	    array_agg(jsonb_build_array(lower(page.display_name), page.id) ORDER BY lower(page.display_name), page.id), p_query)
 	FROM page);
 END;
 $$;
@@ -185,8 +185,10 @@ BEGIN
 		ORDER BY x.id DESC
 		LIMIT api.page_size(p_query)
 	)
-	SELECT api.page(jsonb_agg(jsonb_build_array(api.mentorship_json(page, v_me),
-	    jsonb_build_array(page.id)) ORDER BY page.id DESC), p_query)
+	SELECT api.page(
+	    array_agg(api.mentorship_json(page, v_me)
+	        ORDER BY page.id DESC),
+	    array_agg(jsonb_build_array(page.id) ORDER BY page.id DESC), p_query)
 	FROM page);
 END;
 $$;
@@ -265,9 +267,10 @@ BEGIN
 		ORDER BY c.on_date DESC, c.id DESC
 		LIMIT api.page_size(p_query)
 	)
-	SELECT api.page(jsonb_agg(jsonb_build_array(api.check_in_json(page),
-	        jsonb_build_array(to_char(page.on_date, 'YYYY-MM-DD'), page.id))
-	    ORDER BY page.on_date DESC, page.id DESC), p_query)
+	SELECT api.page(
+	    array_agg(api.check_in_json(page)
+	        ORDER BY page.on_date DESC, page.id DESC),
+	    array_agg(jsonb_build_array(to_char(page.on_date, 'YYYY-MM-DD'), page.id) ORDER BY page.on_date DESC, page.id DESC), p_query)
 	FROM page);
 END;
 $$;

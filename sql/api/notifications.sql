@@ -38,10 +38,11 @@ BEGIN
 		ORDER BY n.read, n.created_at DESC, n.id DESC
 		LIMIT api.page_size(p_query)
 	)
-	SELECT api.page(jsonb_agg(jsonb_build_array(api.notification_json(page),
-	        jsonb_build_array(page.read, extract(epoch FROM page.created_at),
-	            page.id))
-	    ORDER BY page.read, page.created_at DESC, page.id DESC), p_query)
+	SELECT api.page(
+	    array_agg(api.notification_json(page)
+	        ORDER BY page.read, page.created_at DESC, page.id DESC),
+	    array_agg(jsonb_build_array(page.read, extract(epoch FROM page.created_at),
+	            page.id) ORDER BY page.read, page.created_at DESC, page.id DESC), p_query)
 	FROM page);
 	v_reply.body := v_reply.body || jsonb_build_object('unread_count', (
 	    SELECT count(*) FROM notifications

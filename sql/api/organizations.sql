@@ -29,8 +29,9 @@ $$;
 
 CREATE FUNCTION api.org_role(p_org bigint, p_member bigint)
 RETURNS text LANGUAGE sql STABLE AS $$
-	SELECT CASE WHEN status = 'active' THEN role ELSE 'pending' END
-	FROM memberships WHERE organization_id = p_org AND member_id = p_member;
+	SELECT (SELECT CASE WHEN ms.status = 'active' THEN ms.role ELSE 'pending'
+	    END FROM memberships ms
+	    WHERE ms.organization_id = p_org AND ms.member_id = p_member);
 $$;
 
 CREATE FUNCTION api.is_org_admin(p_org bigint, p_member members)
@@ -51,8 +52,8 @@ $$;
 
 CREATE FUNCTION api.org_ref(p_org bigint)
 RETURNS jsonb LANGUAGE sql STABLE AS $$
-	SELECT jsonb_build_object('id', id, 'slug', slug, 'name', name)
-	FROM organizations WHERE id = p_org;
+	SELECT (SELECT jsonb_build_object('id', o.id, 'slug', o.slug,
+	    'name', o.name) FROM organizations o WHERE o.id = p_org);
 $$;
 
 CREATE FUNCTION api.org_json(o organizations, p_viewer members)
@@ -118,9 +119,10 @@ BEGIN
 		ORDER BY lower(o.name), o.id
 		LIMIT api.page_size(p_query)
 	)
-	SELECT api.page(jsonb_agg(jsonb_build_array(api.org_json(page, v_me),
-	        jsonb_build_array(lower(page.name), page.id))
-	    ORDER BY lower(page.name), page.id), p_query)
+	SELECT api.page(
+	    array_agg(api.org_json(page, v_me)
+	        ORDER BY lower(page.name), page.id),
+	    array_agg(jsonb_build_array(lower(page.name), page.id) ORDER BY lower(page.name), page.id), p_query)
 	FROM page);
 END;
 $$;
@@ -285,9 +287,10 @@ BEGIN
 		ORDER BY ms.member_id
 		LIMIT api.page_size(p_query)
 	)
-	SELECT api.page(jsonb_agg(jsonb_build_array(
-	        api.org_membership_json(page, v_admin),
-	        jsonb_build_array(page.member_id)) ORDER BY page.member_id), p_query)
+	SELECT api.page(
+	    array_agg(api.org_membership_json(page, v_admin)
+	        ORDER BY page.member_id),
+	    array_agg(jsonb_build_array(page.member_id) ORDER BY page.member_id), p_query)
 	FROM page);
 END;
 $$;

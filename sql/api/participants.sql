@@ -107,9 +107,10 @@ BEGIN
 		ORDER BY p.id
 		LIMIT api.page_size(p_query)
 	)
-	SELECT api.page(jsonb_agg(jsonb_build_array(
-	        api.participant_json(page, v_me, v_insider),
-	        jsonb_build_array(page.id)) ORDER BY page.id), p_query)
+	SELECT api.page(
+	    array_agg(api.participant_json(page, v_me, v_insider)
+	        ORDER BY page.id),
+	    array_agg(jsonb_build_array(page.id) ORDER BY page.id), p_query)
 	FROM page);
 END;
 $$;

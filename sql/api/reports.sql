@@ -75,8 +75,10 @@ BEGIN
 		ORDER BY r.id DESC
 		LIMIT api.page_size(p_query)
 	)
-	SELECT api.page(jsonb_agg(jsonb_build_array(api.report_json(page),
-	    jsonb_build_array(page.id)) ORDER BY page.id DESC), p_query)
+	SELECT api.page(
+	    array_agg(api.report_json(page)
+	        ORDER BY page.id DESC),
+	    array_agg(jsonb_build_array(page.id) ORDER BY page.id DESC), p_query)
 	FROM page);
 END;
 $$;

@@ -13,12 +13,18 @@ RETURNS integer LANGUAGE sql STABLE AS $$
 	       AND (w.requested_at, w.id) <= (r.requested_at, r.id)) END;
 $$;
 
-CREATE FUNCTION api.rsvp_json(r rsvps)
+-- An RSVP as its member sees it (NULL when there is none), p_position its
+-- place on the waitlist.  A plain expression, inlined where it is used.
+CREATE FUNCTION api.rsvp_doc(r rsvps, p_position integer)
 RETURNS jsonb LANGUAGE sql STABLE AS $$
 	SELECT CASE WHEN r.id IS NULL THEN NULL ELSE jsonb_build_object(
 	    'response', r.response, 'status', r.status,
-	    'waitlist_position', api.waitlist_position(r),
-	    'guests', r.guests) END;
+	    'waitlist_position', p_position, 'guests', r.guests) END;
+$$;
+
+CREATE FUNCTION api.rsvp_json(r rsvps)
+RETURNS jsonb LANGUAGE sql STABLE AS $$
+	SELECT api.rsvp_doc(r, api.waitlist_position(r));
 $$;
 
 -- Promote waitlisted RSVPs in (requested_at, id) order while their party
@@ -253,8 +259,8 @@ BEGIN
 		ORDER BY api.rsvp_status_rank(r.status), r.requested_at, r.id
 		LIMIT api.page_size(p_query)
 	)
-	SELECT api.page(jsonb_agg(jsonb_build_array(
-	        CASE WHEN v_view = 'organizer' THEN jsonb_build_object(
+	SELECT api.page(
+	    array_agg(CASE WHEN v_view = 'organizer' THEN jsonb_build_object(
 	            'member', api.member_ref(p.member_id),
 	            'response', p.response, 'status', p.status,
 	            'waitlist_position', api.waitlist_position(
@@ -268,10 +274,10 @@ BEGIN
 	            'requested_at', api.ts(p.requested_at),
 	            'updated_at', api.ts(p.updated_at))
 	        ELSE jsonb_build_object('member', api.member_ref(p.member_id))
-	        END,
-	        jsonb_build_array(p.rank, extract(epoch FROM p.requested_at),
-	            p.id))
-	    ORDER BY p.rank, p.requested_at, p.id), p_query)
+	        END
+	        ORDER BY p.rank, p.requested_at, p.id),
+	    array_agg(jsonb_build_array(p.rank, extract(epoch FROM p.requested_at),
+	            p.id) ORDER BY p.rank, p.requested_at, p.id), p_query)
 	FROM page p);
 	v_reply.body := jsonb_build_object('view', v_view) || v_cnt ||
 	    v_reply.body;

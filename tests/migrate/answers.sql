@@ -14,28 +14,36 @@ FROM members WHERE email = 'ada@interlibrary.example'
 ON CONFLICT (token_hash) DO NOTHING;
 \set t 'decode(repeat(''5a'', 32), ''hex'')'
 \set q '''{"limit": 100}''::jsonb'
+-- The body a reply's row makes, whatever the release: a list's page may
+-- travel beside its envelope (api.reply's data) rather than inside it.
+CREATE FUNCTION pg_temp.body(r anyelement) RETURNS jsonb LANGUAGE sql AS $$
+	SELECT CASE WHEN coalesce(jsonb_typeof(to_jsonb(r)->'data'), 'null') = 'null'
+	    THEN to_jsonb(r)->'body'
+	    ELSE (to_jsonb(r)->'body') || jsonb_build_object('data', to_jsonb(r)->'data')
+	    END;
+$$;
 CREATE TEMP TABLE answers (name text, body jsonb);
 INSERT INTO answers
-SELECT 'orgs_list', (api.orgs_list(NULL, '{}', :q, NULL, '127.0.0.1')).body
-UNION ALL SELECT 'orgs_list_member', (api.orgs_list(:t, '{}', :q, NULL, '127.0.0.1')).body
-UNION ALL SELECT 'org_get', (api.org_get(NULL, jsonb_build_object('org', (SELECT slug FROM organizations ORDER BY id LIMIT 1)), '{}', NULL, '127.0.0.1')).body
-UNION ALL SELECT 'org_members', (api.org_members_list(:t, jsonb_build_object('org', (SELECT id FROM organizations ORDER BY id LIMIT 1)::text), :q, NULL, '127.0.0.1')).body
-UNION ALL SELECT 'events_list', (api.events_list(NULL, '{}', '{"limit": 100, "from": "2000-01-01T00:00:00Z"}', NULL, '127.0.0.1')).body
-UNION ALL SELECT 'events_list_member', (api.events_list(:t, '{}', '{"limit": 7, "from": "2000-01-01T00:00:00Z"}', NULL, '127.0.0.1')).body
-UNION ALL SELECT 'events_list_kind', (api.events_list(NULL, '{}', '{"limit": 100, "kind": "social", "from": "2000-01-01T00:00:00Z"}', NULL, '127.0.0.1')).body
-UNION ALL SELECT 'event_get', (api.event_get(:t, jsonb_build_object('id', (SELECT min(id) FROM events)::text), '{}', NULL, '127.0.0.1')).body
-UNION ALL SELECT 'event_rsvps', (api.event_rsvps(:t, jsonb_build_object('id', (SELECT event_id FROM rsvps GROUP BY event_id ORDER BY count(*) DESC, event_id LIMIT 1)::text), :q, NULL, '127.0.0.1')).body
+SELECT 'orgs_list', pg_temp.body(api.orgs_list(NULL, '{}', :q, NULL, '127.0.0.1'))
+UNION ALL SELECT 'orgs_list_member', pg_temp.body(api.orgs_list(:t, '{}', :q, NULL, '127.0.0.1'))
+UNION ALL SELECT 'org_get', pg_temp.body(api.org_get(NULL, jsonb_build_object('org', (SELECT slug FROM organizations ORDER BY id LIMIT 1)), '{}', NULL, '127.0.0.1'))
+UNION ALL SELECT 'org_members', pg_temp.body(api.org_members_list(:t, jsonb_build_object('org', (SELECT id FROM organizations ORDER BY id LIMIT 1)::text), :q, NULL, '127.0.0.1'))
+UNION ALL SELECT 'events_list', pg_temp.body(api.events_list(NULL, '{}', '{"limit": 100, "from": "2000-01-01T00:00:00Z"}', NULL, '127.0.0.1'))
+UNION ALL SELECT 'events_list_member', pg_temp.body(api.events_list(:t, '{}', '{"limit": 7, "from": "2000-01-01T00:00:00Z"}', NULL, '127.0.0.1'))
+UNION ALL SELECT 'events_list_kind', pg_temp.body(api.events_list(NULL, '{}', '{"limit": 100, "kind": "social", "from": "2000-01-01T00:00:00Z"}', NULL, '127.0.0.1'))
+UNION ALL SELECT 'event_get', pg_temp.body(api.event_get(:t, jsonb_build_object('id', (SELECT min(id) FROM events)::text), '{}', NULL, '127.0.0.1'))
+UNION ALL SELECT 'event_rsvps', pg_temp.body(api.event_rsvps(:t, jsonb_build_object('id', (SELECT event_id FROM rsvps GROUP BY event_id ORDER BY count(*) DESC, event_id LIMIT 1)::text), :q, NULL, '127.0.0.1'))
 UNION ALL SELECT 'feed_events', api.feed_events('{}', '{}')
-UNION ALL SELECT 'me_get', (api.me_get(:t, '{}', '{}', NULL, '127.0.0.1')).body
-UNION ALL SELECT 'members_list', (api.members_list(:t, '{}', :q, NULL, '127.0.0.1')).body
-UNION ALL SELECT 'member_get', (api.member_get(:t, jsonb_build_object('id', (SELECT max(id) FROM members)::text), '{}', NULL, '127.0.0.1')).body
-UNION ALL SELECT 'notifications', (api.notifications_list(:t, '{}', :q, NULL, '127.0.0.1')).body
-UNION ALL SELECT 'invitations', (api.invitations_list(:t, '{}', :q, NULL, '127.0.0.1')).body
-UNION ALL SELECT 'mentors', (api.mentors_list(:t, '{}', :q, NULL, '127.0.0.1')).body
-UNION ALL SELECT 'suggestions', (api.mentor_suggestions(:t, '{}', '{"limit": 50}', NULL, '127.0.0.1')).body
-UNION ALL SELECT 'mentorships', (api.mentorships_list(:t, '{}', :q, NULL, '127.0.0.1')).body
-UNION ALL SELECT 'collaborations', (api.collaborations_list(NULL, '{}', :q, NULL, '127.0.0.1')).body
-UNION ALL SELECT 'activity', (api.activity_list(NULL, '{}', :q, NULL, '127.0.0.1')).body
-UNION ALL SELECT 'sessions', (api.sessions_list(:t, '{}', '{}', NULL, '127.0.0.1')).body
-UNION ALL SELECT 'export', (api.me_export(:t, '{}', '{}', NULL, '127.0.0.1')).body - 'exported_at';
+UNION ALL SELECT 'me_get', pg_temp.body(api.me_get(:t, '{}', '{}', NULL, '127.0.0.1'))
+UNION ALL SELECT 'members_list', pg_temp.body(api.members_list(:t, '{}', :q, NULL, '127.0.0.1'))
+UNION ALL SELECT 'member_get', pg_temp.body(api.member_get(:t, jsonb_build_object('id', (SELECT max(id) FROM members)::text), '{}', NULL, '127.0.0.1'))
+UNION ALL SELECT 'notifications', pg_temp.body(api.notifications_list(:t, '{}', :q, NULL, '127.0.0.1'))
+UNION ALL SELECT 'invitations', pg_temp.body(api.invitations_list(:t, '{}', :q, NULL, '127.0.0.1'))
+UNION ALL SELECT 'mentors', pg_temp.body(api.mentors_list(:t, '{}', :q, NULL, '127.0.0.1'))
+UNION ALL SELECT 'suggestions', pg_temp.body(api.mentor_suggestions(:t, '{}', '{"limit": 50}', NULL, '127.0.0.1'))
+UNION ALL SELECT 'mentorships', pg_temp.body(api.mentorships_list(:t, '{}', :q, NULL, '127.0.0.1'))
+UNION ALL SELECT 'collaborations', pg_temp.body(api.collaborations_list(NULL, '{}', :q, NULL, '127.0.0.1'))
+UNION ALL SELECT 'activity', pg_temp.body(api.activity_list(NULL, '{}', :q, NULL, '127.0.0.1'))
+UNION ALL SELECT 'sessions', pg_temp.body(api.sessions_list(:t, '{}', '{}', NULL, '127.0.0.1'))
+UNION ALL SELECT 'export', pg_temp.body(api.me_export(:t, '{}', '{}', NULL, '127.0.0.1')) - 'exported_at';
 SELECT name || ' ' || body::text FROM answers ORDER BY name;

@@ -61,8 +61,10 @@ else
 fi
 q interlibrary_legacy -f "$top/tests/migrate/answers.sql" >"$tmp/answers.after"
 counts >"$tmp/counts.after"
-if cmp -s "$tmp/counts.before" "$tmp/counts.after"; then
-	ok "every table keeps its rows ($(wc -l <"$tmp/counts.after") tables, $(awk '{n += $2} END {print n}' "$tmp/counts.after") rows)"
+# Every table of the first release keeps its rows (tables added since
+# may hold rows derived from them).
+if [ -z "$(comm -23 <(sort "$tmp/counts.before") <(sort "$tmp/counts.after"))" ]; then
+	ok "every table keeps its rows ($(wc -l <"$tmp/counts.before") tables, $(awk '{n += $2} END {print n}' "$tmp/counts.before") rows)"
 else
 	diff "$tmp/counts.before" "$tmp/counts.after"
 	bad "row counts changed"

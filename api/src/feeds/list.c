@@ -37,23 +37,29 @@ list_rows(struct http_request *req, struct il_req *st, PGresult *res)
 {
 	struct feeds_pending	*p = (struct feeds_pending *)st->saved;
 	struct http_header	*hdr;
+	struct kore_buf		*b;
 	const char		*link;
 	char			etag[REPLY_ETAG_LEN], *body;
 	size_t			len;
 
 	row_reply(req, st, res);
-	if (!cache_wants(p) || row_status(res) != 200 ||
-	    PQnfields(res) < 2 || PQgetisnull(res, 0, 1))
+	if (!cache_wants(p) || row_status(res) != 200)
 		return;
+	b = kore_buf_alloc(8192);
+	if (row_body(res, b) == -1 || b->offset == 0) {
+		kore_buf_free(b);
+		return;
+	}
 	link = NULL;
 	TAILQ_FOREACH(hdr, &req->resp_headers, list) {
 		if (strcmp(hdr->header, "Link") == 0)
 			link = hdr->value;
 	}
-	len = (size_t)PQgetlength(res, 0, 1);
+	len = b->offset;
 	if ((body = malloc(len)) == NULL)
 		fatal("feeds: out of memory");
-	memcpy(body, PQgetvalue(res, 0, 1), len);
+	memcpy(body, b->data, len);
+	kore_buf_free(b);
 	reply_etag(body, len, etag);
 	cache_store(p, body, len, etag, link);
 }

@@ -8,19 +8,25 @@
  * table calls:
  *
  *	(status int, body text, location text, next_cursor text,
- *	 retry_after int)
+ *	 retry_after int, data text)
+ *
+ * A list's row carries its page in data, a JSON array the database
+ * serialized once, and the page's envelope (next_cursor, ...) in body:
+ * row_body() puts them together.
  *
  * SQL errors map to problem+json through problem.c's one table; the
  * schema's own errors (SQLSTATE "IL" + status) carry their code in
  * HINT, their field in COLUMN and a Retry-After in DETAIL.
  */
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "api.h"
 
 static void	row_link(struct http_request *, struct il_req *,
 		    const char *);
+static int	row_key_order(const void *, const void *);
 
 /*
  * The status in the first column of a one-row result, or -1 when the
@@ -75,14 +81,88 @@ row_link(struct http_request *req, struct il_req *st, const char *cursor)
 	kore_buf_free(qs);
 }
 
+/* PostgreSQL's jsonb order of object keys: shorter first, then bytewise. */
+static int
+row_key_order(const void *a, const void *b)
+{
+	const char	*x = *(const char *const *)a;
+	const char	*y = *(const char *const *)b;
+	size_t		lx = strlen(x), ly = strlen(y);
+
+	if (lx != ly)
+		return (lx < ly ? -1 : 1);
+	return (memcmp(x, y, lx));
+}
+
+/*
+ * The body of the generic row res into b: its body column, or for a
+ * list its envelope (the body column, a JSON object) with the member
+ * "data" (the column named data, when set) added, printed as PostgreSQL prints a jsonb
+ * document: keys in jsonb's order, ", " and ": " between items, so a
+ * page reads byte for byte as when the database built all of it.
+ * Returns 0 (b empty when there is no body), or -1 when the envelope is
+ * not a JSON object (b then holds nothing useful).
+ */
+int
+row_body(PGresult *res, struct kore_buf *b)
+{
+	const char	*keys[16], *k;
+	json_t		*env, *v;
+	char		*s;
+	size_t		n, i;
+	int		data;
+
+	if (PQnfields(res) < 2 || PQgetisnull(res, 0, 1))
+		return (0);
+	data = PQfnumber(res, "data");
+	if (data < 0 || PQgetisnull(res, 0, data)) {
+		kore_buf_append(b, PQgetvalue(res, 0, 1),
+		    (size_t)PQgetlength(res, 0, 1));
+		return (0);
+	}
+	env = json_loadb(PQgetvalue(res, 0, 1), (size_t)PQgetlength(res, 0, 1),
+	    0, NULL);
+	if (!json_is_object(env) || json_object_get(env, "data") != NULL ||
+	    json_object_size(env) >= sizeof(keys) / sizeof(keys[0])) {
+		json_decref(env);
+		return (-1);
+	}
+	n = 0;
+	keys[n++] = "data";
+	json_object_foreach(env, k, v)
+		keys[n++] = k;
+	qsort(keys, n, sizeof(keys[0]), row_key_order);
+	kore_buf_append(b, "{", 1);
+	for (i = 0; i < n; i++) {
+		/* Keys are the functions' own words: no escaping needed. */
+		kore_buf_appendf(b, "%s\"%s\": ", i ? ", " : "", keys[i]);
+		if (strcmp(keys[i], "data") == 0) {
+			kore_buf_append(b, PQgetvalue(res, 0, data),
+			    (size_t)PQgetlength(res, 0, data));
+			continue;
+		}
+		s = json_dumps(json_object_get(env, keys[i]), JSON_ENCODE_ANY);
+		if (s == NULL) {
+			json_decref(env);
+			return (-1);
+		}
+		kore_buf_appendf(b, "%s", s);
+		free(s);
+	}
+	kore_buf_append(b, "}", 1);
+	json_decref(env);
+	return (0);
+}
+
 /*
  * Answer the generic row: its status, Location, Link (when there is a
- * next page), Retry-After, and its body as problem+json (4xx, 5xx), as
- * the route's content type, or as JSON.
+ * next page), Retry-After, and its body (row_body()) as problem+json
+ * (4xx, 5xx), as the route's content type, or as JSON.
  */
 void
 row_reply(struct http_request *req, struct il_req *st, PGresult *res)
 {
+	struct kore_buf	*b;
 	const char	*body;
 	int		status, err;
 	size_t		len;
@@ -97,8 +177,16 @@ row_reply(struct http_request *req, struct il_req *st, PGresult *res)
 		reply_internal(req);
 		return;
 	}
-	body = PQgetisnull(res, 0, 1) ? NULL : PQgetvalue(res, 0, 1);
-	len = body ? (size_t)PQgetlength(res, 0, 1) : 0;
+	b = kore_buf_alloc(4096);
+	if (row_body(res, b) == -1) {
+		kore_log(LOG_ERR, "request %s: a list's envelope is not an object",
+		    st->request_id);
+		kore_buf_free(b);
+		reply_internal(req);
+		return;
+	}
+	body = b->offset > 0 ? (const char *)b->data : NULL;
+	len = b->offset;
 
 	if (PQnfields(res) >= 3 && !PQgetisnull(res, 0, 2))
 		row_location(req, PQgetvalue(res, 0, 2));
@@ -118,6 +206,7 @@ row_reply(struct http_request *req, struct il_req *st, PGresult *res)
 	} else {
 		reply_json(req, status, body, len);
 	}
+	kore_buf_free(b);
 }
 
 /*
