@@ -19,11 +19,16 @@ if [ "${PEERS:-1}" = 1 ] && [ -x "$peers" ]; then
 	pids=()
 	echo
 	echo "== next to the peers (100,000 events, 500,000 RSVPs each)"
-	TARGETS="il-json=http://127.0.0.1:8881/v1/events?limit=20" \
+	rm -f "$BENCH_DIR/peer-header"
+	TARGETS="il-json=http://127.0.0.1:8881/v1/events?limit=20 auth-il-json=http://127.0.0.1:8881/v1/events?limit=20" \
+	TARGET_HEADER_FILE="$BENCH_DIR/peer-header" \
 	TARGET_CMD="bash $top/bench/peer-target.sh" DURATION=10 \
-	    timeout 420 bash "$peers" | tee "$BENCH_DIR/peers.out" | sed -n '/^| target/,$p'
-	awk -F'|' '$2 ~ /fastify-json/ { f = $3 } $2 ~ /il-json/ { i = $3 }
-	    END { if (f > 0) printf "il-json / fastify-json (req/s): %.2f\n", i / f }' \
+	    timeout 480 bash "$peers" | tee "$BENCH_DIR/peers.out" | sed -n '/^| target/,$p'
+	awk -F'|' '$2 ~ / fastify-json / { f = $3 } $2 ~ / il-json / { i = $3 }
+	    $2 ~ / auth-il-json / { a = $3; ap99 = $5 } $2 ~ / pgbench / { pg = $3 }
+	    END { if (f > 0) {
+		printf "il-json / fastify-json (req/s): %.2f (anonymous, cached)\n", i / f
+		printf "auth-il-json / fastify-json (req/s): %.2f (signed in, live; p99 %s ms)\n", a / f, ap99 } }' \
 	    "$BENCH_DIR/peers.out"
 fi
 }

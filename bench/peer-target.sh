@@ -4,7 +4,10 @@
 # PGUSER set by run.sh), with the peers' data (peer-seed.sql's formulas:
 # 50 organizations, 100,000 events over the two years before and after
 # today, about 500,000 RSVPs from 20,000 members), then runs the API on
-# 127.0.0.1:8881 in the foreground (run.sh stops the process group).
+# 127.0.0.1:8881 in the foreground (run.sh stops the process group).  With
+# TARGET_HEADER_FILE set it also writes there the Authorization header of
+# a session of one of the loaded members, for the signed-in ("auth-")
+# targets.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 export DATABASE_URL="host=$PGHOST port=$PGPORT user=$PGUSER dbname=interlibrary_peer"
@@ -30,9 +33,9 @@ FROM generate_series(1, 50) AS i,
      LATERAL (SELECT (ARRAY['Portland', 'Austin', 'Chicago', 'Denver', 'Boston',
 	     'Seattle', 'Atlanta', 'Phoenix', 'Detroit', 'Toronto'])[1 + i % 10] AS city) AS c
 ORDER BY i;
-INSERT INTO events (organization_id, title, description, kind, starts_at, ends_at,
-    timezone, venue, city, capacity, status, cancelled_at)
-SELECT o.id,
+INSERT INTO events (organization_id, created_by, title, description, kind,
+    starts_at, ends_at, timezone, venue, city, capacity, status, cancelled_at)
+SELECT o.id, 1 + (i * 7) % 20000,
        format('%s: %s #%s', initcap(k.kind), k.topic, i),
        format(E'Join colleagues from %s for a %s on %s; coffee, tea and introductions.\n'
 	      'Bring a friend, or two. Step-free access; ask staff for the quiet room.',
@@ -58,6 +61,9 @@ JOIN organizations o ON o.id = 1 + (i * 37) % 50,
 		     + (9 + i % 11) * interval '1 hour'
 		     + 15 * (i % 4) * interval '1 minute' AS starts_at) AS t
 ORDER BY i;
+-- Every event has its creator as organizer, as through the API.
+INSERT INTO event_organizers (event_id, member_id)
+SELECT id, created_by FROM events;
 -- The peers' RSVPs (status = response: nobody waits at these capacities
 -- in the peers' data either, which has no waitlist).
 INSERT INTO rsvps (event_id, member_id, response, status)
@@ -66,9 +72,28 @@ FROM events e, generate_series(1, (e.id % 7 + e.id % 5)::int) AS j,
      LATERAL (SELECT (ARRAY['going', 'going', 'going', 'going', 'going', 'going',
 	      'maybe', 'maybe', 'not_going', 'not_going'])[1 + (e.id + j) % 10] AS response) r
 ON CONFLICT DO NOTHING;
+-- The triggers that keep each event's counts and document were skipped:
+-- compute them once, set-based.
+SELECT core.event_counts_refresh();
+INSERT INTO event_docs (event_id, doc)
+SELECT id, api.event_stored_doc(id) FROM events;
 SET session_replication_role = origin;
-ANALYZE members, organizations, events, rsvps;
+ANALYZE members, organizations, events, rsvps, event_organizers, event_docs;
 SQL
+# A signed-in reader for the "auth-" targets: a session of one of the
+# loaded members, made as the API makes them (32 random bytes; only their
+# BLAKE2b-256 is stored), its header in TARGET_HEADER_FILE.
+if [ -n "${TARGET_HEADER_FILE:-}" ]; then
+	read -r token hash < <(python3 -c '
+import base64, hashlib, os
+raw = os.urandom(32)
+print(base64.urlsafe_b64encode(raw).decode().rstrip("="),
+      hashlib.blake2b(raw, digest_size=32).hexdigest())')
+	psql "$DATABASE_URL" -X -q -c "INSERT INTO sessions (member_id, token_hash,
+	    kind, expires_at) VALUES (1, decode('$hash', 'hex'), 'session',
+	    now() + interval '1 day')"
+	printf 'Authorization: Bearer %s\n' "$token" >"$TARGET_HEADER_FILE"
+fi
 # The text indexes serve only the q and tag filters, which the peers do
 # not measure: build them beside the running API, so it answers before
 # run.sh stops waiting (30 s).

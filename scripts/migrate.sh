@@ -13,6 +13,8 @@
 #      first, then the other files in name order) in one transaction, and
 #      every function in it is checked; nothing outside schema api may
 #      depend on it.  So each API function is defined once, in its file.
+#      Data derived by API code (the stored event documents) is rebuilt
+#      when that code changed.
 #
 # Every step holds the same advisory lock, so two runs cannot interleave.
 #
@@ -131,5 +133,10 @@ SELECT count(*) AS n,
 FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
 WHERE p.pronamespace = to_regnamespace('api') \gset
 \echo 'migrate: installed' :n 'API functions from sql/api/'
+SELECT n AS docs, n > 0 AS rebuilt
+FROM (SELECT api.event_docs_current() AS n) x \gset
+\if :rebuilt
+\echo 'migrate: rebuilt' :docs 'event documents for this API'
+\endif
 SQL
 } | psql_ --single-transaction

@@ -77,61 +77,102 @@ BEGIN
 END;
 $$;
 
-CREATE FUNCTION api.event_organizers_json(p_event bigint)
+-- The stored JSON of event p_id (event_docs, sql/migrations/
+-- 0009_event_docs.sql): all an event's JSON says but the reader's RSVP
+-- and the attendance count, which api.event_view adds.  Self-contained
+-- (it calls no other api function), so that its definition alone says
+-- whether the stored documents are current (api.event_docs_current).
+CREATE FUNCTION api.event_stored_doc(p_id bigint)
 RETURNS jsonb LANGUAGE sql STABLE AS $$
-	SELECT coalesce(jsonb_agg(jsonb_build_object('id', m.id,
-	    'display_name', m.display_name)
-	    ORDER BY (m.id = e.created_by) DESC, o.added_at, m.id), '[]')
-	FROM event_organizers o JOIN members m ON m.id = o.member_id
-	    JOIN events e ON e.id = o.event_id
-	WHERE o.event_id = p_event;
-$$;
-
-CREATE FUNCTION api.event_json(e events, p_viewer members)
-RETURNS jsonb LANGUAGE plpgsql STABLE AS $$
-DECLARE
-	v_going		integer;
-	v_taken		integer;
-	v_wait		integer;
-	v_mine		rsvps;
-	v_adv		boolean := e.kind = 'advocacy';
-BEGIN
-	SELECT count(*) FILTER (WHERE status = 'going'),
-	       coalesce(sum(1 + guests) FILTER (WHERE status = 'going'), 0),
-	       count(*) FILTER (WHERE status = 'waitlisted')
-	INTO v_going, v_taken, v_wait
-	FROM rsvps WHERE event_id = e.id AND status IN ('going', 'waitlisted');
-	IF p_viewer.id IS NOT NULL THEN
-		SELECT * INTO v_mine FROM rsvps
-		WHERE event_id = e.id AND member_id = p_viewer.id;
-	END IF;
-	RETURN jsonb_build_object(
+	SELECT jsonb_build_object(
 	    'id', e.id, 'title', e.title, 'description', e.description,
 	    'kind', e.kind, 'tags', to_jsonb(e.tags),
-	    'starts_at', api.ts(e.starts_at), 'ends_at', api.ts(e.ends_at),
+	    'starts_at', to_char(e.starts_at AT TIME ZONE 'UTC',
+	        'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+	    'ends_at', to_char(e.ends_at AT TIME ZONE 'UTC',
+	        'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
 	    'timezone', e.timezone, 'venue', e.venue, 'address', e.address,
 	    'city', e.city, 'online_url', e.online_url,
 	    'accessibility_notes', e.accessibility_notes,
 	    'capacity', e.capacity, 'guest_limit', e.guest_limit,
 	    'status', e.status, 'cancel_reason', e.cancel_reason,
-	    'cancelled_at', api.ts(e.cancelled_at),
-	    'organization', api.org_ref(e.organization_id),
-	    'organizers', api.event_organizers_json(e.id),
-	    'going_count', v_going, 'waitlist_count', v_wait,
-	    'places_taken', v_taken,
+	    'cancelled_at', to_char(e.cancelled_at AT TIME ZONE 'UTC',
+	        'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+	    'organization', (SELECT jsonb_build_object('id', o.id,
+	        'slug', o.slug, 'name', o.name)
+	        FROM organizations o WHERE o.id = e.organization_id),
+	    -- The creator first, then in the order they were added.
+	    'organizers', (SELECT coalesce(jsonb_agg(jsonb_build_object(
+	        'id', m.id, 'display_name', m.display_name) ORDER BY
+	        (m.id = e.created_by) DESC, eo.added_at, m.id), '[]')
+	        FROM event_organizers eo JOIN members m ON m.id = eo.member_id
+	        WHERE eo.event_id = e.id),
+	    'going_count', e.going_count, 'waitlist_count', e.waitlist_count,
+	    'places_taken', e.places_taken,
 	    'places_left', CASE WHEN e.capacity IS NOT NULL
-	        THEN greatest(e.capacity - v_taken, 0) END,
+	        THEN greatest(e.capacity - e.places_taken, 0) END,
 	    'recap', e.recap,
 	    'target', e.target, 'talking_points', e.talking_points,
-	    'pledged_count', CASE WHEN v_adv THEN v_going END,
-	    'attended_count', CASE WHEN v_adv AND e.starts_at <= now() THEN
-	        (SELECT count(*) FROM attendance
-	         WHERE event_id = e.id AND attended) END,
+	    'pledged_count', CASE WHEN e.kind = 'advocacy' THEN e.going_count END,
 	    'sequence', e.sequence,
-	    'my_rsvp', api.rsvp_json(v_mine),
-	    'created_at', api.ts(e.created_at),
-	    'updated_at', api.ts(e.updated_at));
+	    'created_at', to_char(e.created_at AT TIME ZONE 'UTC',
+	        'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+	    'updated_at', to_char(e.updated_at AT TIME ZONE 'UTC',
+	        'YYYY-MM-DD"T"HH24:MI:SS"Z"'))
+	FROM events e WHERE e.id = p_id;
+$$;
+
+-- Rebuild every stored document when they were built by another
+-- definition of api.event_stored_doc (scripts/migrate.sh calls this
+-- after installing the API).  Returns how many were rebuilt.
+CREATE FUNCTION api.event_docs_current()
+RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE
+	v_def	text := pg_get_functiondef(
+	    'api.event_stored_doc(bigint)'::regprocedure);
+BEGIN
+	IF regexp_replace(v_def, 'FUNCTION api\.event_stored_doc', '') ~ 'api\.'
+	    THEN
+		RAISE EXCEPTION 'api.event_stored_doc must call no other api '
+		    'function: its definition alone dates the stored documents';
+	END IF;
+	IF EXISTS (SELECT 1 FROM core.derived
+	    WHERE name = 'event_docs' AND definition = v_def) THEN
+		RETURN 0;
+	END IF;
+	PERFORM core.event_docs_refresh(ARRAY(SELECT id FROM events));
+	INSERT INTO core.derived (name, definition) VALUES ('event_docs', v_def)
+	ON CONFLICT (name) DO UPDATE SET definition = EXCLUDED.definition;
+	RETURN (SELECT count(*) FROM event_docs);
 END;
+$$;
+
+-- Event p_id as p_viewer sees it, and its list key: its stored document
+-- (built by api.event_stored_doc when missing) with the viewer's RSVP and
+-- the attendance count of an advocacy event that has started.  A SQL
+-- function PostgreSQL inlines into the statement that calls it (a list
+-- calls it LATERAL for each of its rows): a whole page is one statement.
+CREATE FUNCTION api.event_view(p_id bigint, p_viewer members,
+    OUT doc jsonb, OUT key jsonb)
+RETURNS SETOF record LANGUAGE sql STABLE AS $$
+	SELECT coalesce(d.doc, api.event_stored_doc(e.id)) || jsonb_build_object(
+	    'attended_count', CASE WHEN e.kind = 'advocacy'
+	        AND e.starts_at <= now() THEN (SELECT count(*) FROM attendance a
+	        WHERE a.event_id = e.id AND a.attended) END,
+	    'my_rsvp', api.rsvp_doc(r, CASE WHEN r.status = 'waitlisted'
+	        THEN api.waitlist_position(r) END)),
+	    jsonb_build_array(to_char(e.starts_at AT TIME ZONE 'UTC',
+	        'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), e.id)
+	FROM events e
+	    LEFT JOIN event_docs d ON d.event_id = e.id
+	    LEFT JOIN rsvps r ON r.event_id = e.id AND r.member_id = p_viewer.id
+	WHERE e.id = p_id;
+$$;
+
+-- One event as p_viewer sees it.
+CREATE FUNCTION api.event_json(e events, p_viewer members)
+RETURNS jsonb LANGUAGE sql STABLE AS $$
+	SELECT v.doc FROM api.event_view(e.id, p_viewer) v;
 $$;
 
 -- Writing ----------------------------------------------------------------
@@ -413,15 +454,13 @@ $$;
 -- events_kind_idx, events_city_idx, events_tags_idx, events_search_idx),
 -- and events under way at p_from (events_ongoing_idx, the GiST index on
 -- the [starts_at, ends_at] range, so the past is never scanned row by
--- row, whatever the number of events).  Planned per call with its values
--- (see sql/api/foundation.sql), so absent filters cost nothing.
+-- row, whatever the number of events).  A SQL function PostgreSQL
+-- inlines into its caller's statement: how that statement is planned
+-- decides which indexes serve (see api.events_list).
 CREATE FUNCTION api.event_rows(p_query jsonb, p_org bigint, p_tsq tsquery,
     p_viewer members, p_from timestamptz, p_to timestamptz,
     p_after_ts timestamptz, p_after_id bigint, p_limit integer)
-RETURNS SETOF events LANGUAGE plpgsql STABLE
-SET plan_cache_mode = force_custom_plan AS $$
-BEGIN
-	RETURN QUERY
+RETURNS SETOF events LANGUAGE sql STABLE AS $$
 	WITH f AS NOT MATERIALIZED (
 		SELECT e.* FROM events e
 		WHERE (e.hidden_at IS NULL OR api.event_can_manage(e, p_viewer))
@@ -435,47 +474,79 @@ BEGIN
 		      (p_after_ts, p_after_id))
 	)
 	SELECT u.* FROM (
-		(SELECT * FROM f WHERE f.starts_at >= p_from
+		(SELECT * FROM f WHERE f.starts_at >= greatest(p_from, p_after_ts)
 		 ORDER BY f.starts_at, f.id LIMIT p_limit)
 		UNION ALL
-		(SELECT * FROM f WHERE f.starts_at < p_from
-		   AND tstzrange(f.starts_at, f.ends_at, '[]') @> p_from
-		 ORDER BY f.starts_at, f.id LIMIT p_limit)) u
+		-- Under way at p_from and started before it (one that starts at
+		-- p_from is the first branch's): written so that no plan reads
+		-- events_start_idx for "started before", which is all the past.
+		(SELECT * FROM f
+		 WHERE tstzrange(f.starts_at, f.ends_at, '[]') @> p_from
+		   AND f.starts_at IS DISTINCT FROM p_from)) u
 	ORDER BY u.starts_at, u.id
 	LIMIT p_limit;
-END;
 $$;
 
--- GET /v1/events: from `from` (default now) on.  The cursor keeps
--- starts_at to the microsecond (rows written by SQL may have fractions),
--- as UTC text.
-CREATE FUNCTION api.events_list(p_token bytea, p_args jsonb, p_query jsonb,
-    p_body jsonb, p_client inet)
-RETURNS api.reply LANGUAGE plpgsql AS $$
+-- Whether a list's query p_query filters more than by time: kind, city,
+-- tag, q, organization, to.
+CREATE FUNCTION api.events_filtered(p_query jsonb)
+RETURNS boolean LANGUAGE sql IMMUTABLE AS $$
+	SELECT p_query ?| ARRAY['kind', 'city', 'tag', 'q', 'organization', 'to'];
+$$;
+
+-- One page of the list, as a statement planned with its own values: a
+-- filter's index then serves (see api.events_list).
+CREATE FUNCTION api.events_page_filtered(p_query jsonb, p_viewer members,
+    p_from timestamptz, p_cur jsonb)
+RETURNS api.reply LANGUAGE plpgsql STABLE
+SET plan_cache_mode = force_custom_plan AS $$
 DECLARE
-	v_me	members := api.viewer(p_token);
-	v_cur	jsonb := api.cursor_decode(p_query,
-	    '{timestamptz,bigint}');
-	v_from	timestamptz := coalesce(api.time_arg(p_query->>'from', 'from'),
-	    now());
 	v_to	timestamptz := api.time_arg(p_query->>'to', 'to');
 	v_tsq	tsquery := api.search_arg(p_query);
 	v_org	bigint;
 BEGIN
-	IF v_to IS NOT NULL AND v_to <= v_from THEN
+	IF v_to IS NOT NULL AND v_to <= p_from THEN
 		PERFORM api.fail(400, 'validation_failed', 'must be after from '
 		    '(which defaults to now)', 'to');
 	END IF;
 	IF p_query ? 'organization' THEN
 		v_org := api.org_id(p_query->>'organization', 'organization');
 	END IF;
-	RETURN (SELECT api.page(jsonb_agg(jsonb_build_array(
-	        api.event_json(page, v_me),
-	        jsonb_build_array(to_char(page.starts_at AT TIME ZONE 'UTC',
-	            'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), page.id))
-	    ORDER BY page.starts_at, page.id), p_query)
-	FROM api.event_rows(p_query, v_org, v_tsq, v_me, v_from, v_to,
+	RETURN (SELECT api.page(array_agg(v.doc ORDER BY e.starts_at, e.id),
+	    array_agg(v.key ORDER BY e.starts_at, e.id), p_query)
+	FROM api.event_rows(p_query, v_org, v_tsq, p_viewer, p_from, v_to,
+	    (p_cur->>0)::timestamptz, (p_cur->>1)::bigint,
+	    api.page_size(p_query)) e,
+	    LATERAL api.event_view(e.id, p_viewer) v);
+END;
+$$;
+
+-- GET /v1/events: from `from` (default now) on.  The cursor keeps
+-- starts_at to the microsecond (rows written by SQL may have fractions),
+-- as UTC text.
+--
+-- Planning costs more than running this list, so its common shape (no
+-- filter but time and cursor) is one statement with a cached plan, whose
+-- indexes (events_start_idx and events_ongoing_idx) need no other value;
+-- a filter is planned with its values (api.events_page_filtered).
+CREATE FUNCTION api.events_list(p_token bytea, p_args jsonb, p_query jsonb,
+    p_body jsonb, p_client inet)
+RETURNS api.reply LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan
+AS $$
+DECLARE
+	v_me	members := api.viewer(p_token);
+	v_cur	jsonb := api.cursor_decode(p_query, '{timestamptz,bigint}');
+	v_from	timestamptz := coalesce(api.time_arg(p_query->>'from', 'from'),
+	    now());
+BEGIN
+	IF api.events_filtered(p_query) THEN
+		RETURN api.events_page_filtered(p_query, v_me, v_from, v_cur);
+	END IF;
+	RETURN (SELECT api.page(array_agg(v.doc ORDER BY e.starts_at, e.id),
+	    array_agg(v.key ORDER BY e.starts_at, e.id), p_query)
+	FROM api.event_rows(p_query, NULL, NULL, v_me, v_from, NULL,
 	    (v_cur->>0)::timestamptz, (v_cur->>1)::bigint,
-	    api.page_size(p_query)) page);
+	    api.page_size(p_query)) e,
+	    LATERAL api.event_view(e.id, v_me) v);
 END;
 $$;

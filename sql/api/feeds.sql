@@ -67,7 +67,8 @@ $$;
 -- "org" (an id or slug: 404 when unknown); p_query the list's filters
 -- without limit and cursor ("organization" only on /v1/events.*).
 CREATE FUNCTION api.feed_events(p_args jsonb, p_query jsonb)
-RETURNS jsonb LANGUAGE plpgsql STABLE AS $$
+RETURNS jsonb LANGUAGE plpgsql STABLE
+SET plan_cache_mode = force_custom_plan AS $$
 DECLARE
 	w	record := api.feed_window(p_query);
 	v_tsq	tsquery := api.search_arg(p_query);
