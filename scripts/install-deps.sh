@@ -11,12 +11,15 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 what=${1:-run}
 
-pkgs=(kore libjansson-dev libsodium-dev libpq-dev gcc make
-      postgresql-15 postgresql-client-15
-      nginx-light curl ca-certificates coreutils)
+# libcurl4-openssl-dev: the mail sender's SMTP and URL parsing;
+# python3-aiosmtpd: the local mail server of make run and make test;
+# python3-icalendar: the tests read the calendar part of mail with it.
+pkgs=(kore libjansson-dev libsodium-dev libpq-dev libcurl4-openssl-dev
+      gcc make postgresql-15 postgresql-client-15
+      nginx-light curl ca-certificates coreutils python3-aiosmtpd)
 if [ "$what" = test ]; then
 	pkgs+=(clang libclang-rt-14-dev chromium docker-compose wrk
-	       fonts-dejavu-core)
+	       fonts-dejavu-core python3-icalendar)
 fi
 
 missing=()

@@ -107,6 +107,9 @@ struct il_config {
 	int		login_window_s;
 	int		register_per_addr;
 	int		register_window_s;
+	int		resets_per_addr;
+	int		resets_per_client;
+	int		reset_window_s;
 };
 extern struct il_config	il_cfg;
 void	config_load(void);
@@ -179,6 +182,7 @@ int	auth_bearer(struct http_request *, struct il_req *);
 void	auth_token_new(char *, size_t, u_int8_t *);
 struct auth_minted *auth_mint(struct il_req *);
 void	auth_forget(json_t *, const char *);
+void	auth_hash_field(json_t *, const char *);
 
 /* auth/pwhash.c: Argon2id in Kore tasks, bounded. */
 extern char	pwhash_dummy[];
@@ -191,9 +195,10 @@ const char *pwhash_result(struct il_req *);
 void	pwhash_done(struct il_req *);
 void	pwhash_free(struct il_req *);
 
-/* auth/accounts.c: registration and password changes. */
+/* auth/accounts.c: registration, password changes and resets. */
 void	accounts_register(struct http_request *, struct il_req *);
 void	accounts_password(struct http_request *, struct il_req *);
+void	accounts_reset(struct http_request *, struct il_req *);
 
 /* auth/sessions.c: logging in and personal access tokens. */
 void	sessions_login(struct http_request *, struct il_req *);

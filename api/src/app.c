@@ -44,7 +44,7 @@ void
 kore_parent_configure(int argc, char **argv)
 {
 	struct kore_server	*srv;
-	char			opts[512];
+	char			opts[1024];
 	int			n;
 
 	(void)argc;
@@ -60,11 +60,17 @@ kore_parent_configure(int argc, char **argv)
 	    "-c il.session_idle_seconds=%d -c il.session_max_seconds=%d "
 	    "-c il.login_fails_account=%d -c il.login_fails_address=%d "
 	    "-c il.login_window_seconds=%d -c il.registrations_address=%d "
-	    "-c il.registration_window_seconds=%d",
+	    "-c il.registration_window_seconds=%d "
+	    "-c il.password_resets_address=%d -c il.password_resets_client=%d "
+	    "-c il.password_reset_window_seconds=%d "
+	    "-c il.public_api_url=%s -c il.public_web_url=%s",
 	    il_cfg.session_idle_s, il_cfg.session_max_s,
 	    il_cfg.login_fail_account, il_cfg.login_fail_addr,
 	    il_cfg.login_window_s, il_cfg.register_per_addr,
-	    il_cfg.register_window_s);
+	    il_cfg.register_window_s, il_cfg.resets_per_addr,
+	    il_cfg.resets_per_client, il_cfg.reset_window_s,
+	    il_cfg.public_api_url,
+	    il_cfg.public_web_url);
 	if (n < 0 || (size_t)n >= sizeof(opts))
 		fatal("configuration: database options too long");
 	if (setenv("PGOPTIONS", opts, 1) == -1 ||

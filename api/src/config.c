@@ -54,6 +54,12 @@ static const struct int_setting	int_settings[] = {
 	    100000 },
 	{ "REGISTRATION_WINDOW_SECONDS", &il_cfg.register_window_s, 3600, 1,
 	    86400 },
+	{ "PASSWORD_RESETS_PER_ADDRESS", &il_cfg.resets_per_addr, 3, 1,
+	    1000 },
+	{ "PASSWORD_RESETS_PER_CLIENT", &il_cfg.resets_per_client, 20, 1,
+	    1000000 },
+	{ "PASSWORD_RESET_WINDOW_SECONDS", &il_cfg.reset_window_s, 3600, 1,
+	    86400 },
 };
 
 static const struct str_setting	str_settings[] = {
@@ -63,9 +69,9 @@ static const struct str_setting	str_settings[] = {
 	    "an IPv4 or IPv6 address" },
 	{ "API_PORT", &il_cfg.port, "8080", check_port,
 	    "a port number from 1 to 65535" },
-	{ "PUBLIC_API_URL", &il_cfg.public_api_url, "http://127.0.0.1:8080",
+	{ "PUBLIC_API_URL", &il_cfg.public_api_url, IL_DEFAULT_PUBLIC_API_URL,
 	    check_url, "an http(s) URL without a trailing slash" },
-	{ "PUBLIC_WEB_URL", &il_cfg.public_web_url, "http://127.0.0.1:8081",
+	{ "PUBLIC_WEB_URL", &il_cfg.public_web_url, IL_DEFAULT_PUBLIC_WEB_URL,
 	    check_url, "an http(s) URL without a trailing slash" },
 };
 

@@ -25,8 +25,13 @@
 #define IL_TOKEN_HASH_BYTES	32
 #define IL_REQUEST_ID_LEN	32
 #define IL_PASSWORD_MIN		12
+#define IL_MAIL_TOKEN_LEN	43	/* base64url of 32 bytes */
 #define IL_PASSWORD_MAX		1024
 #define IL_ID_MAX		999999999999999999LL	/* 18 digits */
+
+/* PUBLIC_API_URL and PUBLIC_WEB_URL when unset (the API and the sender). */
+#define IL_DEFAULT_PUBLIC_API_URL	"http://127.0.0.1:8080"
+#define IL_DEFAULT_PUBLIC_WEB_URL	"http://127.0.0.1:8081"
 
 /* Methods, a bit each (the same values as Kore's HTTP_METHOD_*). */
 #define IL_GET		0x0001
@@ -191,6 +196,8 @@ struct il_req;
 #define EP_MERGE_PATCH	0x0008	/* body is a merge patch */
 #define EP_NO_STORE	0x0010	/* never cacheable even when anonymous */
 #define EP_INVALIDATES_FEEDS 0x0020	/* a success empties the feeds cache */
+#define EP_HASH_TOKEN	0x0040	/* SQL gets the body's "token" as SHA-256 hex */
+#define EP_ANY_BODY	0x0080	/* any body is accepted and ignored (RFC 8058) */
 
 struct endpoint {
 	int			method;		/* one IL_* */
@@ -214,7 +221,10 @@ extern const struct field	q_list[], b_empty[];
 extern const struct field	mb_q_list[], mb_q_notifications[];
 extern const struct field	mb_b_register[], mb_b_login[], mb_b_me[],
 				mb_b_password[], mb_b_token[],
-				mb_b_notification[];
+				mb_b_notification[], mb_b_verify[],
+				mb_b_reset[], mb_b_reset_confirm[],
+				mb_b_email_prefs[];
+extern const struct field	mb_q_unsubscribe[];
 
 /* resources/organizations.c */
 extern const struct field	org_q_list[], org_q_members[];

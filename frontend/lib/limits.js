@@ -34,6 +34,7 @@ export const parameters = {
   FeedFrom: { minLength: 20, maxLength: 40 },
   FeedTo: { minLength: 20, maxLength: 40 },
   CalendarKey: { minLength: 43, maxLength: 43 },
+  UnsubscribeToken: { minLength: 1, maxLength: 200 },
 };
 
 const EventWritable = {
@@ -90,6 +91,16 @@ export const bodies = {
     name: { minLength: 1, maxLength: 80 },
     scope: { enum: ["read", "write"] },
     expires_in_days: { minimum: 1, maximum: 365 },
+  },
+  EmailTokenRequest: {
+    token: { minLength: 43, maxLength: 43 },
+  },
+  PasswordResetRequest: {
+    email: { minLength: 1, maxLength: 254 },
+  },
+  PasswordResetConfirm: {
+    token: { minLength: 43, maxLength: 43 },
+    password: { minLength: 12, maxLength: 1024 },
   },
   OrganizationCreate: {
     name: { minLength: 1, maxLength: 120 },
@@ -198,6 +209,7 @@ export const bodies = {
 
 export const queries = {
   "/v1/members": { q: parameters.Q, skill: parameters.Skill, interest: parameters.Interest, city: parameters.City, organization: parameters.OrganizationFilter, mentoring: parameters.Mentoring, limit: parameters.Limit, cursor: parameters.Cursor },
+  "/v1/unsubscribe": { token: parameters.UnsubscribeToken },
   "/v1/me/notifications": { limit: parameters.Limit, cursor: parameters.Cursor },
   "/v1/organizations": { q: parameters.Q, city: parameters.City, kind: parameters.Kind, limit: parameters.Limit, cursor: parameters.Cursor },
   "/v1/organizations/{org}/members": { status: parameters.MembershipStatusFilter, limit: parameters.Limit, cursor: parameters.Cursor },

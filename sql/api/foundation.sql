@@ -251,9 +251,12 @@ RETURNS integer LANGUAGE sql STABLE AS $$
 	    p_default);
 $$;
 
--- Readiness: proves a pooled connection can run a query.
+-- Readiness: proves a pooled connection can run a query, and says
+-- whether mail goes out (api.mail_status, sql/api/mail.sql).
 CREATE FUNCTION api.ready()
-RETURNS api.reply LANGUAGE sql AS $$
-	SELECT api.ok(200, jsonb_build_object('status', 'ready',
-	    'database', 'ok'));
+RETURNS api.reply LANGUAGE plpgsql AS $$
+BEGIN
+	RETURN api.ok(200, jsonb_build_object('status', 'ready',
+	    'database', 'ok', 'mail', api.mail_status()));
+END;
 $$;

@@ -204,6 +204,7 @@ BEGIN
 	VALUES (btrim(p_body->>'email'), p_hash,
 	    btrim(p_body->>'display_name'))
 	RETURNING * INTO v_m;
+	PERFORM api.mail_verification(v_m);
 	RETURN api.ok(201, api.member_own(v_m), '/v1/members/' || v_m.id);
 EXCEPTION WHEN unique_violation THEN
 	PERFORM api.fail(409, 'email_taken',

@@ -10,11 +10,15 @@ RETURNS jsonb LANGUAGE sql STABLE AS $$
 	    'text', n.text);
 $$;
 
+-- The member's mail for it, when they want that kind, goes into the
+-- outbox in the same transaction (api.mail_notice, sql/api/mail.sql).
 CREATE FUNCTION api.notify(p_member bigint, p_type text, p_subject_type text,
     p_subject_id bigint, p_text text)
 RETURNS void LANGUAGE sql AS $$
 	INSERT INTO notifications (member_id, type, subject_type, subject_id, text)
 	VALUES (p_member, p_type, p_subject_type, p_subject_id, p_text);
+	SELECT api.mail_notice(p_member, p_type, p_subject_type, p_subject_id,
+	    p_text);
 $$;
 
 -- Unread first, then newest first; keyset on (read, created_at, id).

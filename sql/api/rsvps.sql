@@ -131,6 +131,10 @@ BEGIN
 		PERFORM api.event_promote(e.id, p_member);
 		SELECT * INTO r FROM rsvps WHERE id = r.id;
 	END IF;
+	IF r.status IN ('going', 'waitlisted') AND
+	    r.status IS DISTINCT FROM v_old.status THEN
+		PERFORM api.mail_rsvp_confirmation(e, p_member, r.status);
+	END IF;
 	RETURN r;
 END;
 $$;

@@ -11,7 +11,8 @@
 //    openapi.yaml has a route;
 //  - its query parameters: names, type, integer minimum/maximum, string
 //    minLength/maxLength, enum values, required, the default `limit`;
-//  - its request body: whether it has one, whether it is required
+//  - its request body: whether it has one (a route that takes any body,
+//    EP_ANY_BODY, has an optional one of any type), whether it is required
 //    (EP_JSON_BODY), whether it takes application/merge-patch+json, and
 //    each property, nested objects and arrays of objects included: type,
 //    minLength/maxLength or minimum/maximum, format (email, date-time)
@@ -361,6 +362,11 @@ function compareQuery(problems, route, item, op) {
 
 function compareBody(problems, route, op) {
   const rb = op.requestBody ? deref(op.requestBody) : null;
+  // EP_ANY_BODY (RFC 8058 one-click): any body is accepted and ignored.
+  if (route.flags.includes('any_body')) {
+    if (!rb || rb.required === true) problems.push('body: C takes any body, optional');
+    return;
+  }
   if (route.body === null || !rb) {
     if (route.body !== null) problems.push('body: C takes one, openapi has no requestBody');
     if (rb) problems.push('body: openapi has a requestBody, C takes none');

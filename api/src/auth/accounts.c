@@ -1,7 +1,7 @@
 /*
- * Registration and password changes: the two member flows that hash a
- * password, so they run as query -> task -> query instead of the
- * generic single call.
+ * Registration, password changes and password resets: the member flows
+ * that hash a password, so they run as query -> task -> query instead
+ * of the generic single call.
  */
 
 #include <string.h>
@@ -16,6 +16,10 @@
 			"FROM api.password_begin($1)"
 #define PASSWORD_FINISH	"SELECT status, body::text, location, next_cursor, " \
 			"retry_after FROM api.password_finish($1, $2, $3)"
+#define RESET_CHECK	"SELECT status, body::text, location, next_cursor, " \
+			"retry_after FROM api.password_reset_check($1)"
+#define RESET_FINISH	"SELECT status, body::text, location, next_cursor, " \
+			"retry_after FROM api.password_reset_finish($1, $2)"
 
 static void	register_checked(struct http_request *, struct il_req *,
 		    PGresult *);
@@ -25,6 +29,10 @@ static void	password_row(struct http_request *, struct il_req *,
 		    PGresult *);
 static void	password_verify(struct http_request *, struct il_req *);
 static void	password_store(struct http_request *, struct il_req *);
+static void	reset_checked(struct http_request *, struct il_req *,
+		    PGresult *);
+static void	reset_hash(struct http_request *, struct il_req *);
+static void	reset_store(struct http_request *, struct il_req *);
 
 /*
  * POST /v1/members: throttle and check the email (register_begin), hash
@@ -138,4 +146,56 @@ password_store(struct http_request *req, struct il_req *st)
 	db_param_text(st, hash);
 	pwhash_free(st);
 	db_call(req, st, PASSWORD_FINISH, row_reply, NULL);
+}
+
+/*
+ * POST /v1/password-resets/confirm {token, password}: is the link good
+ * (password_reset_check: a 400 answers now), hash the new password in a
+ * task, then use the link, store the hash and end every session
+ * (password_reset_finish, 204).  "token" is already its SHA-256 hex
+ * (EP_HASH_TOKEN).
+ */
+void
+accounts_reset(struct http_request *req, struct il_req *st)
+{
+	db_param_text(st, json_string_value(json_object_get(st->body,
+	    "token")));
+	db_call(req, st, RESET_CHECK, reset_checked, reset_hash);
+}
+
+static void
+reset_checked(struct http_request *req, struct il_req *st, PGresult *res)
+{
+	if (PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "200") != 0)
+		row_reply(req, st, res);
+}
+
+static void
+reset_hash(struct http_request *req, struct il_req *st)
+{
+	json_t		*pw;
+
+	pw = json_object_get(st->body, "password");
+	if (pwhash_start(req, st, json_string_value(pw),
+	    json_string_length(pw), NULL, NULL, 0, reset_store) == -1) {
+		pwhash_busy(req);
+		return;
+	}
+	auth_forget(st->body, "password");
+}
+
+static void
+reset_store(struct http_request *req, struct il_req *st)
+{
+	const char	*hash;
+
+	if ((hash = pwhash_result(st)) == NULL) {
+		reply_internal(req);
+		return;
+	}
+	db_param_text(st, json_string_value(json_object_get(st->body,
+	    "token")));
+	db_param_text(st, hash);
+	pwhash_free(st);
+	db_call(req, st, RESET_FINISH, row_reply, NULL);
 }

@@ -120,6 +120,27 @@ auth_forget(json_t *obj, const char *key)
 }
 
 /*
+ * Replace the string obj.key (a token mailed to a member) by the hex
+ * SHA-256 of its text, wiping the text: only the hash reaches the
+ * database (api.email_token_new() stores the same hash).
+ */
+void
+auth_hash_field(json_t *obj, const char *key)
+{
+	u_int8_t	hash[crypto_hash_sha256_BYTES];
+	char		hex[crypto_hash_sha256_BYTES * 2 + 1];
+	json_t		*v;
+
+	if ((v = json_object_get(obj, key)) == NULL || !json_is_string(v))
+		return;
+	crypto_hash_sha256(hash, (const u_int8_t *)json_string_value(v),
+	    json_string_length(v));
+	sodium_bin2hex(hex, sizeof(hex), hash, sizeof(hash));
+	auth_forget(obj, key);
+	json_object_set_new(obj, key, json_string(hex));
+}
+
+/*
  * Mint a token into the request's scratch (st->saved, wiped and freed
  * with the request): its text for the reply, its hash for the database.
  */

@@ -106,6 +106,22 @@ int	feed_render_ics(struct feed_buf *, const struct feed_meta *,
 int	feed_render_rss(struct feed_buf *, const struct feed_meta *,
 	    const struct feed_event *, size_t);
 
+/* feed_doc.c: a feed document (sql/api/feeds.sql) parsed and rendered. */
+#define FEED_DOC_ICS	0
+#define FEED_DOC_RSS	1
+#define FEED_DOC_JSON	2
+
+struct feed_doc_urls {
+	const char	*web_base;	/* PUBLIC_WEB_URL */
+	const char	*self_url;	/* this feed's absolute URL */
+	const char	*uid_domain;	/* see struct feed_meta */
+	int		 refresh_minutes;
+};
+
+struct json_t;
+int	feed_doc_render(struct feed_buf *, struct json_t *, int,
+	    const struct feed_doc_urls *);
+
 /* feed_json.c */
 int	feed_render_json(struct feed_buf *, const struct feed_meta *,
 	    const struct feed_event *, size_t);

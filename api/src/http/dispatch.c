@@ -164,6 +164,10 @@ body_init(struct http_request *req, struct il_req *st)
 	memset(&errs, 0, sizeof(errs));
 	len = req->http_body_length;
 
+	if (ep->flags & EP_ANY_BODY) {
+		st->body = json_object();
+		return (0);
+	}
 	if (ep->body == NULL) {
 		if (len > 0) {
 			input_error_add(&errs, "body", "this endpoint takes "
@@ -271,6 +275,8 @@ app_dispatch(struct http_request *req)
 	}
 	if (body_init(req, st) == -1)
 		return (KORE_RESULT_OK);
+	if (ep->flags & EP_HASH_TOKEN)
+		auth_hash_field(st->body, "token");
 
 	if (ep->start != NULL)
 		ep->start(req, st);

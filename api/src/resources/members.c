@@ -121,6 +121,57 @@ const struct field mb_b_token[] = {
 	FIELDS_END
 };
 
+/*
+ * The single-use tokens mailed for verification and password reset:
+ * 43 characters (32 random bytes, base64url).  Routes flagged
+ * EP_HASH_TOKEN hand SQL the SHA-256 of "token", never the token.
+ */
+#define MB_MAIL_TOKEN \
+	{ .name = "token", .type = FT_SECRET, .flags = FF_REQUIRED, \
+	    .min = IL_MAIL_TOKEN_LEN, .max = IL_MAIL_TOKEN_LEN }
+
+/* POST /v1/email-verification */
+const struct field mb_b_verify[] = {
+	MB_MAIL_TOKEN,
+	FIELDS_END
+};
+
+/* POST /v1/password-resets */
+const struct field mb_b_reset[] = {
+	{ .name = "email", .type = FT_STRING, .flags = FF_REQUIRED,
+	    .min = 1, .max = 254 },
+	FIELDS_END
+};
+
+/* POST /v1/password-resets/confirm */
+const struct field mb_b_reset_confirm[] = {
+	MB_MAIL_TOKEN,
+	{ .name = "password", .type = FT_SECRET, .flags = FF_REQUIRED,
+	    .min = IL_PASSWORD_MIN, .max = IL_PASSWORD_MAX },
+	FIELDS_END
+};
+
+/* PATCH /v1/me/email-preferences */
+const struct field mb_b_email_prefs[] = {
+	{ .name = "invitations", .type = FT_BOOL },
+	{ .name = "reminders", .type = FT_BOOL },
+	{ .name = "changes", .type = FT_BOOL },
+	{ .name = "digest", .type = FT_BOOL },
+	{ .name = "mentorship", .type = FT_BOOL },
+	{ .name = "collaboration", .type = FT_BOOL },
+	{ .name = "messages", .type = FT_BOOL },
+	READONLY("email"), READONLY("email_verified"),
+	READONLY("address_rejected"),
+	FIELDS_END
+};
+
+/* GET and POST /v1/unsubscribe: the signed link of a mail's footer. */
+const struct field mb_q_unsubscribe[] = {
+	{ .name = "token", .type = FT_STRING, .flags = FF_REQUIRED,
+	    .min = 1, .max = 200 },
+	FIELDS_END
+};
+
 /* PATCH /v1/me/notifications/{id} */
 const struct field mb_b_notification[] = {
 	{ .name = "read", .type = FT_BOOL },

@@ -1,0 +1,146 @@
+/*
+ * Feed documents: the jsonb of the feed functions of sql/api/feeds.sql
+ * ({title, description, web_path, events: [...]}) parsed into struct
+ * feed_event and rendered.  Pure C (jansson and libc), so the API and
+ * the mail sender (api/sender/, for the calendar part of a message)
+ * render an event the same way.
+ */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "feed.h"
+
+#define FEED_DOC_URL_MAX	256
+
+/* The string value of obj.key, or NULL when absent, null or not a string. */
+static const char *
+jstr(json_t *obj, const char *key)
+{
+	return (json_string_value(json_object_get(obj, key)));
+}
+
+/* Midnight UTC today, RFC 3339: the date of a feed with no events. */
+static void
+today(char *buf, size_t len)
+{
+	struct tm	tm;
+	time_t		now;
+
+	now = time(NULL);
+	if (gmtime_r(&now, &tm) == NULL ||
+	    strftime(buf, len, "%Y-%m-%dT00:00:00Z", &tm) == 0)
+		(void)snprintf(buf, len, "1970-01-01T00:00:00Z");
+}
+
+int
+feed_doc_render(struct feed_buf *out, json_t *doc, int format,
+    const struct feed_doc_urls *u)
+{
+	struct feed_meta	meta;
+	struct feed_event	*ev;
+	const char		**tags;
+	json_t			*events, *e, *t;
+	char			*urls, web[FEED_DOC_URL_MAX];
+	char			now[FEED_TIME_RFC3339_LEN];
+	const char		*path, *upd, *latest;
+	size_t			n, i, j, ntags, ti;
+	int			rc, len;
+
+	events = json_object_get(doc, "events");
+	if (!json_is_array(events) || (path = jstr(doc, "web_path")) == NULL ||
+	    jstr(doc, "title") == NULL)
+		return (-1);
+	n = json_array_size(events);
+	ntags = 0;
+	json_array_foreach(events, i, e)
+		ntags += json_array_size(json_object_get(e, "tags"));
+
+	ev = calloc(n + 1, sizeof(*ev));
+	tags = calloc(ntags + 1, sizeof(*tags));
+	urls = calloc(n + 1, FEED_DOC_URL_MAX);
+	if (ev == NULL || tags == NULL || urls == NULL) {
+		free(ev);
+		free(tags);
+		free(urls);
+		return (-1);
+	}
+
+	latest = NULL;
+	ti = 0;
+	json_array_foreach(events, i, e) {
+		ev[i].id = json_integer_value(json_object_get(e, "id"));
+		ev[i].title = jstr(e, "title");
+		ev[i].description = jstr(e, "description");
+		ev[i].kind = jstr(e, "kind");
+		ev[i].status = jstr(e, "status");
+		ev[i].cancel_reason = jstr(e, "cancel_reason");
+		ev[i].starts_at = jstr(e, "starts_at");
+		ev[i].ends_at = jstr(e, "ends_at");
+		ev[i].timezone = jstr(e, "timezone");
+		ev[i].venue = jstr(e, "venue");
+		ev[i].address = jstr(e, "address");
+		ev[i].city = jstr(e, "city");
+		ev[i].online_url = jstr(e, "online_url");
+		ev[i].organization = jstr(e, "organization");
+		ev[i].created_at = jstr(e, "created_at");
+		ev[i].updated_at = upd = jstr(e, "updated_at");
+		ev[i].sequence = (int)json_integer_value(json_object_get(e,
+		    "sequence"));
+		ev[i].tags = &tags[ti];
+		json_array_foreach(json_object_get(e, "tags"), j, t) {
+			if (json_is_string(t))
+				tags[ti + ev[i].ntags++] = json_string_value(t);
+		}
+		ti += ev[i].ntags;
+		len = snprintf(&urls[i * FEED_DOC_URL_MAX], FEED_DOC_URL_MAX,
+		    "%s/#/events/%lld", u->web_base, ev[i].id);
+		if (len < 0 || len >= FEED_DOC_URL_MAX)
+			urls[i * FEED_DOC_URL_MAX] = '\0';
+		ev[i].url = &urls[i * FEED_DOC_URL_MAX];
+		/* api.ts() text: fixed width, so strcmp orders it. */
+		if (upd != NULL && (latest == NULL || strcmp(upd, latest) > 0))
+			latest = upd;
+	}
+
+	/*
+	 * DTSTAMP and lastBuildDate: the latest updated_at of the events,
+	 * not the wall clock, so the same data renders the same bytes.
+	 */
+	if (latest != NULL)
+		(void)snprintf(now, sizeof(now), "%s", latest);
+	else
+		today(now, sizeof(now));
+	len = snprintf(web, sizeof(web), "%s%s", u->web_base, path);
+	if (len < 0 || (size_t)len >= sizeof(web))
+		web[0] = '\0';
+
+	memset(&meta, 0, sizeof(meta));
+	meta.title = jstr(doc, "title");
+	meta.description = jstr(doc, "description");
+	meta.web_url = web;
+	meta.self_url = u->self_url;
+	meta.uid_domain = u->uid_domain;
+	meta.now = now;
+	meta.refresh_minutes = u->refresh_minutes;
+
+	switch (format) {
+	case FEED_DOC_RSS:
+		rc = feed_render_rss(out, &meta, ev, n);
+		break;
+	case FEED_DOC_JSON:
+		rc = feed_render_json(out, &meta, ev, n);
+		break;
+	default:
+		rc = feed_render_ics(out, &meta, ev, n);
+		break;
+	}
+	free(urls);
+	free(tags);
+	free(ev);
+	return (rc);
+}
