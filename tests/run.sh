@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite (`make test`): installs what is missing, builds with
 # -Werror, runs the C unit tests and fuzzers under sanitizers, lints the
-# OpenAPI contract, checks docker-compose.yml, then starts a throwaway
+# OpenAPI contract, checks docker-compose.yml, runs `make run` itself
+# (tests/make-run.sh, on free ports and throwaway state), then starts a throwaway
 # PostgreSQL cluster and the real API (2 workers, 2+ connections each) on
 # free ports and runs the black-box API tests and the browser tests.
 # Everything it started is stopped, and the cluster removed, on any exit.
@@ -139,6 +140,18 @@ fi
 
 note "docker-compose.yml"
 if bash tests/check-compose.sh; then ok "docker-compose.yml: valid on a clean clone, safe defaults, web config"; else bad "compose"; fi
+
+note "make run (scripts/run.sh: refusals, and a run stopped with SIGTERM; throwaway state)"
+bash tests/make-run.sh >"$tmp/make-run.log" 2>&1
+grep -vE '^\s*$' "$tmp/make-run.log" | tail -40
+read -r p f < <(sed -n 's/^make-run: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' "$tmp/make-run.log")
+if [ -z "${p:-}" ]; then
+	bad "make-run: the test did not finish"
+else
+	passed=$((passed + p))
+	failed=$((failed + f))
+	[ "$f" -eq 0 ] || failures+=("make-run: $f failed")
+fi
 
 note "starting PostgreSQL and the API"
 pg_port=$(free_port)
