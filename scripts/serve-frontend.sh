@@ -11,8 +11,11 @@
 #
 # /config.js is generated into <run_dir> from <api_base_url>, so the API's address is a
 # runtime setting and frontend/ stays as it is. HTML and JavaScript are sent with
-# "Cache-Control: no-cache". nginx replaces this shell (exec), so SIGTERM or SIGINT to
-# this process's pid is a fast, clean nginx shutdown (exit status 0).
+# "Cache-Control: no-cache". Every answer carries the security headers of
+# deploy/nginx/security-headers.conf (Content-Security-Policy with connect-src limited to
+# this origin and <api_base_url>, framing forbidden), the file docker-compose uses too.
+# nginx replaces this shell (exec), so SIGTERM or SIGINT to this process's pid is a fast,
+# clean nginx shutdown (exit status 0).
 #
 # Needs nginx (Debian package nginx-light or nginx).
 set -euo pipefail
@@ -49,10 +52,11 @@ fi
 
 script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
 web_root=$(cd "$script_dir/../frontend" && pwd -P)
+headers_conf=$(cd "$script_dir/../deploy/nginx" && pwd -P)/security-headers.conf
 
 mkdir -p "$run_dir"
 run_dir=$(cd "$run_dir" && pwd -P)
-case "$run_dir$web_root" in
+case "$run_dir$web_root$headers_conf" in
   *[[:space:]\;\{\}\"\'\$]*)
     echo "$0: paths with spaces or any of ; { } \" ' \$ are not supported: $run_dir, $web_root" >&2
     exit 2
@@ -127,6 +131,11 @@ http {
     ~\.(html|js|mjs)\$  "no-cache";
   }
 
+  # The API's base URL, for connect-src in the security headers.
+  map \$host \$il_api_base {
+    default "$api_base";
+  }
+
   server {
     listen 127.0.0.1:$port;
     server_name localhost;
@@ -134,8 +143,7 @@ http {
     index index.html;
 
     add_header Cache-Control \$cache_control always;
-    add_header X-Content-Type-Options nosniff always;
-    add_header Referrer-Policy no-referrer always;
+    include $headers_conf;
 
     location = /config.js {
       alias $run_dir/config.js;

@@ -2,7 +2,8 @@
 # The whole test suite (`make test`): installs what is missing, builds with
 # -Werror, runs the C unit tests and fuzzers under sanitizers, lints the
 # OpenAPI contract, compares it with the C field tables and the web app's
-# limits (tests/contract/), checks docker-compose.yml, then starts a throwaway
+# limits (tests/contract/), checks docker-compose.yml, runs `make run` itself
+# (tests/make-run.sh, on free ports and throwaway state), then starts a throwaway
 # PostgreSQL cluster and the real API (2 workers, 2+ connections each) on
 # free ports and runs the black-box API tests and the browser tests.
 # Everything it started is stopped, and the cluster removed, on any exit.
@@ -53,15 +54,18 @@ free_port() {
 	done
 }
 
-# Counts from node's TAP reporter ("# pass N", "# fail N").
+# Counts from node's TAP reporter ("# pass N", "# fail N"); a test that
+# timed out or never ran ("# cancelled N") counts as failed.
 node_suite() {
 	local name=$1
 	shift
-	local log="$tmp/$name.tap" p f
+	local log="$tmp/$name.tap" p f c
 	node --test --test-reporter=tap --test-concurrency=1 \
 	    --test-timeout=300000 "$@" >"$log" 2>&1
 	p=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$log" | tail -1)
 	f=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$log" | tail -1)
+	c=$(sed -n 's/^# cancelled \([0-9]*\)$/\1/p' "$log" | tail -1)
+	f=$(( ${f:-0} + ${c:-0} ))
 	# Every failing test at any depth, with its error block.
 	grep -E '^\s*not ok' -A 30 "$log" | grep -vE '^\s*(ok |# )' | head -150
 	passed=$((passed + ${p:-0}))
@@ -144,7 +148,19 @@ note "contract: C field tables and web app limits match openapi.yaml"
 node_suite contract tests/contract/*.test.mjs
 
 note "docker-compose.yml"
-if bash tests/check-compose.sh; then ok "docker-compose config -q"; else bad "compose"; fi
+if bash tests/check-compose.sh; then ok "docker-compose.yml: valid on a clean clone, safe defaults, web config"; else bad "compose"; fi
+
+note "make run (scripts/run.sh: refusals, and a run stopped with SIGTERM; throwaway state)"
+bash tests/make-run.sh >"$tmp/make-run.log" 2>&1
+grep -vE '^\s*$' "$tmp/make-run.log" | tail -40
+read -r p f < <(sed -n 's/^make-run: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' "$tmp/make-run.log")
+if [ -z "${p:-}" ]; then
+	bad "make-run: the test did not finish"
+else
+	passed=$((passed + p))
+	failed=$((failed + f))
+	[ "$f" -eq 0 ] || failures+=("make-run: $f failed")
+fi
 
 note "starting PostgreSQL and the API"
 pg_port=$(free_port)

@@ -16,7 +16,10 @@
  * page's CSS cannot reach in and the widget's CSS cannot leak out; the light
  * DOM content (a fallback link for readers without JavaScript) stays shown
  * until the events have loaded, and stays if the API cannot be reached.
- * Text from the API is only ever set with textContent.
+ * Text from the API is only ever set with textContent. The styles are a
+ * constructed stylesheet, not a <style> element, so the widget also works on
+ * pages whose Content-Security-Policy forbids inline styles (style-src
+ * without 'unsafe-inline'), the web app's own demo page included.
  */
 (() => {
 	"use strict";
@@ -47,6 +50,18 @@ p{margin:2px 0 0;color:var(--muted);font-size:.9em}
 `;
 
 	const THEMES = ["light", "dark", "auto"];
+
+	// One stylesheet for every widget on the page. A constructed stylesheet is
+	// CSSOM, which CSP does not govern; a <style> element in the shadow root is
+	// inline style, which a strict style-src blocks. Browsers without
+	// constructable stylesheets (before 2023) get the <style> element.
+	let SHEET = null;
+	try {
+		SHEET = new CSSStyleSheet();
+		SHEET.replaceSync(CSS);
+	} catch (e) {
+		SHEET = null;
+	}
 
 	class InterlibraryEvents extends HTMLElement {
 		static get observedAttributes() { return ["api", "organization", "limit", "theme", "heading"]; }
@@ -86,6 +101,7 @@ p{margin:2px 0 0;color:var(--muted);font-size:.9em}
 		// Until the events arrive, the shadow root shows the light DOM (the
 		// fallback link) through a slot.
 		_fallback() {
+			if (SHEET && this._root.adoptedStyleSheets) this._root.adoptedStyleSheets = [];
 			this._root.replaceChildren();
 			this._root.append(document.createElement("slot"));
 		}
@@ -125,7 +141,6 @@ p{margin:2px 0 0;color:var(--muted);font-size:.9em}
 			const link = this.querySelector("a[href]");
 			const web = link ? link.href : null;
 			const base = web ? web.split("#")[0] : null;
-			const style = el("style", null, CSS);
 			const box = el("section", { class: "w", part: "container" });
 			const orgName = events.length && events[0].organization && org ? events[0].organization.name : "";
 			const title = this.getAttribute("heading") ||
@@ -141,7 +156,12 @@ p{margin:2px 0 0;color:var(--muted);font-size:.9em}
 				box.append(ol);
 			}
 			if (web) box.append(el("a", { class: "more", href: web }, link.textContent.trim() || "All events"));
-			this._root.replaceChildren(style, box);
+			if (SHEET && this._root.adoptedStyleSheets) {
+				this._root.adoptedStyleSheets = [SHEET];
+				this._root.replaceChildren(box);
+			} else {
+				this._root.replaceChildren(el("style", null, CSS), box);
+			}
 		}
 
 		_item(e, base, el) {

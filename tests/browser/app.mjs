@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdir } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
@@ -147,12 +147,19 @@ export function tokenOf(page) {
   return page.evaluate(() => sessionStorage.getItem("il.token"));
 }
 
+let axeSource = null;
+
 /**
- * Run axe-core on the page; fail on any serious or critical violation.
+ * Run axe-core on the page; fail on any serious or critical violation. axe is evaluated
+ * through the DevTools protocol, not added as a <script>: the web app's
+ * Content-Security-Policy blocks inline scripts, page.addScriptTag's included.
  */
 export async function checkA11y(page, label) {
   const hasAxe = await page.evaluate(() => typeof window.axe !== "undefined");
-  if (!hasAxe) await page.addScriptTag({ path: AXE_PATH });
+  if (!hasAxe) {
+    axeSource ??= await readFile(AXE_PATH, "utf8");
+    await page.evaluate(axeSource);
+  }
   const result = await page.evaluate(async () => {
     const r = await window.axe.run(document, { resultTypes: ["violations"] });
     return r.violations.map((v) => ({
