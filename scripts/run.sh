@@ -8,6 +8,9 @@
 #   - a private PostgreSQL cluster kept in the state folder (below)
 #   - migrations, and the demo data the first time (dates relative to today)
 #   - the API on 127.0.0.1:8080 and the front end on 127.0.0.1:8081
+#   - the mail sender (api/build/il-sender); when SMTP_URL is not set, a local mail server
+#     on 127.0.0.1:MAIL_PORT (scripts/mail-catcher.py) that keeps every message as a file
+#     in $state/mail/, and the sender sends there
 # "Interlibrary is running" is printed only once this run's API answers /readyz and this
 # run's web server serves the app. Ctrl-C (or SIGTERM or SIGHUP to the process group)
 # stops everything, PostgreSQL included; if the API or the web server stops on its own,
@@ -17,6 +20,8 @@
 #   API_PORT            the API's port (8080)
 #   WEB_PORT            the web app's port (8081)
 #   PG_PORT             PostgreSQL's port (40000 + a number drawn from the checkout's path)
+#   MAIL_PORT           the local mail server's port (2525), when SMTP_URL is not set
+#   SMTP_URL ...        a mail server of your own instead (README: Email)
 #   INTERLIBRARY_STATE  the state folder: database, logs, generated configs
 #                       (/var/lib/interlibrary/<key of the checkout's path>). The postgres
 #                       user must reach it: not under /root or a mktemp -d folder.
@@ -27,6 +32,8 @@ cd "$top"
 
 api_pid=""
 web_pid=""
+mail_pid=""
+sender_pid=""
 pg_dir=""	# set once PostgreSQL may be running
 
 fail() {
@@ -45,8 +52,8 @@ stop() {
 		echo
 		echo "stopping..."
 	fi
-	for p in $api_pid $web_pid; do kill -TERM "$p" 2>/dev/null; done
-	for p in $api_pid $web_pid; do
+	for p in $api_pid $web_pid $sender_pid $mail_pid; do kill -TERM "$p" 2>/dev/null; done
+	for p in $api_pid $web_pid $sender_pid $mail_pid; do
 		for ((i = 0; i < 100; i++)); do
 			kill -0 "$p" 2>/dev/null || break
 			sleep 0.1
@@ -99,6 +106,9 @@ web_port=${WEB_PORT:-8081}
 pg_port=${PG_PORT:-$((40000 + 0x${key:0:4} % 10000))}
 port_ok "$web_port" || fail "WEB_PORT=\"$web_port\" is not valid: it must be a port number from 1 to 65535"
 port_ok "$pg_port" || fail "PG_PORT=\"$pg_port\" is not valid: it must be a port number from 1 to 65535"
+mail_port=${MAIL_PORT:-2525}
+[ -n "${SMTP_URL:-}" ] || port_ok "$mail_port" ||
+    fail "MAIL_PORT=\"$mail_port\" is not valid: it must be a port number from 1 to 65535"
 export PUBLIC_API_URL=${PUBLIC_API_URL:-http://127.0.0.1:$API_PORT}
 export PUBLIC_WEB_URL=${PUBLIC_WEB_URL:-http://127.0.0.1:$web_port}
 
@@ -120,6 +130,7 @@ fi
 port_ok "$API_PORT" && refuse_taken_port "$API_PORT" API_PORT
 refuse_taken_port "$web_port" WEB_PORT
 refuse_taken_port "$pg_port" PG_PORT
+[ -n "${SMTP_URL:-}" ] || refuse_taken_port "$mail_port" MAIL_PORT
 
 echo "building the API..."
 make -C api -s
@@ -169,6 +180,29 @@ setsid -w bash scripts/pg.sh start "$pg_dir" "$pg_port" on {lock}>&-
 bash scripts/migrate.sh
 bash scripts/demo.sh
 
+# Mail: to SMTP_URL when it is set, else to a local server that keeps each message in
+# $state/mail/ (one .eml file a message).
+if [ -z "${SMTP_URL:-}" ]; then
+	echo "starting the local mail server..."
+	/usr/bin/python3 scripts/mail-catcher.py --port "$mail_port" --dir "$state/mail" \
+	    >"$state/mail.log" 2>&1 {lock}>&- &
+	mail_pid=$!
+	for ((i = 0; ; i++)); do
+		kill -0 "$mail_pid" 2>/dev/null ||
+		    fail "the local mail server stopped: $(tail -1 "$state/mail.log")"
+		port_taken "$mail_port" && break
+		[ "$i" -lt 100 ] || fail "the local mail server did not start (see $state/mail.log)"
+		sleep 0.1
+	done
+	export SMTP_URL="smtp://127.0.0.1:$mail_port"
+	mail_where="every message is a file in $state/mail/ (the mail server's log: $state/mail.log)"
+else
+	mail_where="sent to $(printf "%s" "$SMTP_URL" | sed -E "s#//[^/@]*@#//#")"
+fi
+echo "starting the mail sender..."
+api/build/il-sender >"$state/sender.log" 2>&1 {lock}>&- &
+sender_pid=$!
+
 echo "starting the web server..."
 bash scripts/serve-frontend.sh "$web_port" "$PUBLIC_API_URL" "$state/web" >"$state/web.log" 2>&1 {lock}>&- &
 web_pid=$!
@@ -176,6 +210,8 @@ for ((i = 0; ; i++)); do
 	kill -0 "$api_pid" 2>/dev/null || api_died
 	kill -0 "$web_pid" 2>/dev/null ||
 	    fail "the web server stopped: $(grep -m1 -E 'emerg|error' "$state/web.log" || echo "see $state/web.log")"
+	kill -0 "$sender_pid" 2>/dev/null ||
+	    fail "the mail sender stopped: $(grep -m1 'il-sender' "$state/sender.log" || echo "see $state/sender.log")"
 	# Ready: this run's API reaches the database, and this run's nginx serves the
 	# config.js it was given.
 	if api_says /readyz 200 &&
@@ -193,18 +229,23 @@ Interlibrary is running.
   web app:  $PUBLIC_WEB_URL
   API:      $PUBLIC_API_URL   (try: curl $PUBLIC_API_URL/v1/organizations)
   demo login: ada@interlibrary.example / librarians-unite
+  mail:     $mail_where
   database: psql "$DATABASE_URL"
-  logs:     $state/api.log, $state/web.log
+  logs:     $state/api.log, $state/web.log, $state/sender.log
 Press Ctrl-C to stop.
 
 MSG
 
-# Until a signal, or until the API or the web server stops on its own.
+# Until a signal, or until the API, the web server or the mail programs stop on their own.
 set +e
-wait -n "$api_pid" "$web_pid"
+wait -n $api_pid $web_pid $sender_pid $mail_pid
 if ! kill -0 "$api_pid" 2>/dev/null; then
 	echo "the API stopped (see $state/api.log)" >&2
-else
+elif ! kill -0 "$web_pid" 2>/dev/null; then
 	echo "the web server stopped (see $state/web.log)" >&2
+elif ! kill -0 "$sender_pid" 2>/dev/null; then
+	echo "the mail sender stopped (see $state/sender.log)" >&2
+else
+	echo "the local mail server stopped (see $state/mail.log)" >&2
 fi
 exit 1

@@ -21,7 +21,7 @@ cd "$top"
 node_toolchain_path
 
 # Only the settings each case sets: none of the caller's.
-unset API_LISTEN API_WORKERS PUBLIC_API_URL PUBLIC_WEB_URL DATABASE_URL
+unset API_LISTEN API_WORKERS PUBLIC_API_URL PUBLIC_WEB_URL DATABASE_URL SMTP_URL SMTP_USER SMTP_PASSWORD MAIL_FROM
 
 passed=0
 failed=0
@@ -59,6 +59,7 @@ poll() {
 	done
 }
 gone() { ! kill -0 "$1" 2>/dev/null; }
+mail_sending() { curl -fs "http://127.0.0.1:$1/readyz" | grep -q '"status": "sending"'; }
 # Exited, or a zombie its new parent has not reaped yet (a postmaster is orphaned by
 # pg_ctl, so whoever adopts it reaps it).
 exited() { gone "$1" || [[ $(ps -o stat= -p "$1") == Z* ]]; }
@@ -105,12 +106,14 @@ stop_impostor() {
 # refused <name> <message regex> [VAR=value...]: scripts/run.sh, with these settings on
 # free ports and a state folder of its own, must exit non-zero with the message.
 refused() {
-	local name=$1 want=$2 state="$work/$1" rc api web pg
+	local name=$1 want=$2 state="$work/$1" rc api web pg mail
 	shift 2
 	free_port api
 	free_port web
 	free_port pg
-	env API_PORT="$api" WEB_PORT="$web" PG_PORT="$pg" INTERLIBRARY_STATE="$state" "$@" \
+	free_port mail
+	env API_PORT="$api" WEB_PORT="$web" PG_PORT="$pg" MAIL_PORT="$mail" \
+	    INTERLIBRARY_STATE="$state" "$@" \
 	    timeout -k 5 120 bash scripts/run.sh >"$work/$name.log" 2>&1
 	rc=$?
 	local why=""
@@ -131,7 +134,7 @@ echo "== make run refuses to start, saying why"
 refused bad-config 'Interlibrary did not start: the API stopped: configuration: API_WORKERS="abc" is not valid' \
     API_WORKERS=abc
 
-for which in API_PORT WEB_PORT PG_PORT; do
+for which in API_PORT WEB_PORT PG_PORT MAIL_PORT; do
 	free_port taken
 	if ! start_impostor "$taken"; then
 		bad "the impostor on port $taken did not start"
@@ -146,14 +149,16 @@ done
 # in a process group of its own on free ports with state folder $state, must say
 # "Interlibrary is running", and after SIGTERM to the group must exit 0 leaving nothing.
 started_and_stopped() {
-	local label=$2 api web pg log="$work/$1.log" postmaster rc pgid
+	local label=$2 api web pg mail log="$work/$1.log" postmaster rc pgid
 	shift 2
 	free_port api
 	free_port web
 	free_port pg
+	free_port mail
 	# setsid: this shell's background jobs are no group leaders, so setsid runs the
 	# command in place and $! is the new group's id.
-	API_PORT=$api WEB_PORT=$web PG_PORT=$pg INTERLIBRARY_STATE=$state setsid "$@" >"$log" 2>&1 &
+	API_PORT=$api WEB_PORT=$web PG_PORT=$pg MAIL_PORT=$mail INTERLIBRARY_STATE=$state \
+	    setsid "$@" >"$log" 2>&1 &
 	run_pid=$!
 	if poll 300 grep -qE 'Interlibrary is running|did not start' "$log" &&
 	    grep -q 'Interlibrary is running' "$log"; then
@@ -167,6 +172,17 @@ started_and_stopped() {
 		ok "$label: its API is ready and its web app answers"
 	else
 		bad "$label: its API or web app does not answer"
+	fi
+	# Mail goes out: the sender is alive with an SMTP server (/readyz), and a message
+	# the API queues reaches the local mail server's folder.
+	if poll 30 mail_sending "$api" &&
+	    curl -fs -o /dev/null -H 'content-type: application/json' \
+	        -d '{"email":"ada@interlibrary.example"}' "http://127.0.0.1:$api/v1/password-resets" &&
+	    poll 30 grep -lq 'Reset your Interlibrary password' -r "$state/mail" &&
+	    grep -q "mail: .*$state/mail/" "$log"; then
+		ok "$label: its mail reaches the local mail server, kept in the state folder as it says"
+	else
+		bad "$label: no mail in $state/mail (readyz: $(curl -s "http://127.0.0.1:$api/readyz"))"
 	fi
 	postmaster=$(head -1 "$state/pg/data/postmaster.pid" 2>/dev/null)
 	pgid=$(ps -o pgid= -p "$run_pid" | tr -d ' ')
@@ -193,7 +209,8 @@ started_and_stopped() {
 		bad "$label: PostgreSQL of $state is still running after it stopped" \
 		    "(postmaster ${postmaster:-?}: $(ps -o pid=,stat=,cmd= -p "${postmaster:-1}"))"
 	fi
-	if ! pgrep -g "$pgid" >/dev/null && free "$api" && free "$web" && free "$pg"; then
+	if ! pgrep -g "$pgid" >/dev/null && free "$api" && free "$web" && free "$pg" &&
+	    free "$mail"; then
 		ok "$label: nothing of its process group remains; its ports are free"
 	else
 		bad "$label: processes or listeners remain: $(pgrep -g "$pgid" -a | head -3)"

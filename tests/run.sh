@@ -217,6 +217,9 @@ web_port=$(free_port)
 export PUBLIC_WEB_URL="http://127.0.0.1:$web_port"
 # Small login limits so the throttling tests stay short.
 export LOGIN_FAILS_PER_ACCOUNT=5 LOGIN_FAILS_PER_ADDRESS=1000 REGISTRATIONS_PER_ADDRESS=100000
+# Every reset request of the tests comes from 127.0.0.1: the per-client limit
+# is tested in SQL with other client addresses (tests/api/mail.test.mjs).
+export PASSWORD_RESETS_PER_CLIENT=100000
 bash scripts/api.sh "$tmp/api" >"$tmp/api.log" 2>&1 &
 api_pid=$!
 pids+=("$api_pid")
@@ -234,6 +237,31 @@ fi
 export API_URL="http://127.0.0.1:$api_port"
 export API_PID=$api_pid PG_DIR="$tmp/pg" PG_PORT=$pg_port
 export API_LOG="$tmp/api.log"
+
+# Mail: a local SMTP server that keeps each message as a file in $MAIL_DIR
+# (scripts/mail-catcher.py), and the sender, with short retries, leases and
+# job intervals so the mail tests wait seconds, not minutes.
+mail_port=$(free_port)
+export MAIL_DIR="$tmp/mail"
+/usr/bin/python3 scripts/mail-catcher.py --port "$mail_port" --dir "$MAIL_DIR" --quiet \
+    >"$tmp/mail-catcher.log" 2>&1 &
+pids+=("$!")
+for _ in $(seq 1 100); do
+	(exec 3<>"/dev/tcp/127.0.0.1/$mail_port") 2>/dev/null && break
+	sleep 0.1
+done
+export SMTP_URL="smtp://127.0.0.1:$mail_port" MAIL_RETRY_SECONDS=1 MAIL_MAX_ATTEMPTS=3 \
+    MAIL_LEASE_SECONDS=5 MAIL_JOBS_SECONDS=2
+api/build/il-sender >"$tmp/sender.log" 2>&1 &
+sender_pid=$!
+pids+=("$sender_pid")
+export SENDER_PID=$sender_pid SENDER_LOG="$tmp/sender.log" SMTP_PORT=$mail_port
+if (exec 3<>"/dev/tcp/127.0.0.1/$mail_port") 2>/dev/null && kill -0 "$sender_pid"; then
+	ok "the local mail server and the sender run"
+else
+	cat "$tmp/mail-catcher.log" "$tmp/sender.log"
+	bad "mail server or sender did not start"
+fi
 
 note "API tests (real Kore, real PostgreSQL, responses checked against openapi.yaml)"
 node_suite api tests/api/*.test.mjs
@@ -264,6 +292,7 @@ if [ "${#failures[@]}" -gt 0 ]; then
 	# Keep the server logs for whoever reads the failure.
 	mkdir -p tests/artifacts
 	cp "$tmp/api.log" tests/artifacts/api.log 2>/dev/null
+	cp "$tmp/sender.log" tests/artifacts/sender.log 2>/dev/null
 	cp "$tmp/pg/postgres.log" tests/artifacts/postgres.log 2>/dev/null
 	echo "API log lines about errors (all of it in tests/artifacts/api.log):"
 	grep -aE 'sql error|unavailable|no reply|died|lost' "$tmp/api.log" | tail -20
