@@ -3,11 +3,17 @@
 # database; a database that already has members is left alone, so running
 # `make run` again keeps whatever was changed.
 #
-#   DATABASE_URL=... scripts/demo.sh
+# The demo queues mail (notifications, sql/demo/50_mail.sql) whose links
+# need the public URLs, as the API's and the sender's connections have them.
+#
+#   DATABASE_URL=... PUBLIC_API_URL=... PUBLIC_WEB_URL=... scripts/demo.sh
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 : "${DATABASE_URL:?DATABASE_URL is required}"
+: "${PUBLIC_API_URL:?PUBLIC_API_URL is required (links in the demo's mail)}"
+: "${PUBLIC_WEB_URL:?PUBLIC_WEB_URL is required (links in the demo's mail)}"
+export PGOPTIONS="-c il.public_api_url=$PUBLIC_API_URL -c il.public_web_url=$PUBLIC_WEB_URL"
 n=$(psql "$DATABASE_URL" -X -qAt -c 'SELECT count(*) FROM members')
 if [ "$n" != 0 ]; then
 	echo "demo: the database has $n members already; demo data not loaded again"

@@ -101,6 +101,15 @@ if "/readyz" not in api_test:
 if "curl" in api_test and not re.search(r"apt-get install[^\n]*(\\\n[^\n]*)*\bcurl\b", open("api/Dockerfile").read()):
     problems.append("api: the healthcheck runs curl, which api/Dockerfile does not install")
 
+# The mail sender runs from the api's image, with its SMTP secrets from .env only.
+sender = clean["services"].get("sender") or {}
+if "il-sender" not in " ".join(sender.get("command") or []):
+    problems.append("sender: no service runs api/build/il-sender")
+if env_of(sender).get("SMTP_PASSWORD"):
+    problems.append("sender: SMTP_PASSWORD has a value without a .env")
+if not re.search(r"apt-get install[^\n]*(\\\n[^\n]*)*\blibcurl4-openssl-dev\b", open("api/Dockerfile").read()):
+    problems.append("sender: api/Dockerfile does not install libcurl4-openssl-dev")
+
 # The demo data (a published admin password) only when asked for.
 load_demo = str(env_of(clean["services"]["api"]).get("LOAD_DEMO") or "0")
 if load_demo != "0":

@@ -188,6 +188,7 @@ if psql "host=127.0.0.1 port=$pg_port dbname=postgres user=postgres" -X -q \
     DATABASE_URL="host=127.0.0.1 port=$pg_port dbname=interlibrary_demo user=postgres" \
     bash scripts/migrate.sh >>"$tmp/demo.log" 2>&1 &&
     DATABASE_URL="host=127.0.0.1 port=$pg_port dbname=interlibrary_demo user=postgres" \
+    PUBLIC_API_URL=http://127.0.0.1:8080 PUBLIC_WEB_URL=http://127.0.0.1:8081 \
     bash scripts/demo.sh >>"$tmp/demo.log" 2>&1 &&
     grep -q 'demo: loaded 30 members' "$tmp/demo.log"; then
 	ok "demo data loads on a fresh database"

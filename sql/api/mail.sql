@@ -347,7 +347,11 @@ BEGIN
 	    WHEN 'event_cancelled' THEN 'Cancelled: ' || e.title
 	    WHEN 'event_changed' THEN 'Changed: ' || e.title
 	    WHEN 'rsvp_promoted' THEN 'You have a place: ' || e.title
-	    ELSE left(p_text, 120) END;
+	    -- The notice's sentence, without its parenthesis or final stop.
+	    ELSE rtrim(regexp_replace(p_text, '\s*\(.*$', ''), '.') END;
+	IF length(v_subj) > 100 THEN
+		v_subj := left(v_subj, 99) || '…';
+	END IF;
 	PERFORM api.mail_queue(v_kind, p_member, v_m.email, v_subj,
 	    'Hello ' || v_m.display_name || ',', v_paras, 'Open in Interlibrary',
 	    api.public_url('web') || v_path,

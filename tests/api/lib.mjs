@@ -18,7 +18,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const contract = await loadContract(path.join(here, '..', '..', 'openapi.yaml'));
 await sodium.ready;
 
-function pgConfig(url) {
+export function pgConfig(url) {
 	const cfg = {};
 	for (const part of url.trim().split(/\s+/)) {
 		const [k, v] = part.split('=');
