@@ -19,6 +19,7 @@ import { profileView } from "./views/me/profile.js";
 import { privacyView } from "./views/me/privacy.js";
 import { securityView } from "./views/me/security.js";
 import { dataView } from "./views/me/data.js";
+import { emailView } from "./views/me/email.js";
 import { directoryView, memberView } from "./views/members.js";
 import { orgListView } from "./views/organizations/list.js";
 import { orgView } from "./views/organizations/page.js";
@@ -107,6 +108,7 @@ const ROUTES = [
   ["/register", registerView, { anonymousOnly: true }],
   ["/me", profileView, { auth: true }],
   ["/me/privacy", privacyView, { auth: true }],
+  ["/me/email", emailView, { auth: true }],
   ["/me/security", securityView, { auth: true }],
   ["/me/data", dataView, { auth: true }],
   ["/members", directoryView, { auth: true }],
