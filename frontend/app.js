@@ -20,6 +20,7 @@ import { privacyView } from "./views/me/privacy.js";
 import { securityView } from "./views/me/security.js";
 import { dataView } from "./views/me/data.js";
 import { emailView } from "./views/me/email.js";
+import { verifyEmailView } from "./views/email/verify.js";
 import { directoryView, memberView } from "./views/members.js";
 import { orgListView } from "./views/organizations/list.js";
 import { orgView } from "./views/organizations/page.js";
@@ -106,6 +107,7 @@ const ROUTES = [
   ["/", homeView],
   ["/login", loginView, { anonymousOnly: true }],
   ["/register", registerView, { anonymousOnly: true }],
+  ["/verify-email/:token", verifyEmailView],
   ["/me", profileView, { auth: true }],
   ["/me/privacy", privacyView, { auth: true }],
   ["/me/email", emailView, { auth: true }],
