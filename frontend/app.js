@@ -21,6 +21,7 @@ import { securityView } from "./views/me/security.js";
 import { dataView } from "./views/me/data.js";
 import { emailView } from "./views/me/email.js";
 import { verifyEmailView } from "./views/email/verify.js";
+import { resetConfirmView, resetRequestView } from "./views/email/reset.js";
 import { directoryView, memberView } from "./views/members.js";
 import { orgListView } from "./views/organizations/list.js";
 import { orgView } from "./views/organizations/page.js";
@@ -108,6 +109,8 @@ const ROUTES = [
   ["/login", loginView, { anonymousOnly: true }],
   ["/register", registerView, { anonymousOnly: true }],
   ["/verify-email/:token", verifyEmailView],
+  ["/reset-password", resetRequestView],
+  ["/reset-password/:token", resetConfirmView],
   ["/me", profileView, { auth: true }],
   ["/me/privacy", privacyView, { auth: true }],
   ["/me/email", emailView, { auth: true }],
