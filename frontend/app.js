@@ -22,6 +22,7 @@ import { dataView } from "./views/me/data.js";
 import { emailView } from "./views/me/email.js";
 import { verifyEmailView } from "./views/email/verify.js";
 import { resetConfirmView, resetRequestView } from "./views/email/reset.js";
+import { unsubscribeView } from "./views/email/unsubscribe.js";
 import { directoryView, memberView } from "./views/members.js";
 import { orgListView } from "./views/organizations/list.js";
 import { orgView } from "./views/organizations/page.js";
@@ -111,6 +112,7 @@ const ROUTES = [
   ["/verify-email/:token", verifyEmailView],
   ["/reset-password", resetRequestView],
   ["/reset-password/:token", resetConfirmView],
+  ["/unsubscribe/:token", unsubscribeView],
   ["/me", profileView, { auth: true }],
   ["/me/privacy", privacyView, { auth: true }],
   ["/me/email", emailView, { auth: true }],
