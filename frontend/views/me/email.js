@@ -55,7 +55,7 @@ export async function emailView() {
       "fieldset",
       { class: "group" },
       h("legend", {}, "Email me about"),
-      h("p", { class: "hint" }, "Mail about your account itself, such as confirming your address or resetting your password, is always sent."),
+      h("p", { class: "hint" }, "Mail about your account itself, such as confirming your address or resetting your password, is sent whatever you choose here."),
       kinds.map((k) => {
         const info = kindInfo(k);
         return field(k, info.label, { type: "checkbox", value: prefs[k], hint: info.hint || undefined });
