@@ -34,7 +34,7 @@ function failed(detail, { askAgain = true } = {}) {
   if (isSignedIn() && me?.email_verified) {
     parts.push(h("p", {}, "Your address ", h("strong", {}, me.email), " is already verified: there is nothing more to do. ", link("/me/email", "Your email settings"), "."));
   } else if (isSignedIn()) {
-    parts.push(h("p", {}, "Ask for a new link: it goes to ", h("strong", {}, me?.email || "your address"), " and works for 7 days."));
+    parts.push(h("p", {}, "Ask for a new link: it goes to ", h("strong", {}, me?.email || "your address"), "."));
     parts.push(resendVerification().element);
   } else {
     parts.push(
