@@ -95,9 +95,14 @@ export function verifyNotice() {
   const resend = resendVerification({
     id: "verify-notice-resend",
     onVerified: () => {
+      // Verified meanwhile (another tab, another device): say so, and keep only "Close".
       box.className = "notice notice-ok verify-notice";
       replace(box.querySelector("h2"), "Your email address is verified");
       body.querySelector("p").remove();
+      resend.button.remove();
+      replace(dismiss, "Close");
+      dismiss.removeAttribute("aria-label");
+      dismiss.focus();
     },
   });
   const dismiss = h("button", { type: "button", class: "button secondary small", id: "verify-notice-dismiss" }, "Not now");

@@ -26,7 +26,13 @@ function addressState(p, panel) {
     return [address, h("p", { id: "email-status" }, h("span", { class: "pill pill-ok" }, "Verified"), " Your address is confirmed: the mail you choose below is sent to it.")];
   }
   const resend = resendVerification({
-    onVerified: () => replace(panel, ...addressState({ ...p, email_verified: true }, panel)),
+    onVerified: () => {
+      // The button goes away with the state it belonged to: focus the new state.
+      replace(panel, ...addressState({ ...p, email_verified: true }, panel));
+      const status = panel.querySelector("#email-status");
+      status.setAttribute("tabindex", "-1");
+      status.focus();
+    },
   });
   return [
     address,
