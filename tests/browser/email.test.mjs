@@ -99,7 +99,7 @@ describe("email: verifying the address", { timeout: 300_000 }, () => {
 
       await result.getByRole("link", { name: "Choose the mail you get" }).click();
       await settled(page, "Email");
-      assert.match(await page.locator("#email-status").textContent(), /Verified/);
+      assert.match(await page.locator("#email-status").textContent(), /^Verified/);
       assert.equal(await page.getByRole("button", { name: "Send the verification email again" }).count(), 0);
 
       // The same link again, signed out (another browser): used, and the way to a new one.
@@ -151,6 +151,31 @@ describe("email: verifying the address", { timeout: 300_000 }, () => {
     }
   });
 
+
+  test("verified meanwhile in another tab: the notice and the settings say so (409)", async () => {
+    const m = await member();
+    const page = await newPage(browser, DESKTOP);
+    const errors = collectErrors(page);
+    try {
+      await logIn(page, m);
+      await open(page, "/me", "My profile");
+      await page.locator("#verify-notice").waitFor();
+      await open(page, "/me/email", "Email");
+      assert.match(await page.locator("#email-status").textContent(), /Not verified/);
+      await verifyByMail(m);
+      // The settings page, opened before: the button finds the address verified.
+      await page.getByRole("button", { name: "Send the verification email again" }).click();
+      await page.locator("#email-status .pill-ok").waitFor();
+      assert.equal(await page.evaluate(() => document.activeElement.id), "email-status", "focus on the new state");
+      assert.equal(await page.getByRole("button", { name: "Send the verification email again" }).count(), 0);
+      // The profile now knows it: no notice.
+      await open(page, "/me", "My profile");
+      assert.equal(await page.locator("#verify-notice").count(), 0);
+      assert.deepEqual(unexpected(errors, [409]), []);
+    } finally {
+      await page.context().close();
+    }
+  });
 });
 
 describe("email: a forgotten password", { timeout: 300_000 }, () => {
