@@ -19,6 +19,10 @@ import { profileView } from "./views/me/profile.js";
 import { privacyView } from "./views/me/privacy.js";
 import { securityView } from "./views/me/security.js";
 import { dataView } from "./views/me/data.js";
+import { emailView } from "./views/me/email.js";
+import { verifyEmailView } from "./views/email/verify.js";
+import { resetConfirmView, resetRequestView } from "./views/email/reset.js";
+import { unsubscribeView } from "./views/email/unsubscribe.js";
 import { directoryView, memberView } from "./views/members.js";
 import { orgListView } from "./views/organizations/list.js";
 import { orgView } from "./views/organizations/page.js";
@@ -105,8 +109,13 @@ const ROUTES = [
   ["/", homeView],
   ["/login", loginView, { anonymousOnly: true }],
   ["/register", registerView, { anonymousOnly: true }],
+  ["/verify-email/:token", verifyEmailView],
+  ["/reset-password", resetRequestView],
+  ["/reset-password/:token", resetConfirmView],
+  ["/unsubscribe/:token", unsubscribeView],
   ["/me", profileView, { auth: true }],
   ["/me/privacy", privacyView, { auth: true }],
+  ["/me/email", emailView, { auth: true }],
   ["/me/security", securityView, { auth: true }],
   ["/me/data", dataView, { auth: true }],
   ["/members", directoryView, { auth: true }],

@@ -18,7 +18,11 @@ export function baseUrl() {
   return apiBase;
 }
 
-/** An error answer from the API (problem+json), or a network failure (status 0). */
+/**
+ * An error answer from the API (problem+json), or a network failure (status 0). `message`
+ * is the API's detail as it came; `detail` is what to show (for a 429 or 503 with
+ * Retry-After, the wait is added to it, and `retryAfter` holds it in seconds).
+ */
 export class ApiError extends Error {
   constructor(status, problem = {}) {
     super(problem.detail || problem.title || `Request failed (${status})`);
@@ -28,6 +32,8 @@ export class ApiError extends Error {
     this.title = problem.title || "";
     this.detail = problem.detail || this.message;
     this.errors = Array.isArray(problem.errors) ? problem.errors : [];
+    /** Seconds to wait before trying again (Retry-After), or null. */
+    this.retryAfter = null;
     /** True when the app already dealt with it (expired session): show nothing. */
     this.handled = false;
   }
@@ -109,7 +115,10 @@ export async function api(method, path, opts = {}) {
     onExpired(err);
   } else if (response.status === 429 || response.status === 503) {
     const retry = response.headers.get("Retry-After");
-    if (retry && /^\d+$/.test(retry)) err.detail += ` Try again in ${retry} seconds.`;
+    if (retry && /^\d+$/.test(retry)) {
+      err.retryAfter = Number(retry);
+      err.detail += `${/[.!?]$/.test(err.detail) ? "" : "."} Try again in ${retry} seconds.`;
+    }
   }
   throw err;
 }

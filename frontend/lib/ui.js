@@ -153,3 +153,19 @@ export function row(term, value) {
   if (value === null || value === undefined || value === "" || (Array.isArray(value) && !value.length)) return null;
   return [h("dt", {}, term), h("dd", {}, value)];
 }
+
+/** An API detail as a sentence: "this link has expired" -> "This link has expired." */
+export function sentence(text) {
+  const t = String(text || "").trim();
+  if (!t) return "";
+  const s = t.charAt(0).toUpperCase() + t.slice(1);
+  return /[.!?]$/.test(s) ? s : `${s}.`;
+}
+
+/** A wait of `seconds` in words: "in 40 seconds", "in about 3 minutes", "in about 2 hours". */
+export function waitText(seconds) {
+  const s = Math.max(1, Math.ceil(Number(seconds) || 0));
+  if (s < 90) return `in ${s} second${s === 1 ? "" : "s"}`;
+  if (s < 90 * 60) return `in about ${Math.round(s / 60)} minutes`;
+  return `in about ${Math.round(s / 3600)} hours`;
+}

@@ -54,6 +54,7 @@ export function loginView({ query }) {
         )
       : null,
     form,
+    h("p", {}, link("/reset-password", "Forgot your password?", { id: "forgot-password" })),
     h("p", {}, "New here? ", link(`/register${next !== "/" ? `?next=${encodeURIComponent(next)}` : ""}`, "Create an account")),
   );
 }

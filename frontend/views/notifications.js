@@ -3,6 +3,7 @@
 import { get, patch } from "../lib/api.js";
 import { h, time } from "../lib/dom.js";
 import { announce, loadMore, pageHeading, showError } from "../lib/ui.js";
+import { verifyNotice } from "../lib/verification.js";
 
 let unread = 0;
 const listeners = new Set();
@@ -111,6 +112,7 @@ export async function notificationsView() {
     "section",
     { class: "page" },
     pageHeading("Notifications", h("div", { class: "actions" }, markAll)),
+    verifyNotice(),
     h("p", { class: "muted" }, "Unread notifications come first."),
     list,
     pager.element,

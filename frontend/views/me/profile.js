@@ -6,6 +6,7 @@ import { draftNotice, dropDraft, field, formAlert, keepDraft, onSubmit, submit, 
 import { bodies } from "../../lib/limits.js";
 import { setCurrentMember } from "../../lib/state.js";
 import { announce, pageHeading } from "../../lib/ui.js";
+import { verifyNotice } from "../../lib/verification.js";
 import { loadMe, tabs } from "./account.js";
 
 const F = bodies.MePatch;
@@ -86,6 +87,7 @@ export async function profileView() {
     { class: "page" },
     pageHeading("My profile", link(`/members/${me.id}`, "See my public profile", { class: "button secondary" })),
     tabs(),
+    verifyNotice(),
     h("p", { class: "muted" }, "Signed in as ", h("strong", {}, me.email), ". Your email is never shown to other members."),
     draftNotice(form),
     form,
