@@ -218,7 +218,7 @@ AS $$
 DECLARE
 	v_me	members := api.viewer(p_token);
 	v_admin	boolean := coalesce(v_me.role = 'admin', false);
-	v_cur	jsonb := api.cursor_decode(p_query, '{bigint}');
+	v_cur	jsonb := api.cursor_decode('collaborations', p_query, '{bigint}');
 	v_tsq	tsquery := api.search_arg(p_query);
 	v_org	bigint;
 BEGIN
@@ -241,7 +241,7 @@ BEGIN
 		ORDER BY c.id DESC
 		LIMIT api.page_size(p_query)
 	)
-	SELECT api.page(
+	SELECT api.page('collaborations',
 	    array_agg(api.collaboration_json(page, v_me)
 	        ORDER BY page.id DESC),
 	    array_agg(jsonb_build_array(page.id) ORDER BY page.id DESC), p_query)
@@ -332,7 +332,7 @@ RETURNS api.reply LANGUAGE plpgsql AS $$
 DECLARE
 	v_me	members := api.viewer(p_token);
 	c	collaborations := api.co_visible((p_args->>'id')::bigint, v_me);
-	v_cur	jsonb := api.cursor_decode(p_query, '{bigint}');
+	v_cur	jsonb := api.cursor_decode('collaboration_updates:' || c.id, p_query, '{bigint}');
 BEGIN
 	RETURN (WITH page AS (
 		SELECT u.* FROM collaboration_updates u
@@ -341,7 +341,7 @@ BEGIN
 		ORDER BY u.id DESC
 		LIMIT api.page_size(p_query)
 	)
-	SELECT api.page(
+	SELECT api.page('collaboration_updates:' || c.id,
 	    array_agg(api.update_json(page, v_me)
 	        ORDER BY page.id DESC),
 	    array_agg(jsonb_build_array(page.id) ORDER BY page.id DESC), p_query)

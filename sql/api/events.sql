@@ -512,7 +512,8 @@ BEGIN
 	IF p_query ? 'organization' THEN
 		v_org := api.org_id(p_query->>'organization', 'organization');
 	END IF;
-	RETURN (SELECT api.page(array_agg(v.doc ORDER BY e.starts_at, e.id),
+	RETURN (SELECT api.page('events',
+	    array_agg(v.doc ORDER BY e.starts_at, e.id),
 	    array_agg(v.key ORDER BY e.starts_at, e.id), p_query)
 	FROM api.event_rows(p_query, v_org, v_tsq, p_viewer, p_from, v_to,
 	    (p_cur->>0)::timestamptz, (p_cur->>1)::bigint,
@@ -535,14 +536,15 @@ RETURNS api.reply LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan
 AS $$
 DECLARE
 	v_me	members := api.viewer(p_token);
-	v_cur	jsonb := api.cursor_decode(p_query, '{timestamptz,bigint}');
+	v_cur	jsonb := api.cursor_decode('events', p_query, '{timestamptz,bigint}');
 	v_from	timestamptz := coalesce(api.time_arg(p_query->>'from', 'from'),
 	    now());
 BEGIN
 	IF api.events_filtered(p_query) THEN
 		RETURN api.events_page_filtered(p_query, v_me, v_from, v_cur);
 	END IF;
-	RETURN (SELECT api.page(array_agg(v.doc ORDER BY e.starts_at, e.id),
+	RETURN (SELECT api.page('events',
+	    array_agg(v.doc ORDER BY e.starts_at, e.id),
 	    array_agg(v.key ORDER BY e.starts_at, e.id), p_query)
 	FROM api.event_rows(p_query, NULL, NULL, v_me, v_from, NULL,
 	    (v_cur->>0)::timestamptz, (v_cur->>1)::bigint,

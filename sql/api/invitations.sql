@@ -161,7 +161,7 @@ RETURNS api.reply LANGUAGE plpgsql SET plan_cache_mode = force_custom_plan
 AS $$
 DECLARE
 	v_me	members := api.auth(p_token, false);
-	v_cur	jsonb := api.cursor_decode(p_query, '{bigint}');
+	v_cur	jsonb := api.cursor_decode('my_invitations:' || v_me.id, p_query, '{bigint}');
 BEGIN
 	RETURN (WITH page AS (
 		SELECT i.* FROM invitations i
@@ -171,7 +171,7 @@ BEGIN
 		ORDER BY i.id DESC
 		LIMIT api.page_size(p_query)
 	)
-	SELECT api.page(
+	SELECT api.page('my_invitations:' || v_me.id,
 	    array_agg(api.invitation_json(page)
 	        ORDER BY page.id DESC),
 	    array_agg(jsonb_build_array(page.id) ORDER BY page.id DESC), p_query)

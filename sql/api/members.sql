@@ -294,7 +294,7 @@ RETURNS api.reply LANGUAGE plpgsql SET plan_cache_mode = force_custom_plan
 AS $$
 DECLARE
 	v_me	members := api.auth(p_token, false);
-	v_cur	jsonb := api.cursor_decode(p_query, '{text,bigint}');
+	v_cur	jsonb := api.cursor_decode('members', p_query, '{text,bigint}');
 	v_tsq	tsquery := api.search_arg(p_query);
 	v_org	bigint;
 BEGIN
@@ -324,7 +324,7 @@ BEGIN
 		ORDER BY lower(m.display_name), m.id
 		LIMIT api.page_size(p_query)
 	)
-	SELECT api.page(
+	SELECT api.page('members',
 	    array_agg(api.member_view(page, v_me)
 	        ORDER BY lower(page.display_name), page.id),
 	    array_agg(jsonb_build_array(lower(page.display_name), page.id) ORDER BY lower(page.display_name), page.id), p_query)

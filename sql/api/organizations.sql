@@ -105,7 +105,7 @@ RETURNS api.reply LANGUAGE plpgsql SET plan_cache_mode = force_custom_plan
 AS $$
 DECLARE
 	v_me	members := api.viewer(p_token);
-	v_cur	jsonb := api.cursor_decode(p_query, '{text,bigint}');
+	v_cur	jsonb := api.cursor_decode('organizations', p_query, '{text,bigint}');
 	v_tsq	tsquery := api.search_arg(p_query);
 BEGIN
 	RETURN (WITH page AS (
@@ -119,7 +119,7 @@ BEGIN
 		ORDER BY lower(o.name), o.id
 		LIMIT api.page_size(p_query)
 	)
-	SELECT api.page(
+	SELECT api.page('organizations',
 	    array_agg(api.org_json(page, v_me)
 	        ORDER BY lower(page.name), page.id),
 	    array_agg(jsonb_build_array(lower(page.name), page.id) ORDER BY lower(page.name), page.id), p_query)
@@ -271,7 +271,7 @@ DECLARE
 	v_me	members := api.viewer(p_token);
 	v_id	bigint := api.org_id(p_args->>'org');
 	v_admin	boolean := v_me.id IS NOT NULL AND api.is_org_admin(v_id, v_me);
-	v_cur	jsonb := api.cursor_decode(p_query, '{bigint}');
+	v_cur	jsonb := api.cursor_decode('org_members:' || v_id, p_query, '{bigint}');
 BEGIN
 	IF p_query ? 'status' AND NOT v_admin AND p_query->>'status' <> 'active' THEN
 		PERFORM api.fail(403, 'forbidden',
@@ -287,7 +287,7 @@ BEGIN
 		ORDER BY ms.member_id
 		LIMIT api.page_size(p_query)
 	)
-	SELECT api.page(
+	SELECT api.page('org_members:' || v_id,
 	    array_agg(api.org_membership_json(page, v_admin)
 	        ORDER BY page.member_id),
 	    array_agg(jsonb_build_array(page.member_id) ORDER BY page.member_id), p_query)
