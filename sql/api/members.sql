@@ -7,7 +7,9 @@
 
 -- The member a bearer token belongs to, or an error: 401 when the token
 -- is unknown, expired or revoked, 403 when a read-only token writes or
--- the member is suspended.  Touches last_used_at at most once a minute.
+-- the member is suspended.  Touches last_used_at (NULL until the first
+-- use) at most once a minute; a login session's idle expiry counts from
+-- its last use or, never used, from its creation.
 CREATE FUNCTION api.auth(p_token bytea, p_write boolean DEFAULT false)
 RETURNS members LANGUAGE plpgsql AS $$
 DECLARE
@@ -21,7 +23,7 @@ BEGIN
 	SELECT * INTO v_s FROM sessions
 	WHERE token_hash = p_token AND revoked_at IS NULL
 	  AND expires_at > now()
-	  AND (kind = 'personal' OR last_used_at >
+	  AND (kind = 'personal' OR coalesce(last_used_at, created_at) >
 	      now() - make_interval(secs => api.setting('session_idle_seconds',
 	          1209600)));
 	IF NOT FOUND THEN
@@ -36,7 +38,8 @@ BEGIN
 		PERFORM api.fail(403, 'read_only_token',
 		    'this token has the read scope and cannot make changes');
 	END IF;
-	IF v_s.last_used_at < now() - interval '1 minute' THEN
+	IF v_s.last_used_at IS NULL
+	    OR v_s.last_used_at < now() - interval '1 minute' THEN
 		UPDATE sessions SET last_used_at = now() WHERE id = v_s.id;
 	END IF;
 	RETURN v_m;

@@ -111,17 +111,21 @@ $$;
 -- Sessions and tokens ----------------------------------------------------
 
 -- p_token: the caller's token hash, which marks the current session.
+-- last_used_at is NULL until a request used the session; its idle expiry
+-- counts from then or, never used, from its creation.
 CREATE FUNCTION api.session_json(s sessions, p_token bytea)
 RETURNS jsonb LANGUAGE sql STABLE AS $$
 	SELECT jsonb_build_object('id', s.id, 'created_at', api.ts(s.created_at),
 	    'last_used_at', api.ts(s.last_used_at),
-	    'expires_at', api.ts(least(s.expires_at, s.last_used_at +
+	    'expires_at', api.ts(least(s.expires_at,
+	        coalesce(s.last_used_at, s.created_at) +
 	        make_interval(secs => api.setting('session_idle_seconds',
 	            1209600)))),
 	    'user_agent', s.user_agent,
 	    'current', s.token_hash = p_token);
 $$;
 
+-- last_used_at is NULL until a request used the token.
 CREATE FUNCTION api.token_json(s sessions)
 RETURNS jsonb LANGUAGE sql STABLE AS $$
 	SELECT jsonb_build_object('id', s.id, 'name', s.name, 'scope', s.scope,
@@ -141,7 +145,7 @@ BEGIN
 	    FROM sessions s
 	    WHERE s.member_id = v_m.id AND s.kind = 'session'
 	      AND s.revoked_at IS NULL AND s.expires_at > now()
-	      AND s.last_used_at > now() - make_interval(secs =>
+	      AND coalesce(s.last_used_at, s.created_at) > now() - make_interval(secs =>
 	          api.setting('session_idle_seconds', 1209600))), '[]'),
 	    'next_cursor', NULL));
 END;

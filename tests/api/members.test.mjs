@@ -225,6 +225,33 @@ test('personal access tokens: shown once, read scope cannot write', async () => 
 	assertProblem(bad, 400, 'scope');
 });
 
+test('last_used_at is null until a request uses a token or session', async () => {
+	const m = await makeMember();
+	const c = await post('/v1/me/tokens', { name: 'fresh', scope: 'read' }, { token: m.token });
+	assert.equal(c.status, 201, c.text);
+	assert.equal(c.json.last_used_at, null);
+	const listed = async () => (await get('/v1/me/tokens', { token: m.token })).json.data
+	    .find((t) => t.id === c.json.id);
+	assert.equal((await listed()).last_used_at, null, 'listing tokens is no use of the new one');
+	assert.equal((await get('/v1/me', { token: c.json.token })).status, 200);
+	const used = (await listed()).last_used_at;
+	assert.match(used, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+	assert.ok(used >= c.json.created_at);
+
+	// A login session nobody has used yet: null, and its idle expiry
+	// counts from its creation.
+	const s = await login(m.email);
+	assert.equal(s.status, 201, s.text);
+	const sessions = (await get('/v1/sessions', { token: m.token })).json.data;
+	const fresh = sessions.find((x) => x.id === s.json.id);
+	assert.equal(fresh.last_used_at, null);
+	assert.equal(Date.parse(fresh.expires_at) - Date.parse(fresh.created_at), 1209600e3);
+	assert.ok(sessions.find((x) => x.current).last_used_at, 'the calling session was used');
+	await sql("UPDATE sessions SET created_at = created_at - interval '15 days' WHERE id = $1",
+	    [s.json.id]);
+	assertProblem(await get('/v1/me', { token: s.json.token }), 401);
+});
+
 test('PATCH /v1/me rejects read-only and unknown fields, naming each', async () => {
 	const m = await makeMember();
 	for (const f of ['id', 'email_verified', 'role', 'created_at', 'email', 'password_hash']) {
