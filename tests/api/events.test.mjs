@@ -813,11 +813,79 @@ test('spam: 3 open reports from 3 members suspend the sender\'s invitations', as
 	// The sender's export never shows the reports.
 	const ex = await get('/v1/me/export', { token: sender.token });
 	assert.ok(ex.json.invitations_sent.every((i) => i.status !== 'reported_spam'));
-	// A site admin resolves them (in SQL until the reports endpoints exist).
-	await sql(`UPDATE invitations SET spam_resolved_at = now() WHERE sender_id = $1
-	    AND status = 'reported_spam'`, [sender.id]);
+	// Each mark is a report in the site admins' queue, by its recipient.
+	const admin = await makeMember({ role: 'admin' });
+	const marked = (await sql(`SELECT id, recipient_id FROM invitations WHERE sender_id = $1
+	    AND status = 'reported_spam' ORDER BY id`, [sender.id]));
+	assert.equal(marked.length, 3);
+	const queue = [];
+	for (let url = '/v1/reports?status=open&subject_type=invitation&limit=100'; url;) {
+		const page = await get(url, { token: admin.token });
+		assert.equal(page.status, 200, page.text);
+		queue.push(...page.json.data);
+		url = page.json.next_cursor ? `/v1/reports?status=open&subject_type=invitation&limit=100&cursor=${page.json.next_cursor}` : null;
+	}
+	const mine = queue.filter((x) => marked.some((i) => Number(i.id) === x.subject.id));
+	assert.deepEqual(mine.map((x) => [x.subject.id, x.reporter.id]).sort(),
+	    marked.map((i) => [Number(i.id), Number(i.recipient_id)]).sort());
+	for (const x of mine) {
+		assert.equal(x.status, 'open');
+		assert.match(x.reason, new RegExp(`^Marked as spam by its recipient: an invitation from .* \\(member ${sender.id}\\) to "${ev.title}"`));
+	}
+	// Marking again makes no second report; a report of the same
+	// invitation made before the mark stands for it.
+	const [again] = (await get('/v1/me/invitations', { token: to[0].token })).json.data;
+	assert.equal((await patch(`/v1/me/invitations/${again.id}`, { status: 'reported_spam' },
+	    { token: to[0].token })).status, 200);
+	const [i4] = (await get('/v1/me/invitations', { token: to[3].token })).json.data;
+	const pre = await post('/v1/reports', { subject_type: 'invitation', subject_id: i4.id,
+	    reason: 'Spam, I think' }, { token: to[3].token });
+	assert.equal(pre.status, 201, pre.text);
+	assert.equal((await patch(`/v1/me/invitations/${i4.id}`, { status: 'reported_spam' },
+	    { token: to[3].token })).status, 200);
+	const count = async (id) => (await sql(`SELECT count(*)::int AS n FROM reports
+	    WHERE subject_type = 'invitation' AND subject_id = $1`, [id]))[0].n;
+	assert.equal(await count(again.id), 1);
+	assert.equal(await count(i4.id), 1);
+	// A site admin resolves them through the queue: the sender may invite again.
+	for (const x of [...mine, pre.json]) {
+		const res = await patch(`/v1/reports/${x.id}`, { status: 'resolved' }, { token: admin.token });
+		assert.equal(res.status, 200, res.text);
+	}
 	assert.equal((await post(`/v1/events/${ev3.id}/invitations`, { member_ids: [to[3].id] },
 	    { token: sender.token })).status, 200);
+});
+
+test('invitations: at most 3 a day from one sender to one recipient, under concurrent requests too', async () => {
+	const sender = await makeMember();
+	const to = await makeMember({ invitations: 'anyone' });
+	const bystander = await makeMember({ invitations: 'anyone' });
+	const evs = [];
+	for (let i = 0; i < 8; i++) evs.push(await makeEvent(sender));
+	// Eight requests at once, one event each.
+	const rs = await Promise.all(evs.map((ev) => post(`/v1/events/${ev.id}/invitations`,
+	    { member_ids: [to.id] }, { token: sender.token })));
+	for (const r of rs) assert.equal(r.status, 200, r.text);
+	const results = rs.map((r) => r.json.results[0].result).sort();
+	assert.deepEqual(results, ['invited', 'invited', 'invited', 'not_accepting',
+	    'not_accepting', 'not_accepting', 'not_accepting', 'not_accepting']);
+	// The refused ones were sent to nobody and do not count toward the 200.
+	assert.equal(Math.min(...rs.map((r) => r.json.remaining)), 197);
+	assert.equal((await sql('SELECT count(*)::int AS n FROM invitations WHERE sender_id = $1',
+	    [sender.id]))[0].n, 3);
+	assert.equal((await notes(to, 'invitation_received')).length, 3);
+	// Another recipient is another count.
+	const other = await post(`/v1/events/${evs[7].id}/invitations`,
+	    { member_ids: [bystander.id, to.id] }, { token: sender.token });
+	assert.deepEqual(other.json.results, [{ member_id: bystander.id, result: 'invited' },
+	    { member_id: to.id, result: 'not_accepting' }]);
+	assert.equal(other.json.remaining, 196);
+	// A rolling day: once the first are older than 24 hours, room again.
+	await sql(`UPDATE invitations SET created_at = now() - interval '25 hours'
+	    WHERE sender_id = $1 AND recipient_id = $2`, [sender.id, to.id]);
+	const later = await post(`/v1/events/${evs[7].id}/invitations`, { member_ids: [to.id] },
+	    { token: sender.token });
+	assert.deepEqual(later.json.results, [{ member_id: to.id, result: 'invited' }]);
 });
 
 test('list: from, to, organization (id and slug), kind, city, tag, q; keyset pages with Link', async () => {
