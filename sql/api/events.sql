@@ -357,16 +357,37 @@ BEGIN
 END;
 $$;
 
+-- What an event_changed notification says about event e, whose time
+-- (p_time) and/or place (p_place) changed: "Storytime has a new time and
+-- place: 5 Dec 2026, 18:30 (Europe/Paris) at Main Library, Springfield."
+CREATE FUNCTION api.event_changed_text(e events, p_time boolean,
+    p_place boolean)
+RETURNS text LANGUAGE sql STABLE AS $$
+	SELECT e.title || ' has a new ' || CASE WHEN p_time AND p_place
+	    THEN 'time and place' WHEN p_time THEN 'time' ELSE 'place' END ||
+	    ': ' || concat_ws(' at ',
+	        CASE WHEN p_time THEN to_char(e.starts_at AT TIME ZONE e.timezone,
+	            'FMDD Mon YYYY, HH24:MI') || ' (' || e.timezone || ')' END,
+	        CASE WHEN p_place THEN coalesce(nullif(concat_ws(', ', e.venue,
+	            e.address, e.city, e.online_url), ''), 'no place given')
+	        END) || '.';
+$$;
+
 -- A merge patch of the writable fields by an organizer.  Every accepted
 -- patch bumps sequence; a larger (or removed) capacity promotes the
--- waitlist; a smaller one never demotes.
+-- waitlist; a smaller one never demotes.  A change of time (starts_at,
+-- ends_at, timezone) or place (venue, address, city, online_url)
+-- notifies everyone going or waitlisted but the caller (event_changed).
 CREATE FUNCTION api.event_patch(p_token bytea, p_args jsonb, p_query jsonb,
     p_body jsonb, p_client inet)
 RETURNS api.reply LANGUAGE plpgsql AS $$
 DECLARE
 	v_me	members := api.auth(p_token, true);
 	e	events := api.event_lock((p_args->>'id')::bigint);
+	v_old	events := e;
 	v_org	bigint;
+	v_time	boolean;
+	v_place	boolean;
 BEGIN
 	PERFORM api.event_require_manager(e, v_me);
 	IF e.status = 'cancelled' THEN
@@ -404,6 +425,17 @@ BEGIN
 		PERFORM api.event_set_organizers(e, p_body->'organizers');
 	END IF;
 	PERFORM api.event_promote(e.id, NULL);
+	v_time := (e.starts_at, e.ends_at, e.timezone) IS DISTINCT FROM
+	    (v_old.starts_at, v_old.ends_at, v_old.timezone);
+	v_place := (e.venue, e.address, e.city, e.online_url) IS DISTINCT FROM
+	    (v_old.venue, v_old.address, v_old.city, v_old.online_url);
+	IF v_time OR v_place THEN
+		PERFORM api.notify(r.member_id, 'event_changed', 'event', e.id,
+		    api.event_changed_text(e, v_time, v_place))
+		FROM rsvps r
+		WHERE r.event_id = e.id AND r.status IN ('going', 'waitlisted')
+		  AND r.member_id <> v_me.id;
+	END IF;
 	RETURN api.ok(200, api.event_json(e, v_me));
 END;
 $$;

@@ -424,6 +424,54 @@ test('cancel: 409 for RSVPs afterwards; everyone with an RSVP notified; reason k
 	assert.equal(c2.json.cancel_reason, null);
 });
 
+test('a new time or place notifies everyone going or waitlisted, not the organizer who made it', async () => {
+	const w = await world({ capacity: 3, venue: 'Main Library', timezone: 'Europe/Paris' });
+	const maybe = await makeMember();
+	const notGoing = await makeMember();
+	for (const who of [w.creator, w.coOrganizer, w.member]) {
+		assert.equal((await rsvp(who, w.ev)).json.status, 'going');
+	}
+	assert.equal((await rsvp(w.other, w.ev)).json.status, 'waitlisted');
+	await rsvp(maybe, w.ev, 'maybe');
+	await rsvp(notGoing, w.ev, 'not_going');
+	const everyone = [w.creator, w.coOrganizer, w.member, w.other, maybe, notGoing, w.orgAdmin];
+	const counts = async () => Promise.all(everyone.map(async (m) =>
+	    (await notes(m, 'event_changed')).length));
+	const edit = async (who, body) => {
+		const r = await patch(`/v1/events/${w.ev.id}`, body, { token: who.token });
+		assert.equal(r.status, 200, r.text);
+	};
+
+	// Neither time nor place, or the same values again: nobody.
+	await edit(w.creator, { title: `Renamed ${uid()}`, description: 'More words',
+	    accessibility_notes: 'Step-free', tags: ['x'] });
+	await edit(w.creator, { starts_at: w.ev.starts_at, venue: 'Main Library', city: 'Springfield' });
+	assert.deepEqual(await counts(), [0, 0, 0, 0, 0, 0, 0]);
+
+	// A new time, by the creator: the others going and the waitlisted.
+	await edit(w.creator, { starts_at: at(72), ends_at: at(74) });
+	assert.deepEqual(await counts(), [0, 1, 1, 1, 0, 0, 0]);
+	const [n] = await notes(w.member, 'event_changed');
+	assert.deepEqual(n.subject, { type: 'event', id: w.ev.id });
+	assert.match(n.text, /has a new time: \d{1,2} [A-Z][a-z]{2} \d{4}, \d\d:\d\d \(Europe\/Paris\)\.$/);
+	assert.equal(n.read, false);
+
+	// A new place, by a co-organizer: the creator is told this time.
+	await edit(w.coOrganizer, { venue: 'Branch Library', address: '1 Elm Street' });
+	assert.deepEqual(await counts(), [1, 1, 2, 2, 0, 0, 0]);
+	assert.match((await notes(w.other, 'event_changed'))[0].text,
+	    /has a new place: Branch Library, 1 Elm Street, Springfield\.$/);
+
+	// The time zone alone is a new time; the online link alone a new place.
+	await edit(w.orgAdmin, { timezone: 'Europe/Berlin' });
+	await edit(w.orgAdmin, { online_url: 'https://meet.example.org/storytime' });
+	assert.deepEqual(await counts(), [3, 3, 4, 4, 0, 0, 0]);
+	// Both at once: one notification.
+	await edit(w.creator, { ends_at: at(75), city: 'Shelbyville' });
+	assert.deepEqual(await counts(), [3, 4, 5, 5, 0, 0, 0]);
+	assert.match((await notes(w.member, 'event_changed'))[0].text, /has a new time and place: .* at Branch Library/);
+});
+
 test('past events: RSVP 409 event_ended', async () => {
 	const host = await makeMember();
 	const ev = await makeEvent(host);
