@@ -169,6 +169,7 @@ BEGIN
 	    'cost_totals', api.co_cost_totals(c.id),
 	    'my_participation', v_mine,
 	    'hidden', c.hidden_at IS NOT NULL,
+	    'version', c.version,
 	    'completed_at', api.ts(c.completed_at),
 	    'created_at', api.ts(c.created_at),
 	    'updated_at', api.ts(c.updated_at));
@@ -295,6 +296,7 @@ DECLARE
 	v_org	bigint := c.organization_id;
 BEGIN
 	PERFORM api.co_require_owner(c, v_me);
+	PERFORM api.if_match(p_args, c.version);
 	IF c.status = 'archived' AND p - 'status' <> '{}' THEN
 		PERFORM api.fail(409, 'archived',
 		    'an archived collaboration cannot be edited');
@@ -320,7 +322,7 @@ BEGIN
 	    updated_at = now()
 	WHERE id = c.id
 	RETURNING * INTO c;
-	RETURN api.ok(200, api.collaboration_json(c, v_me));
+	RETURN api.ok_version(200, api.collaboration_json(c, v_me), c.version);
 END;
 $$;
 

@@ -114,7 +114,7 @@ RETURNS jsonb LANGUAGE sql STABLE AS $$
 	    'recap', e.recap,
 	    'target', e.target, 'talking_points', e.talking_points,
 	    'pledged_count', CASE WHEN e.kind = 'advocacy' THEN e.going_count END,
-	    'sequence', e.sequence,
+	    'sequence', e.sequence, 'version', e.sequence,
 	    'created_at', to_char(e.created_at AT TIME ZONE 'UTC',
 	        'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
 	    'updated_at', to_char(e.updated_at AT TIME ZONE 'UTC',
@@ -374,7 +374,7 @@ RETURNS text LANGUAGE sql STABLE AS $$
 $$;
 
 -- A merge patch of the writable fields by an organizer.  Every accepted
--- patch bumps sequence; a larger (or removed) capacity promotes the
+-- patch bumps sequence, the event's version (If-Match); a larger (or removed) capacity promotes the
 -- waitlist; a smaller one never demotes.  A change of time (starts_at,
 -- ends_at, timezone) or place (venue, address, city, online_url)
 -- notifies everyone going or waitlisted but the caller (event_changed).
@@ -390,6 +390,7 @@ DECLARE
 	v_place	boolean;
 BEGIN
 	PERFORM api.event_require_manager(e, v_me);
+	PERFORM api.if_match(p_args, e.sequence);
 	IF e.status = 'cancelled' THEN
 		PERFORM api.fail(409, 'event_cancelled',
 		    'a cancelled event cannot be edited');
@@ -436,7 +437,7 @@ BEGIN
 		WHERE r.event_id = e.id AND r.status IN ('going', 'waitlisted')
 		  AND r.member_id <> v_me.id;
 	END IF;
-	RETURN api.ok(200, api.event_json(e, v_me));
+	RETURN api.ok_version(200, api.event_json(e, v_me), e.sequence);
 END;
 $$;
 
@@ -449,6 +450,7 @@ DECLARE
 	v_why	text := api.clean(p_body->>'reason');
 BEGIN
 	PERFORM api.event_require_manager(e, v_me);
+	PERFORM api.if_match(p_args, e.sequence);
 	IF e.status = 'cancelled' THEN
 		PERFORM api.fail(409, 'event_cancelled',
 		    'this event is already cancelled');
@@ -466,7 +468,7 @@ BEGIN
 	    coalesce(': ' || v_why, '.'))
 	FROM rsvps r
 	WHERE r.event_id = e.id AND r.member_id <> v_me.id;
-	RETURN api.ok(200, api.event_json(e, v_me));
+	RETURN api.ok_version(200, api.event_json(e, v_me), e.sequence);
 END;
 $$;
 

@@ -6,9 +6,15 @@
 -- Every endpoint is one call of a function in schema "api":
 --   api.<name>(token_hash bytea, args jsonb, query jsonb, body jsonb,
 --              client inet) RETURNS api.reply
--- where args are the path parameters, query the validated query string
--- and body the validated request body (the C side checked types and
--- lengths; these functions check meaning, authorization and invariants).
+-- where args are the path parameters (and "if_match", the request's
+-- If-Match header as sent, when there is one: the precondition is about
+-- the resource the path names), query the validated query string and
+-- body the validated request body (the C side checked types and lengths;
+-- these functions check meaning, authorization and invariants).
+--
+-- Writes that honour If-Match compare it with the version of what they
+-- can change (api.if_match, 412 precondition_failed) after locking the
+-- row, and answer with that version as their ETag (api.ok_version).
 --
 -- Errors that must roll the transaction back are raised with api.fail():
 -- SQLSTATE 'IL' || status, MESSAGE = detail, HINT = code, COLUMN = field,
@@ -34,13 +40,16 @@
 -- serialized it (api.page); the API adds it to body, the page's envelope
 -- (next_cursor and what else the list says), as the member "data".
 -- NULL for everything that is not a list.
+-- etag: the ETag of a write's answer ('"v7"', api.version_tag), NULL for
+-- everything else (a GET's ETag is the API's hash of the body).
 CREATE TYPE api.reply AS (
 	status		integer,
 	body		jsonb,
 	location	text,
 	next_cursor	text,
 	retry_after	integer,
-	data		json
+	data		json,
+	etag		text
 );
 
 CREATE FUNCTION api.fail(p_status integer, p_code text, p_detail text,
@@ -60,7 +69,7 @@ CREATE FUNCTION api.ok(p_status integer, p_body jsonb,
     p_location text DEFAULT NULL, p_next_cursor text DEFAULT NULL)
 RETURNS api.reply LANGUAGE sql IMMUTABLE AS $$
 	SELECT ROW(p_status, p_body, p_location, p_next_cursor, NULL,
-	    NULL)::api.reply;
+	    NULL, NULL)::api.reply;
 $$;
 
 CREATE FUNCTION api.problem(p_status integer, p_code text, p_detail text,
@@ -73,7 +82,49 @@ RETURNS api.reply LANGUAGE sql IMMUTABLE AS $$
 	        WHEN 409 THEN 'Conflict' WHEN 429 THEN 'Too Many Requests'
 	        ELSE 'Error' END,
 	    'status', p_status, 'detail', p_detail, 'code', p_code,
-	    'errors', '[]'::jsonb), NULL, NULL, p_retry, NULL)::api.reply;
+	    'errors', '[]'::jsonb), NULL, NULL, p_retry, NULL, NULL)::api.reply;
+$$;
+
+-- Versions and If-Match ---------------------------------------------------
+
+-- The entity tag of version p_version of a resource's editable state.
+CREATE FUNCTION api.version_tag(p_version bigint)
+RETURNS text LANGUAGE sql IMMUTABLE AS $$
+	SELECT '"v' || p_version || '"';
+$$;
+
+-- The precondition of a write: nothing when the request has no If-Match
+-- (p_args->>'if_match'); otherwise 412 precondition_failed unless one of
+-- its entity tags is the current version's (strong comparison, RFC 9110:
+-- a weak tag W/"..." never matches) or it is "*" (the resource exists,
+-- which the caller has checked).  Call it with the row locked, so that
+-- the version cannot change before the write.
+CREATE FUNCTION api.if_match(p_args jsonb, p_version bigint)
+RETURNS void LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+	v_tag	text := api.version_tag(p_version);
+BEGIN
+	IF NOT p_args ? 'if_match' THEN
+		RETURN;
+	END IF;
+	IF EXISTS (SELECT 1 FROM regexp_split_to_table(p_args->>'if_match',
+	    '\s*,\s*') AS t(x) WHERE btrim(x) IN ('*', v_tag)) THEN
+		RETURN;
+	END IF;
+	PERFORM api.fail(412, 'precondition_failed', 'this was changed '
+	    'since you read it (If-Match: ' || left(p_args->>'if_match', 100)
+	    || ', current version: ' || v_tag || '): read it again, then '
+	    'make your change');
+END;
+$$;
+
+-- api.ok() for a write that honours If-Match: its answer carries the
+-- version the write left, as ETag.
+CREATE FUNCTION api.ok_version(p_status integer, p_body jsonb,
+    p_version bigint)
+RETURNS api.reply LANGUAGE sql IMMUTABLE AS $$
+	SELECT ROW(p_status, p_body, NULL, NULL, NULL, NULL,
+	    api.version_tag(p_version))::api.reply;
 $$;
 
 -- Paging ----------------------------------------------------------------------
@@ -190,7 +241,7 @@ BEGIN
 	RETURN ROW(200, jsonb_build_object('next_cursor', v_next), NULL, v_next,
 	    NULL, coalesce((SELECT json_agg(r ORDER BY o)
 	        FROM unnest(p_rows[1:v_limit]) WITH ORDINALITY AS t(r, o)),
-	        '[]'))::api.reply;
+	        '[]'), NULL)::api.reply;
 END;
 $$;
 

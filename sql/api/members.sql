@@ -155,6 +155,7 @@ RETURNS jsonb LANGUAGE sql STABLE AS $$
 	        'mentoring', m.visibility_mentoring),
 	    'invitations', m.invitations, 'role', m.role,
 	    'suspended', m.suspended_at IS NOT NULL,
+	    'version', m.version,
 	    'created_at', api.ts(m.created_at),
 	    'updated_at', api.ts(m.updated_at));
 $$;
@@ -217,6 +218,19 @@ $$;
 
 -- Own profile ------------------------------------------------------------
 
+-- The caller's own row locked for a write that honours If-Match (its
+-- version compared with the request's, api.if_match).
+CREATE FUNCTION api.me_lock(p_me members, p_args jsonb)
+RETURNS members LANGUAGE plpgsql AS $$
+DECLARE
+	v_m	members;
+BEGIN
+	SELECT * INTO v_m FROM members WHERE id = p_me.id FOR NO KEY UPDATE;
+	PERFORM api.if_match(p_args, v_m.version);
+	RETURN v_m;
+END;
+$$;
+
 CREATE FUNCTION api.me_get(p_token bytea, p_args jsonb, p_query jsonb,
     p_body jsonb, p_client inet)
 RETURNS api.reply LANGUAGE plpgsql AS $$
@@ -236,6 +250,7 @@ DECLARE
 	v_mt	jsonb := coalesce(p_body->'mentoring', '{}');
 	v_vis	jsonb := coalesce(p_body->'visibility', '{}');
 BEGIN
+	v_m := api.me_lock(v_m, p_args);
 	IF p ? 'display_name' AND api.clean(p->>'display_name') IS NULL THEN
 		PERFORM api.fail(400, 'validation_failed',
 		    'must not be empty', 'display_name');
@@ -285,7 +300,7 @@ BEGIN
 	    updated_at = now()
 	WHERE id = v_m.id
 	RETURNING * INTO v_m;
-	RETURN api.ok(200, api.member_own(v_m));
+	RETURN api.ok_version(200, api.member_own(v_m), v_m.version);
 END;
 $$;
 

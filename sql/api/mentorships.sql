@@ -49,6 +49,7 @@ RETURNS jsonb LANGUAGE sql STABLE AS $$
 	            AND x.mentee_shares),
 	    'check_in_count', (SELECT count(*) FROM mentorship_check_ins
 	        WHERE mentorship_id = x.id),
+	    'version', x.version,
 	    'created_at', api.ts(x.created_at),
 	    'updated_at', api.ts(x.updated_at),
 	    'accepted_at', api.ts(x.accepted_at),
@@ -218,6 +219,8 @@ BEGIN
 		PERFORM api.fail(403, 'forbidden',
 		    'only the mentor and the mentee can change a mentorship');
 	END IF;
+	SELECT * INTO x FROM mentorships WHERE id = x.id FOR NO KEY UPDATE;
+	PERFORM api.if_match(p_args, x.version);
 	IF p_body ? 'reason' AND NOT p_body ? 'status' THEN
 		PERFORM api.fail(400, 'validation_failed',
 		    'goes with a status change', 'reason');
@@ -243,7 +246,7 @@ BEGIN
 			    'mentorship can be shared', 'share_publicly');
 		END IF;
 	END IF;
-	RETURN api.ok(200, api.mentorship_json(x, v_me));
+	RETURN api.ok_version(200, api.mentorship_json(x, v_me), x.version);
 END;
 $$;
 

@@ -4,6 +4,22 @@
 
 -- Resolving {id|slug} ----------------------------------------------------
 
+-- The organization p_id locked for a write that honours If-Match (its
+-- version compared with the request's, api.if_match); 404 when unknown.
+CREATE FUNCTION api.org_lock(p_id bigint, p_args jsonb)
+RETURNS organizations LANGUAGE plpgsql AS $$
+DECLARE
+	v_o	organizations;
+BEGIN
+	SELECT * INTO v_o FROM organizations WHERE id = p_id FOR NO KEY UPDATE;
+	IF NOT FOUND THEN
+		PERFORM api.fail(404, 'not_found', 'no such organization');
+	END IF;
+	PERFORM api.if_match(p_args, v_o.version);
+	RETURN v_o;
+END;
+$$;
+
 -- The id of the organization named by an id or a slug; 404 naming
 -- p_field when there is none.
 CREATE FUNCTION api.org_id(p_ref text, p_field text DEFAULT NULL)
@@ -67,6 +83,7 @@ RETURNS jsonb LANGUAGE sql STABLE AS $$
 	        (SELECT jsonb_build_object('role', role, 'status', status)
 	         FROM memberships WHERE organization_id = o.id
 	           AND member_id = p_viewer.id) END,
+	    'version', o.version,
 	    'created_at', api.ts(o.created_at),
 	    'updated_at', api.ts(o.updated_at));
 $$;
@@ -185,6 +202,7 @@ DECLARE
 	v_o	organizations;
 BEGIN
 	PERFORM api.require_org_admin(v_id, v_me);
+	v_o := api.org_lock(v_id, p_args);
 	IF p ? 'slug' THEN
 		PERFORM api.check_slug(p->>'slug');
 	END IF;
@@ -215,7 +233,7 @@ BEGIN
 		PERFORM api.fail(409, 'slug_taken', 'the slug "' ||
 		    (p->>'slug') || '" is taken: choose another', 'slug');
 	END;
-	RETURN api.ok(200, api.org_json(v_o, v_me));
+	RETURN api.ok_version(200, api.org_json(v_o, v_me), v_o.version);
 END;
 $$;
 
@@ -242,6 +260,7 @@ DECLARE
 	v_use	text;
 BEGIN
 	PERFORM api.require_org_admin(v_id, v_me);
+	PERFORM api.org_lock(v_id, p_args);
 	v_use := api.org_in_use(v_id);
 	IF v_use IS NOT NULL THEN
 		PERFORM api.fail(409, 'in_use', 'this organization has ' || v_use
