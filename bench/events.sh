@@ -90,7 +90,7 @@ SQL
 
 # A cursor about 80% down the upcoming events.
 deep_cursor() {
-	psql_q -c "SELECT api.cursor_encode(jsonb_build_array(to_char(starts_at AT TIME ZONE 'UTC',
+	psql_q -c "SELECT api.cursor_encode('events', '{}', jsonb_build_array(to_char(starts_at AT TIME ZONE 'UTC',
 	    'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), id)) FROM events WHERE ends_at >= now()
 	    ORDER BY starts_at, id OFFSET (SELECT count(*) * 8 / 10 FROM events WHERE ends_at >= now())
 	    LIMIT 1"

@@ -59,6 +59,8 @@ struct il_req {
 	int			has_token;
 	u_int8_t		token_hash[IL_TOKEN_HASH_BYTES];
 	char			client_addr[64];
+	/* The If-Match header (Kore's copy, lives as long as req), or NULL. */
+	const char		*if_match;
 
 	/* Validated inputs. */
 	json_t			*query;

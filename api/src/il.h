@@ -185,7 +185,7 @@ char	*problem_body(int, const char *, const char *,
  *	sql($1 token hash, $2 path args, $3 query, $4 body, $5 client)
  *
  * whose single row is (status, body, location, next_cursor,
- * retry_after), answered by row_reply() (http/row.c).
+ * retry_after, data, etag), answered by row_reply() (http/row.c).
  */
 struct http_request;
 struct il_req;

@@ -1,10 +1,14 @@
 // The one way the app talks to the API: JSON over fetch, bearer token from state.js,
-// problem+json errors as ApiError, a progress indicator for slow requests, and a hook
-// for an expired session (any 401 on a request that carried a token).
+// problem+json errors as ApiError, a progress indicator for slow requests, a hook
+// for an expired session (any 401 on a request that carried a token), and If-Match for
+// writes based on a version read earlier (412: someone else changed it meanwhile).
 import * as busy from "./busy.js";
 import { getToken } from "./state.js";
 
 const TIMEOUT_MS = 20_000;
+
+/** What a 412 (the If-Match version is no longer current) tells the member. */
+export const CHANGED_MESSAGE = "This was changed by someone else while you were editing: reload to see the changes";
 
 let apiBase = null;
 let onExpired = () => {};
@@ -55,14 +59,17 @@ function buildUrl(path, query) {
  *   api("GET", "/v1/members", { query: { q: "ada" } })
  *   api("PATCH", "/v1/me", { body: { bio: "..." } })
  * Options: query, body (JSON), auth (default true: send the token when there is one),
- * accept, quiet (no busy indicator), signal. Resolves to the parsed JSON body (null for
- * 204); rejects with ApiError.
+ * accept, quiet (no busy indicator), signal, version (the `version` of the resource the
+ * change is based on: sent as `If-Match: "v<version>"`, and a 412 then means someone
+ * else changed it meanwhile). Resolves to the parsed JSON body (null for 204); rejects
+ * with ApiError.
  */
 export async function api(method, path, opts = {}) {
   if (!apiBase) throw new ApiError(0, { detail: "The app has no API address (config.js)." });
   const headers = { Accept: opts.accept || "application/json" };
   const token = opts.auth === false ? null : getToken();
   if (token) headers.Authorization = `Bearer ${token}`;
+  if (Number.isInteger(opts.version)) headers["If-Match"] = `"v${opts.version}"`;
   let body;
   if (opts.body !== undefined) {
     headers["Content-Type"] = "application/json";
@@ -113,6 +120,8 @@ export async function api(method, path, opts = {}) {
   if (response.status === 401 && token) {
     err.handled = true;
     onExpired(err);
+  } else if (response.status === 412) {
+    err.detail = CHANGED_MESSAGE;
   } else if (response.status === 429 || response.status === 503) {
     const retry = response.headers.get("Retry-After");
     if (retry && /^\d+$/.test(retry)) {

@@ -1,8 +1,10 @@
 // Forms: labelled fields, problem+json errors shown next to the field they name
 // (`bio`, `mentoring.capacity`, `visibility.about`, `skills[2]`), a busy state while
-// submitting, and drafts kept in sessionStorage so an expired session loses nothing.
+// submitting, and drafts kept in sessionStorage so an expired session, or a change by
+// someone else meanwhile (412), loses nothing.
 import { ApiError } from "./api.js";
 import { h, uid } from "./dom.js";
+import { reload } from "./router.js";
 import { lastMemberId } from "./state.js";
 
 /**
@@ -195,7 +197,10 @@ export function showFormError(form, err) {
       console.error(err);
       detail = "Something went wrong. Please try again.";
     }
-    alert.append(h("div", { class: "notice notice-error" }, h("p", {}, detail), unplaced.length ? h("ul", {}, unplaced.map((m) => h("li", {}, m))) : null));
+    // Changed by someone else meanwhile: what was typed stays (in the form and its
+    // draft); reloading shows their changes with the fields typed here on top.
+    const again = err instanceof ApiError && err.status === 412 ? h("button", { type: "button", class: "button secondary small", id: "reload-changed", onclick: () => reload() }, "Reload") : null;
+    alert.append(h("div", { class: "notice notice-error" }, h("p", {}, detail), unplaced.length ? h("ul", {}, unplaced.map((m) => h("li", {}, m))) : null, again));
   }
   if (firstControl) firstControl.focus();
   else if (alert) {
@@ -250,10 +255,15 @@ export function value(form, name) {
 // --- Drafts ---------------------------------------------------------------------------
 // What the member typed in a form is kept in sessionStorage (this tab only) on every
 // input, tagged with their member id, and put back when the form is shown again for the
-// same member: after an expired session and a new login nothing is lost. Passwords and
-// other secrets are never stored.
+// same member: after an expired session and a new login nothing is lost. Only the fields
+// the member changed are kept (compared with what the form showed when it was made), so
+// a form shown again with newer data (someone else saved meanwhile: 412) shows those
+// changes everywhere the member typed nothing. Passwords and other secrets are never
+// stored.
 
 const DRAFT_PREFIX = "il.draft.";
+/** The values each form showed before anything was typed (keepDraft, rebaseDraft). */
+const baselines = new WeakMap();
 
 function draftStore() {
   try {
@@ -277,15 +287,16 @@ function snapshot(form) {
   return values;
 }
 
-/** Keep `form`'s values as a draft under `key`, and restore an existing draft now. */
+/** Keep what is typed in `form` as a draft under `key`, and restore an existing draft now. */
 export function keepDraft(form, key) {
   const store = draftStore();
   if (!store) return false;
   const fullKey = DRAFT_PREFIX + key;
+  baselines.set(form, snapshot(form));
   let restored = false;
   try {
     const saved = JSON.parse(store.getItem(fullKey) || "null");
-    if (saved && saved.member === lastMemberId() && saved.values) {
+    if (saved && saved.member === lastMemberId() && saved.values && Object.keys(saved.values).length) {
       for (const [name, v] of Object.entries(saved.values)) {
         const el = form.elements.namedItem(name);
         if (!el) continue;
@@ -300,7 +311,11 @@ export function keepDraft(form, key) {
     store.removeItem(fullKey);
   }
   const save = () => {
-    store.setItem(fullKey, JSON.stringify({ member: lastMemberId(), values: snapshot(form) }));
+    const base = baselines.get(form) || {};
+    const changed = {};
+    for (const [name, v] of Object.entries(snapshot(form))) if (base[name] !== v) changed[name] = v;
+    if (Object.keys(changed).length) store.setItem(fullKey, JSON.stringify({ member: lastMemberId(), values: changed }));
+    else store.removeItem(fullKey);
   };
   form.addEventListener("input", save);
   form.addEventListener("change", save);
@@ -315,6 +330,11 @@ export function draftNotice(form) {
   return form.dataset.draftRestored
     ? h("p", { class: "notice notice-info", id: "draft-restored" }, "We restored what you had typed before. Review it and save.")
     : null;
+}
+
+/** After a save that keeps the form on screen: what it shows now is what was saved. */
+export function rebaseDraft(form) {
+  baselines.set(form, snapshot(form));
 }
 
 export function dropDraft(key) {

@@ -243,7 +243,7 @@ export const enums = {
   MembershipStatus: ["active", "pending"],
   SiteRole: ["member", "admin"],
   TokenScope: ["read", "write"],
-  NotificationType: ["invitation_received", "rsvp_promoted", "event_cancelled", "membership_requested", "membership_approved", "mentorship_requested", "mentorship_accepted", "mentorship_declined", "mentorship_cancelled", "mentorship_completed", "participation_requested", "participation_approved", "participation_declined"],
+  NotificationType: ["invitation_received", "rsvp_promoted", "event_cancelled", "event_changed", "membership_requested", "membership_approved", "mentorship_requested", "mentorship_accepted", "mentorship_declined", "mentorship_cancelled", "mentorship_completed", "participation_requested", "participation_approved", "participation_declined"],
   EventKind: ["social", "meetup", "training", "tour", "advocacy", "celebration", "conference"],
   EventStatus: ["scheduled", "cancelled"],
   RsvpResponse: ["going", "maybe", "not_going"],

@@ -1,6 +1,6 @@
 // My invitations: who invited me to what and why; accept (an RSVP "going", or a place on
 // the waitlist), decline, or report as spam.
-import { ApiError, get, patch, post } from "../lib/api.js";
+import { get, patch } from "../lib/api.js";
 import { h, link } from "../lib/dom.js";
 import { eventWhen } from "../lib/time.js";
 import { announce, confirmDialog, loadMore, pageHeading, showError } from "../lib/ui.js";
@@ -69,13 +69,8 @@ function invitationItem(inv) {
       { title: "Report this invitation as spam?", confirmLabel: "Report spam", danger: true },
     );
     if (!ok) return;
+    // The API files the report site admins see in their queue.
     const res = await patch(`/v1/me/invitations/${current.id}`, { status: "reported_spam" });
-    // Also file a report, so that site admins see it in their queue.
-    try {
-      await post("/v1/reports", { subject_type: "invitation", subject_id: current.id, reason: "Unwanted invitation (reported as spam)." }, { quiet: true });
-    } catch (err) {
-      if (!(err instanceof ApiError) || ![404, 405, 409].includes(err.status)) throw err;
-    }
     current = res;
     draw(res, null);
     announce(`The invitation to ${res.event.title} was reported as spam.`);

@@ -45,7 +45,7 @@ CREATE FUNCTION api.me_delete(p_token bytea, p_args jsonb, p_query jsonb,
     p_body jsonb, p_client inet)
 RETURNS api.reply LANGUAGE plpgsql AS $$
 DECLARE
-	v_m	members := api.auth(p_token, true);
+	v_m	members := api.me_lock(api.auth(p_token, true), p_args);
 	v_why	text := api.account_blockers(v_m.id);
 BEGIN
 	IF v_why IS NOT NULL THEN

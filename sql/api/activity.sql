@@ -107,10 +107,10 @@ CREATE FUNCTION api.activity_list(p_token bytea, p_args jsonb,
 RETURNS api.reply LANGUAGE plpgsql AS $$
 DECLARE
 	v_me	members := api.viewer(p_token);
-	v_cur	jsonb := api.cursor_decode(p_query,
+	v_cur	jsonb := api.cursor_decode('activity', p_query,
 	    '{timestamptz,text,bigint}');
 BEGIN
-	RETURN (SELECT api.page(
+	RETURN (SELECT api.page('activity',
 	    array_agg(api.activity_json(ROW(a.at, a.kind, a.id, a.subject_type,
 	            a.subject_id, a.title, a.text, a.organization_id,
 	            a.member_ids)::api.activity_item, v_me)

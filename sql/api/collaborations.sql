@@ -169,6 +169,7 @@ BEGIN
 	    'cost_totals', api.co_cost_totals(c.id),
 	    'my_participation', v_mine,
 	    'hidden', c.hidden_at IS NOT NULL,
+	    'version', c.version,
 	    'completed_at', api.ts(c.completed_at),
 	    'created_at', api.ts(c.created_at),
 	    'updated_at', api.ts(c.updated_at));
@@ -218,7 +219,7 @@ AS $$
 DECLARE
 	v_me	members := api.viewer(p_token);
 	v_admin	boolean := coalesce(v_me.role = 'admin', false);
-	v_cur	jsonb := api.cursor_decode(p_query, '{bigint}');
+	v_cur	jsonb := api.cursor_decode('collaborations', p_query, '{bigint}');
 	v_tsq	tsquery := api.search_arg(p_query);
 	v_org	bigint;
 BEGIN
@@ -241,7 +242,7 @@ BEGIN
 		ORDER BY c.id DESC
 		LIMIT api.page_size(p_query)
 	)
-	SELECT api.page(
+	SELECT api.page('collaborations',
 	    array_agg(api.collaboration_json(page, v_me)
 	        ORDER BY page.id DESC),
 	    array_agg(jsonb_build_array(page.id) ORDER BY page.id DESC), p_query)
@@ -295,6 +296,7 @@ DECLARE
 	v_org	bigint := c.organization_id;
 BEGIN
 	PERFORM api.co_require_owner(c, v_me);
+	PERFORM api.if_match(p_args, c.version);
 	IF c.status = 'archived' AND p - 'status' <> '{}' THEN
 		PERFORM api.fail(409, 'archived',
 		    'an archived collaboration cannot be edited');
@@ -320,7 +322,7 @@ BEGIN
 	    updated_at = now()
 	WHERE id = c.id
 	RETURNING * INTO c;
-	RETURN api.ok(200, api.collaboration_json(c, v_me));
+	RETURN api.ok_version(200, api.collaboration_json(c, v_me), c.version);
 END;
 $$;
 
@@ -332,7 +334,7 @@ RETURNS api.reply LANGUAGE plpgsql AS $$
 DECLARE
 	v_me	members := api.viewer(p_token);
 	c	collaborations := api.co_visible((p_args->>'id')::bigint, v_me);
-	v_cur	jsonb := api.cursor_decode(p_query, '{bigint}');
+	v_cur	jsonb := api.cursor_decode('collaboration_updates:' || c.id, p_query, '{bigint}');
 BEGIN
 	RETURN (WITH page AS (
 		SELECT u.* FROM collaboration_updates u
@@ -341,7 +343,7 @@ BEGIN
 		ORDER BY u.id DESC
 		LIMIT api.page_size(p_query)
 	)
-	SELECT api.page(
+	SELECT api.page('collaboration_updates:' || c.id,
 	    array_agg(api.update_json(page, v_me)
 	        ORDER BY page.id DESC),
 	    array_agg(jsonb_build_array(page.id) ORDER BY page.id DESC), p_query)

@@ -114,7 +114,7 @@ RETURNS jsonb LANGUAGE sql STABLE AS $$
 	    'recap', e.recap,
 	    'target', e.target, 'talking_points', e.talking_points,
 	    'pledged_count', CASE WHEN e.kind = 'advocacy' THEN e.going_count END,
-	    'sequence', e.sequence,
+	    'sequence', e.sequence, 'version', e.sequence,
 	    'created_at', to_char(e.created_at AT TIME ZONE 'UTC',
 	        'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
 	    'updated_at', to_char(e.updated_at AT TIME ZONE 'UTC',
@@ -357,18 +357,40 @@ BEGIN
 END;
 $$;
 
+-- What an event_changed notification says about event e, whose time
+-- (p_time) and/or place (p_place) changed: "Storytime has a new time and
+-- place: 5 Dec 2026, 18:30 (Europe/Paris) at Main Library, Springfield."
+CREATE FUNCTION api.event_changed_text(e events, p_time boolean,
+    p_place boolean)
+RETURNS text LANGUAGE sql STABLE AS $$
+	SELECT e.title || ' has a new ' || CASE WHEN p_time AND p_place
+	    THEN 'time and place' WHEN p_time THEN 'time' ELSE 'place' END ||
+	    ': ' || concat_ws(' at ',
+	        CASE WHEN p_time THEN to_char(e.starts_at AT TIME ZONE e.timezone,
+	            'FMDD Mon YYYY, HH24:MI') || ' (' || e.timezone || ')' END,
+	        CASE WHEN p_place THEN coalesce(nullif(concat_ws(', ', e.venue,
+	            e.address, e.city, e.online_url), ''), 'no place given')
+	        END) || '.';
+$$;
+
 -- A merge patch of the writable fields by an organizer.  Every accepted
--- patch bumps sequence; a larger (or removed) capacity promotes the
--- waitlist; a smaller one never demotes.
+-- patch bumps sequence, the event's version (If-Match); a larger (or removed) capacity promotes the
+-- waitlist; a smaller one never demotes.  A change of time (starts_at,
+-- ends_at, timezone) or place (venue, address, city, online_url)
+-- notifies everyone going or waitlisted but the caller (event_changed).
 CREATE FUNCTION api.event_patch(p_token bytea, p_args jsonb, p_query jsonb,
     p_body jsonb, p_client inet)
 RETURNS api.reply LANGUAGE plpgsql AS $$
 DECLARE
 	v_me	members := api.auth(p_token, true);
 	e	events := api.event_lock((p_args->>'id')::bigint);
+	v_old	events := e;
 	v_org	bigint;
+	v_time	boolean;
+	v_place	boolean;
 BEGIN
 	PERFORM api.event_require_manager(e, v_me);
+	PERFORM api.if_match(p_args, e.sequence);
 	IF e.status = 'cancelled' THEN
 		PERFORM api.fail(409, 'event_cancelled',
 		    'a cancelled event cannot be edited');
@@ -404,7 +426,18 @@ BEGIN
 		PERFORM api.event_set_organizers(e, p_body->'organizers');
 	END IF;
 	PERFORM api.event_promote(e.id, NULL);
-	RETURN api.ok(200, api.event_json(e, v_me));
+	v_time := (e.starts_at, e.ends_at, e.timezone) IS DISTINCT FROM
+	    (v_old.starts_at, v_old.ends_at, v_old.timezone);
+	v_place := (e.venue, e.address, e.city, e.online_url) IS DISTINCT FROM
+	    (v_old.venue, v_old.address, v_old.city, v_old.online_url);
+	IF v_time OR v_place THEN
+		PERFORM api.notify(r.member_id, 'event_changed', 'event', e.id,
+		    api.event_changed_text(e, v_time, v_place))
+		FROM rsvps r
+		WHERE r.event_id = e.id AND r.status IN ('going', 'waitlisted')
+		  AND r.member_id <> v_me.id;
+	END IF;
+	RETURN api.ok_version(200, api.event_json(e, v_me), e.sequence);
 END;
 $$;
 
@@ -417,6 +450,7 @@ DECLARE
 	v_why	text := api.clean(p_body->>'reason');
 BEGIN
 	PERFORM api.event_require_manager(e, v_me);
+	PERFORM api.if_match(p_args, e.sequence);
 	IF e.status = 'cancelled' THEN
 		PERFORM api.fail(409, 'event_cancelled',
 		    'this event is already cancelled');
@@ -434,7 +468,7 @@ BEGIN
 	    coalesce(': ' || v_why, '.'))
 	FROM rsvps r
 	WHERE r.event_id = e.id AND r.member_id <> v_me.id;
-	RETURN api.ok(200, api.event_json(e, v_me));
+	RETURN api.ok_version(200, api.event_json(e, v_me), e.sequence);
 END;
 $$;
 
@@ -512,7 +546,8 @@ BEGIN
 	IF p_query ? 'organization' THEN
 		v_org := api.org_id(p_query->>'organization', 'organization');
 	END IF;
-	RETURN (SELECT api.page(array_agg(v.doc ORDER BY e.starts_at, e.id),
+	RETURN (SELECT api.page('events',
+	    array_agg(v.doc ORDER BY e.starts_at, e.id),
 	    array_agg(v.key ORDER BY e.starts_at, e.id), p_query)
 	FROM api.event_rows(p_query, v_org, v_tsq, p_viewer, p_from, v_to,
 	    (p_cur->>0)::timestamptz, (p_cur->>1)::bigint,
@@ -535,14 +570,15 @@ RETURNS api.reply LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan
 AS $$
 DECLARE
 	v_me	members := api.viewer(p_token);
-	v_cur	jsonb := api.cursor_decode(p_query, '{timestamptz,bigint}');
+	v_cur	jsonb := api.cursor_decode('events', p_query, '{timestamptz,bigint}');
 	v_from	timestamptz := coalesce(api.time_arg(p_query->>'from', 'from'),
 	    now());
 BEGIN
 	IF api.events_filtered(p_query) THEN
 		RETURN api.events_page_filtered(p_query, v_me, v_from, v_cur);
 	END IF;
-	RETURN (SELECT api.page(array_agg(v.doc ORDER BY e.starts_at, e.id),
+	RETURN (SELECT api.page('events',
+	    array_agg(v.doc ORDER BY e.starts_at, e.id),
 	    array_agg(v.key ORDER BY e.starts_at, e.id), p_query)
 	FROM api.event_rows(p_query, NULL, NULL, v_me, v_from, NULL,
 	    (v_cur->>0)::timestamptz, (v_cur->>1)::bigint,

@@ -6,9 +6,15 @@
 -- Every endpoint is one call of a function in schema "api":
 --   api.<name>(token_hash bytea, args jsonb, query jsonb, body jsonb,
 --              client inet) RETURNS api.reply
--- where args are the path parameters, query the validated query string
--- and body the validated request body (the C side checked types and
--- lengths; these functions check meaning, authorization and invariants).
+-- where args are the path parameters (and "if_match", the request's
+-- If-Match header as sent, when there is one: the precondition is about
+-- the resource the path names), query the validated query string and
+-- body the validated request body (the C side checked types and lengths;
+-- these functions check meaning, authorization and invariants).
+--
+-- Writes that honour If-Match compare it with the version of what they
+-- can change (api.if_match, 412 precondition_failed) after locking the
+-- row, and answer with that version as their ETag (api.ok_version).
 --
 -- Errors that must roll the transaction back are raised with api.fail():
 -- SQLSTATE 'IL' || status, MESSAGE = detail, HINT = code, COLUMN = field,
@@ -18,7 +24,10 @@
 -- Lists are keyset-paged: the query reads api.page_size() rows (the
 -- limit and one more) with their sort keys, and api.page() makes the
 -- reply (data, next_cursor).  Cursors are read back with
--- api.cursor_decode(), which checks the type of every key.
+-- api.cursor_decode(), which checks the type of every key and that the
+-- cursor was given out by the same list with the same filters: every
+-- list names itself to both (its name, and the ids of the path or the
+-- member that pick one list of its kind, like 'org_members:7').
 --
 -- Filters are written once, in static SQL, as
 --   (NOT p_query ? 'city' OR lower(m.city) = lower(p_query->>'city'))
@@ -31,13 +40,16 @@
 -- serialized it (api.page); the API adds it to body, the page's envelope
 -- (next_cursor and what else the list says), as the member "data".
 -- NULL for everything that is not a list.
+-- etag: the ETag of a write's answer ('"v7"', api.version_tag), NULL for
+-- everything else (a GET's ETag is the API's hash of the body).
 CREATE TYPE api.reply AS (
 	status		integer,
 	body		jsonb,
 	location	text,
 	next_cursor	text,
 	retry_after	integer,
-	data		json
+	data		json,
+	etag		text
 );
 
 CREATE FUNCTION api.fail(p_status integer, p_code text, p_detail text,
@@ -57,7 +69,7 @@ CREATE FUNCTION api.ok(p_status integer, p_body jsonb,
     p_location text DEFAULT NULL, p_next_cursor text DEFAULT NULL)
 RETURNS api.reply LANGUAGE sql IMMUTABLE AS $$
 	SELECT ROW(p_status, p_body, p_location, p_next_cursor, NULL,
-	    NULL)::api.reply;
+	    NULL, NULL)::api.reply;
 $$;
 
 CREATE FUNCTION api.problem(p_status integer, p_code text, p_detail text,
@@ -70,29 +82,88 @@ RETURNS api.reply LANGUAGE sql IMMUTABLE AS $$
 	        WHEN 409 THEN 'Conflict' WHEN 429 THEN 'Too Many Requests'
 	        ELSE 'Error' END,
 	    'status', p_status, 'detail', p_detail, 'code', p_code,
-	    'errors', '[]'::jsonb), NULL, NULL, p_retry, NULL)::api.reply;
+	    'errors', '[]'::jsonb), NULL, NULL, p_retry, NULL, NULL)::api.reply;
+$$;
+
+-- Versions and If-Match ---------------------------------------------------
+
+-- The entity tag of version p_version of a resource's editable state.
+CREATE FUNCTION api.version_tag(p_version bigint)
+RETURNS text LANGUAGE sql IMMUTABLE AS $$
+	SELECT '"v' || p_version || '"';
+$$;
+
+-- The precondition of a write: nothing when the request has no If-Match
+-- (p_args->>'if_match'); otherwise 412 precondition_failed unless one of
+-- its entity tags is the current version's (strong comparison, RFC 9110:
+-- a weak tag W/"..." never matches) or it is "*" (the resource exists,
+-- which the caller has checked).  Call it with the row locked, so that
+-- the version cannot change before the write.
+CREATE FUNCTION api.if_match(p_args jsonb, p_version bigint)
+RETURNS void LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+	v_tag	text := api.version_tag(p_version);
+BEGIN
+	IF NOT p_args ? 'if_match' THEN
+		RETURN;
+	END IF;
+	IF EXISTS (SELECT 1 FROM regexp_split_to_table(p_args->>'if_match',
+	    '\s*,\s*') AS t(x) WHERE btrim(x) IN ('*', v_tag)) THEN
+		RETURN;
+	END IF;
+	PERFORM api.fail(412, 'precondition_failed', 'this was changed '
+	    'since you read it (If-Match: ' || left(p_args->>'if_match', 100)
+	    || ', current version: ' || v_tag || '): read it again, then '
+	    'make your change');
+END;
+$$;
+
+-- api.ok() for a write that honours If-Match: its answer carries the
+-- version the write left, as ETag.
+CREATE FUNCTION api.ok_version(p_status integer, p_body jsonb,
+    p_version bigint)
+RETURNS api.reply LANGUAGE sql IMMUTABLE AS $$
+	SELECT ROW(p_status, p_body, NULL, NULL, NULL, NULL,
+	    api.version_tag(p_version))::api.reply;
 $$;
 
 -- Paging ----------------------------------------------------------------------
 
--- Keyset cursors: an opaque base64url text of a JSON array of the sort
+-- Keyset cursors: an opaque base64url text of a JSON array: the stamp of
+-- the list and filters that gave it out (api.cursor_stamp), then the sort
 -- key values of the last row returned.
-CREATE FUNCTION api.cursor_encode(p_key jsonb)
+
+-- What binds a cursor to its list: a short digest of the list's name
+-- p_list and of its query p_query but the cursor and the limit (a page
+-- may be of another size).  jsonb's text is canonical (keys in one
+-- order), so the same filters give the same stamp however they were
+-- written in the query string.
+CREATE FUNCTION api.cursor_stamp(p_list text, p_query jsonb)
 RETURNS text LANGUAGE sql IMMUTABLE AS $$
-	SELECT rtrim(translate(encode(convert_to(p_key::text, 'UTF8'),
+	SELECT left(encode(sha256(convert_to(p_list || ' ' ||
+	    (p_query - 'cursor' - 'limit')::text, 'UTF8')), 'hex'), 16);
+$$;
+
+CREATE FUNCTION api.cursor_encode(p_list text, p_query jsonb, p_key jsonb)
+RETURNS text LANGUAGE sql IMMUTABLE AS $$
+	SELECT rtrim(translate(encode(convert_to((jsonb_build_array(
+	    api.cursor_stamp(p_list, p_query)) || p_key)::text, 'UTF8'),
 	    'base64'), E'+/\n', '-_'), '=');
 $$;
 
--- The key array of the cursor of a list's query p_query (NULL when it
--- has none), each element checked against its type in p_types:
+-- The key array of the cursor of list p_list's query p_query (NULL when
+-- it has none), each element checked against its type in p_types:
 -- 'bigint', 'integer', 'numeric' (JSON numbers), 'text' (a string),
 -- 'boolean', 'timestamptz' or 'date' (strings of a finite value).
--- Anything else, or a cursor that does not decode, is 400 naming
--- "cursor": a caller may cast the elements freely.
-CREATE FUNCTION api.cursor_decode(p_query jsonb, p_types text[])
+-- Anything else, a cursor that does not decode, or one another list or
+-- other filters gave out, is 400 naming "cursor": a caller may cast the
+-- elements freely.
+CREATE FUNCTION api.cursor_decode(p_list text, p_query jsonb,
+    p_types text[])
 RETURNS jsonb LANGUAGE plpgsql IMMUTABLE AS $$
 DECLARE
 	v_b64	text := translate(p_query->>'cursor', '-_', '+/');
+	v_all	jsonb;
 	v_key	jsonb;
 	v_ok	boolean := true;
 	e	jsonb;
@@ -103,9 +174,11 @@ BEGIN
 	END IF;
 	BEGIN
 		v_b64 := v_b64 || repeat('=', (4 - length(v_b64) % 4) % 4);
-		v_key := convert_from(decode(v_b64, 'base64'), 'UTF8')::jsonb;
-		v_ok := jsonb_typeof(v_key) = 'array' AND
-		    jsonb_array_length(v_key) = cardinality(p_types);
+		v_all := convert_from(decode(v_b64, 'base64'), 'UTF8')::jsonb;
+		v_ok := jsonb_typeof(v_all) = 'array' AND
+		    jsonb_array_length(v_all) = cardinality(p_types) + 1 AND
+		    jsonb_typeof(v_all->0) = 'string';
+		v_key := v_all - 0;
 		FOR i IN 1 .. cardinality(p_types) LOOP
 			EXIT WHEN NOT v_ok;
 			e := v_key->(i - 1);
@@ -130,6 +203,12 @@ BEGIN
 		PERFORM api.fail(400, 'validation_failed',
 		    'is not a cursor this list gave out', 'cursor');
 	END IF;
+	IF v_all->>0 <> api.cursor_stamp(p_list, p_query) THEN
+		PERFORM api.fail(400, 'validation_failed', 'was given out by '
+		    'another list or with other filters: use it with the '
+		    'same list and filters (the limit may change), or start '
+		    'again without it', 'cursor');
+	END IF;
 	RETURN v_key;
 END;
 $$;
@@ -142,25 +221,27 @@ RETURNS integer LANGUAGE sql IMMUTABLE AS $$
 	SELECT (p_query->>'limit')::integer + 1;
 $$;
 
--- The reply of one page of a list with query p_query: p_rows are the
--- rows read (at most api.page_size(p_query)) in order, p_keys their sort
--- keys.  A row beyond the limit only says that there is a next page: it
--- is left out, and the key of the last row kept becomes next_cursor.
--- The rows go out as data, serialized once (see api.reply), so a page is
--- never rebuilt as one big jsonb document.
-CREATE FUNCTION api.page(p_rows jsonb[], p_keys jsonb[], p_query jsonb)
+-- The reply of one page of list p_list (as named to api.cursor_decode)
+-- with query p_query: p_rows are the rows read (at most
+-- api.page_size(p_query)) in order, p_keys their sort keys.  A row
+-- beyond the limit only says that there is a next page: it is left out,
+-- and the key of the last row kept becomes next_cursor, stamped with the
+-- list and its filters.  The rows go out as data, serialized once (see
+-- api.reply), so a page is never rebuilt as one big jsonb document.
+CREATE FUNCTION api.page(p_list text, p_rows jsonb[], p_keys jsonb[],
+    p_query jsonb)
 RETURNS api.reply LANGUAGE plpgsql IMMUTABLE AS $$
 DECLARE
 	v_limit	integer := (p_query->>'limit')::integer;
 	v_next	text;
 BEGIN
 	IF cardinality(p_rows) > v_limit THEN
-		v_next := api.cursor_encode(p_keys[v_limit]);
+		v_next := api.cursor_encode(p_list, p_query, p_keys[v_limit]);
 	END IF;
 	RETURN ROW(200, jsonb_build_object('next_cursor', v_next), NULL, v_next,
 	    NULL, coalesce((SELECT json_agg(r ORDER BY o)
 	        FROM unnest(p_rows[1:v_limit]) WITH ORDINALITY AS t(r, o)),
-	        '[]'))::api.reply;
+	        '[]'), NULL)::api.reply;
 END;
 $$;
 

@@ -1,10 +1,13 @@
 -- Invitations to events, with consent (the recipient's "invitations"
--- setting), a cap of 200 per sender per rolling 24 hours that is all or
--- nothing (requests of one sender serialize on a transaction advisory
--- lock, hashtext('invite:' || sender)), and spam reports: three open
--- reports from three different recipients stop the sender from inviting
--- (403 invitations_suspended) until a site admin resolves them (reports,
--- sql/api/reports.sql).
+-- setting), at most 3 per sender and recipient per rolling 24 hours (the
+-- 4th is "not_accepting", sent to nobody), a cap of 200 per sender per
+-- rolling 24 hours that is all or nothing (requests of one sender
+-- serialize on a transaction advisory lock, hashtext('invite:' ||
+-- sender), so both counts see every earlier request), and spam marks:
+-- each one is a report in the site admins' queue (reports,
+-- sql/api/reports.sql), and three open ones from three different
+-- recipients stop the sender from inviting (403 invitations_suspended)
+-- until a site admin resolves them.
 
 -- Why p_sender may invite p_to, in words p_to may see, or NULL when
 -- p_to's "invitations" setting does not allow it.
@@ -64,6 +67,12 @@ RETURNS jsonb LANGUAGE sql STABLE AS $$
 	FROM events e WHERE e.id = i.event_id;
 $$;
 
+-- Invitations one sender may send one recipient per rolling 24 hours.
+CREATE FUNCTION api.invitations_per_recipient()
+RETURNS integer LANGUAGE sql IMMUTABLE AS $$
+	SELECT 3;
+$$;
+
 -- Invite up to 50 members.  All or nothing against the cap of 200
 -- "invited" results per sender per rolling 24 hours: the request runs
 -- whole, then fails with 429 (rolling everything back) when it passed
@@ -106,6 +115,11 @@ BEGIN
 		ELSIF EXISTS (SELECT 1 FROM invitations
 		    WHERE event_id = e.id AND recipient_id = v_id) THEN
 			v_result := 'already_invited';
+		ELSIF (SELECT count(*) FROM invitations
+		    WHERE sender_id = v_me.id AND recipient_id = v_id
+		      AND created_at > now() - interval '24 hours')
+		    >= api.invitations_per_recipient() THEN
+			v_result := 'not_accepting';
 		ELSE
 			v_reason := api.invitation_reason(v_me, v_to);
 			IF v_reason IS NULL THEN
@@ -161,7 +175,7 @@ RETURNS api.reply LANGUAGE plpgsql SET plan_cache_mode = force_custom_plan
 AS $$
 DECLARE
 	v_me	members := api.auth(p_token, false);
-	v_cur	jsonb := api.cursor_decode(p_query, '{bigint}');
+	v_cur	jsonb := api.cursor_decode('my_invitations:' || v_me.id, p_query, '{bigint}');
 BEGIN
 	RETURN (WITH page AS (
 		SELECT i.* FROM invitations i
@@ -171,7 +185,7 @@ BEGIN
 		ORDER BY i.id DESC
 		LIMIT api.page_size(p_query)
 	)
-	SELECT api.page(
+	SELECT api.page('my_invitations:' || v_me.id,
 	    array_agg(api.invitation_json(page)
 	        ORDER BY page.id DESC),
 	    array_agg(jsonb_build_array(page.id) ORDER BY page.id DESC), p_query)
@@ -179,9 +193,23 @@ BEGIN
 END;
 $$;
 
+-- The reason of the report a spam mark makes: what a site admin needs to
+-- judge it (the invitation itself is the recipient's).  The same words
+-- as sql/migrations/0011_invitation_spam_reports.sql.
+CREATE FUNCTION api.invitation_spam_reason(i invitations)
+RETURNS text LANGUAGE sql STABLE AS $$
+	SELECT left('Marked as spam by its recipient: an invitation from ' ||
+	    coalesce((SELECT display_name FROM members WHERE id = i.sender_id),
+	        'a member') || ' (member ' || i.sender_id || ') to "' ||
+	    coalesce((SELECT title FROM events WHERE id = i.event_id), '?') ||
+	    '" (event ' || i.event_id || ').', 2000);
+$$;
+
 -- accepted: an RSVP "going" through the same place and waitlist logic
 -- (kept as it is when already going or waitlisted); declined; or
--- reported_spam, which is final.
+-- reported_spam, which is final and puts a report (subject type
+-- invitation, by the recipient) in the site admins' queue; resolving it
+-- there lifts the mark's weight against the sender (api.report_patch).
 CREATE FUNCTION api.invitation_patch(p_token bytea, p_args jsonb,
     p_query jsonb, p_body jsonb, p_client inet)
 RETURNS api.reply LANGUAGE plpgsql AS $$
@@ -214,6 +242,16 @@ BEGIN
 		    AND v_r.status IS DISTINCT FROM 'waitlisted' THEN
 			v_r := api.rsvp_apply(v_inv.event_id, v_me.id, 'going', 0);
 		END IF;
+	END IF;
+	IF p_body->>'status' = 'reported_spam'
+	    AND v_inv.status <> 'reported_spam' THEN
+		-- One open report per reporter and subject: one made with
+		-- POST /v1/reports already stands for this mark.
+		INSERT INTO reports (reporter_id, subject_type, subject_id, reason)
+		VALUES (v_me.id, 'invitation', v_inv.id,
+		    api.invitation_spam_reason(v_inv))
+		ON CONFLICT (reporter_id, subject_type, subject_id)
+		    WHERE status = 'open' DO NOTHING;
 	END IF;
 	UPDATE invitations SET status = p_body->>'status',
 	    responded_at = CASE WHEN status = p_body->>'status'

@@ -7,7 +7,9 @@
 
 -- The member a bearer token belongs to, or an error: 401 when the token
 -- is unknown, expired or revoked, 403 when a read-only token writes or
--- the member is suspended.  Touches last_used_at at most once a minute.
+-- the member is suspended.  Touches last_used_at (NULL until the first
+-- use) at most once a minute; a login session's idle expiry counts from
+-- its last use or, never used, from its creation.
 CREATE FUNCTION api.auth(p_token bytea, p_write boolean DEFAULT false)
 RETURNS members LANGUAGE plpgsql AS $$
 DECLARE
@@ -21,7 +23,7 @@ BEGIN
 	SELECT * INTO v_s FROM sessions
 	WHERE token_hash = p_token AND revoked_at IS NULL
 	  AND expires_at > now()
-	  AND (kind = 'personal' OR last_used_at >
+	  AND (kind = 'personal' OR coalesce(last_used_at, created_at) >
 	      now() - make_interval(secs => api.setting('session_idle_seconds',
 	          1209600)));
 	IF NOT FOUND THEN
@@ -36,7 +38,8 @@ BEGIN
 		PERFORM api.fail(403, 'read_only_token',
 		    'this token has the read scope and cannot make changes');
 	END IF;
-	IF v_s.last_used_at < now() - interval '1 minute' THEN
+	IF v_s.last_used_at IS NULL
+	    OR v_s.last_used_at < now() - interval '1 minute' THEN
 		UPDATE sessions SET last_used_at = now() WHERE id = v_s.id;
 	END IF;
 	RETURN v_m;
@@ -152,6 +155,7 @@ RETURNS jsonb LANGUAGE sql STABLE AS $$
 	        'mentoring', m.visibility_mentoring),
 	    'invitations', m.invitations, 'role', m.role,
 	    'suspended', m.suspended_at IS NOT NULL,
+	    'version', m.version,
 	    'created_at', api.ts(m.created_at),
 	    'updated_at', api.ts(m.updated_at));
 $$;
@@ -215,6 +219,19 @@ $$;
 
 -- Own profile ------------------------------------------------------------
 
+-- The caller's own row locked for a write that honours If-Match (its
+-- version compared with the request's, api.if_match).
+CREATE FUNCTION api.me_lock(p_me members, p_args jsonb)
+RETURNS members LANGUAGE plpgsql AS $$
+DECLARE
+	v_m	members;
+BEGIN
+	SELECT * INTO v_m FROM members WHERE id = p_me.id FOR NO KEY UPDATE;
+	PERFORM api.if_match(p_args, v_m.version);
+	RETURN v_m;
+END;
+$$;
+
 CREATE FUNCTION api.me_get(p_token bytea, p_args jsonb, p_query jsonb,
     p_body jsonb, p_client inet)
 RETURNS api.reply LANGUAGE plpgsql AS $$
@@ -234,6 +251,7 @@ DECLARE
 	v_mt	jsonb := coalesce(p_body->'mentoring', '{}');
 	v_vis	jsonb := coalesce(p_body->'visibility', '{}');
 BEGIN
+	v_m := api.me_lock(v_m, p_args);
 	IF p ? 'display_name' AND api.clean(p->>'display_name') IS NULL THEN
 		PERFORM api.fail(400, 'validation_failed',
 		    'must not be empty', 'display_name');
@@ -283,7 +301,7 @@ BEGIN
 	    updated_at = now()
 	WHERE id = v_m.id
 	RETURNING * INTO v_m;
-	RETURN api.ok(200, api.member_own(v_m));
+	RETURN api.ok_version(200, api.member_own(v_m), v_m.version);
 END;
 $$;
 
@@ -295,7 +313,7 @@ RETURNS api.reply LANGUAGE plpgsql SET plan_cache_mode = force_custom_plan
 AS $$
 DECLARE
 	v_me	members := api.auth(p_token, false);
-	v_cur	jsonb := api.cursor_decode(p_query, '{text,bigint}');
+	v_cur	jsonb := api.cursor_decode('members', p_query, '{text,bigint}');
 	v_tsq	tsquery := api.search_arg(p_query);
 	v_org	bigint;
 BEGIN
@@ -325,7 +343,7 @@ BEGIN
 		ORDER BY lower(m.display_name), m.id
 		LIMIT api.page_size(p_query)
 	)
-	SELECT api.page(
+	SELECT api.page('members',
 	    array_agg(api.member_view(page, v_me)
 	        ORDER BY lower(page.display_name), page.id),
 	    array_agg(jsonb_build_array(lower(page.display_name), page.id) ORDER BY lower(page.display_name), page.id), p_query)

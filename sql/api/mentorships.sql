@@ -49,6 +49,7 @@ RETURNS jsonb LANGUAGE sql STABLE AS $$
 	            AND x.mentee_shares),
 	    'check_in_count', (SELECT count(*) FROM mentorship_check_ins
 	        WHERE mentorship_id = x.id),
+	    'version', x.version,
 	    'created_at', api.ts(x.created_at),
 	    'updated_at', api.ts(x.updated_at),
 	    'accepted_at', api.ts(x.accepted_at),
@@ -92,7 +93,7 @@ RETURNS api.reply LANGUAGE plpgsql SET plan_cache_mode = force_custom_plan
 AS $$
 DECLARE
 	v_me	members := api.auth(p_token, false);
-	v_cur	jsonb := api.cursor_decode(p_query, '{text,bigint}');
+	v_cur	jsonb := api.cursor_decode('mentors', p_query, '{text,bigint}');
 	v_topic	text := lower(api.clean(p_query->>'topic'));
 	v_city	text := lower(api.clean(p_query->>'city'));
 BEGIN
@@ -109,7 +110,7 @@ BEGIN
 		ORDER BY lower(m.display_name), m.id
 		LIMIT api.page_size(p_query)
 	)
-	SELECT api.page(
+	SELECT api.page('mentors',
 	    array_agg(jsonb_build_object('member', api.member_view(page, v_me),
 	            'open_slots', api.mentor_open_slots(page))
 	        ORDER BY lower(page.display_name), page.id),
@@ -173,7 +174,7 @@ RETURNS api.reply LANGUAGE plpgsql SET plan_cache_mode = force_custom_plan
 AS $$
 DECLARE
 	v_me	members := api.auth(p_token, false);
-	v_cur	jsonb := api.cursor_decode(p_query, '{bigint}');
+	v_cur	jsonb := api.cursor_decode('my_mentorships:' || v_me.id, p_query, '{bigint}');
 	v_role	text := p_query->>'role';
 BEGIN
 	RETURN (WITH page AS (
@@ -185,7 +186,7 @@ BEGIN
 		ORDER BY x.id DESC
 		LIMIT api.page_size(p_query)
 	)
-	SELECT api.page(
+	SELECT api.page('my_mentorships:' || v_me.id,
 	    array_agg(api.mentorship_json(page, v_me)
 	        ORDER BY page.id DESC),
 	    array_agg(jsonb_build_array(page.id) ORDER BY page.id DESC), p_query)
@@ -218,6 +219,8 @@ BEGIN
 		PERFORM api.fail(403, 'forbidden',
 		    'only the mentor and the mentee can change a mentorship');
 	END IF;
+	SELECT * INTO x FROM mentorships WHERE id = x.id FOR NO KEY UPDATE;
+	PERFORM api.if_match(p_args, x.version);
 	IF p_body ? 'reason' AND NOT p_body ? 'status' THEN
 		PERFORM api.fail(400, 'validation_failed',
 		    'goes with a status change', 'reason');
@@ -243,7 +246,7 @@ BEGIN
 			    'mentorship can be shared', 'share_publicly');
 		END IF;
 	END IF;
-	RETURN api.ok(200, api.mentorship_json(x, v_me));
+	RETURN api.ok_version(200, api.mentorship_json(x, v_me), x.version);
 END;
 $$;
 
@@ -257,7 +260,7 @@ RETURNS api.reply LANGUAGE plpgsql AS $$
 DECLARE
 	v_me	members := api.auth(p_token, false);
 	x	mentorships := api.mentorship_find((p_args->>'id')::bigint, v_me);
-	v_cur	jsonb := api.cursor_decode(p_query, '{date,bigint}');
+	v_cur	jsonb := api.cursor_decode('check_ins:' || x.id, p_query, '{date,bigint}');
 BEGIN
 	RETURN (WITH page AS (
 		SELECT c.* FROM mentorship_check_ins c
@@ -267,7 +270,7 @@ BEGIN
 		ORDER BY c.on_date DESC, c.id DESC
 		LIMIT api.page_size(p_query)
 	)
-	SELECT api.page(
+	SELECT api.page('check_ins:' || x.id,
 	    array_agg(api.check_in_json(page)
 	        ORDER BY page.on_date DESC, page.id DESC),
 	    array_agg(jsonb_build_array(to_char(page.on_date, 'YYYY-MM-DD'), page.id) ORDER BY page.on_date DESC, page.id DESC), p_query)

@@ -29,7 +29,7 @@ RETURNS api.reply LANGUAGE plpgsql SET plan_cache_mode = force_custom_plan
 AS $$
 DECLARE
 	v_m	members := api.auth(p_token, false);
-	v_cur	jsonb := api.cursor_decode(p_query,
+	v_cur	jsonb := api.cursor_decode('my_notifications:' || v_m.id, p_query,
 	    '{boolean,numeric,bigint}');
 	v_reply	api.reply;
 BEGIN
@@ -42,7 +42,7 @@ BEGIN
 		ORDER BY n.read, n.created_at DESC, n.id DESC
 		LIMIT api.page_size(p_query)
 	)
-	SELECT api.page(
+	SELECT api.page('my_notifications:' || v_m.id,
 	    array_agg(api.notification_json(page)
 	        ORDER BY page.read, page.created_at DESC, page.id DESC),
 	    array_agg(jsonb_build_array(page.read, extract(epoch FROM page.created_at),

@@ -4,6 +4,22 @@
 
 -- Resolving {id|slug} ----------------------------------------------------
 
+-- The organization p_id locked for a write that honours If-Match (its
+-- version compared with the request's, api.if_match); 404 when unknown.
+CREATE FUNCTION api.org_lock(p_id bigint, p_args jsonb)
+RETURNS organizations LANGUAGE plpgsql AS $$
+DECLARE
+	v_o	organizations;
+BEGIN
+	SELECT * INTO v_o FROM organizations WHERE id = p_id FOR NO KEY UPDATE;
+	IF NOT FOUND THEN
+		PERFORM api.fail(404, 'not_found', 'no such organization');
+	END IF;
+	PERFORM api.if_match(p_args, v_o.version);
+	RETURN v_o;
+END;
+$$;
+
 -- The id of the organization named by an id or a slug; 404 naming
 -- p_field when there is none.
 CREATE FUNCTION api.org_id(p_ref text, p_field text DEFAULT NULL)
@@ -67,6 +83,7 @@ RETURNS jsonb LANGUAGE sql STABLE AS $$
 	        (SELECT jsonb_build_object('role', role, 'status', status)
 	         FROM memberships WHERE organization_id = o.id
 	           AND member_id = p_viewer.id) END,
+	    'version', o.version,
 	    'created_at', api.ts(o.created_at),
 	    'updated_at', api.ts(o.updated_at));
 $$;
@@ -105,7 +122,7 @@ RETURNS api.reply LANGUAGE plpgsql SET plan_cache_mode = force_custom_plan
 AS $$
 DECLARE
 	v_me	members := api.viewer(p_token);
-	v_cur	jsonb := api.cursor_decode(p_query, '{text,bigint}');
+	v_cur	jsonb := api.cursor_decode('organizations', p_query, '{text,bigint}');
 	v_tsq	tsquery := api.search_arg(p_query);
 BEGIN
 	RETURN (WITH page AS (
@@ -119,7 +136,7 @@ BEGIN
 		ORDER BY lower(o.name), o.id
 		LIMIT api.page_size(p_query)
 	)
-	SELECT api.page(
+	SELECT api.page('organizations',
 	    array_agg(api.org_json(page, v_me)
 	        ORDER BY lower(page.name), page.id),
 	    array_agg(jsonb_build_array(lower(page.name), page.id) ORDER BY lower(page.name), page.id), p_query)
@@ -185,6 +202,7 @@ DECLARE
 	v_o	organizations;
 BEGIN
 	PERFORM api.require_org_admin(v_id, v_me);
+	v_o := api.org_lock(v_id, p_args);
 	IF p ? 'slug' THEN
 		PERFORM api.check_slug(p->>'slug');
 	END IF;
@@ -215,7 +233,7 @@ BEGIN
 		PERFORM api.fail(409, 'slug_taken', 'the slug "' ||
 		    (p->>'slug') || '" is taken: choose another', 'slug');
 	END;
-	RETURN api.ok(200, api.org_json(v_o, v_me));
+	RETURN api.ok_version(200, api.org_json(v_o, v_me), v_o.version);
 END;
 $$;
 
@@ -242,6 +260,7 @@ DECLARE
 	v_use	text;
 BEGIN
 	PERFORM api.require_org_admin(v_id, v_me);
+	PERFORM api.org_lock(v_id, p_args);
 	v_use := api.org_in_use(v_id);
 	IF v_use IS NOT NULL THEN
 		PERFORM api.fail(409, 'in_use', 'this organization has ' || v_use
@@ -271,7 +290,7 @@ DECLARE
 	v_me	members := api.viewer(p_token);
 	v_id	bigint := api.org_id(p_args->>'org');
 	v_admin	boolean := v_me.id IS NOT NULL AND api.is_org_admin(v_id, v_me);
-	v_cur	jsonb := api.cursor_decode(p_query, '{bigint}');
+	v_cur	jsonb := api.cursor_decode('org_members:' || v_id, p_query, '{bigint}');
 BEGIN
 	IF p_query ? 'status' AND NOT v_admin AND p_query->>'status' <> 'active' THEN
 		PERFORM api.fail(403, 'forbidden',
@@ -287,7 +306,7 @@ BEGIN
 		ORDER BY ms.member_id
 		LIMIT api.page_size(p_query)
 	)
-	SELECT api.page(
+	SELECT api.page('org_members:' || v_id,
 	    array_agg(api.org_membership_json(page, v_admin)
 	        ORDER BY page.member_id),
 	    array_agg(jsonb_build_array(page.member_id) ORDER BY page.member_id), p_query)

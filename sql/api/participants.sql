@@ -95,7 +95,7 @@ DECLARE
 	    v_me);
 	v_insider	boolean := api.co_is_insider(c, v_me);
 	v_owner		boolean := api.co_is_owner(c, v_me);
-	v_cur		jsonb := api.cursor_decode(p_query, '{bigint}');
+	v_cur		jsonb := api.cursor_decode('collaboration_participants:' || c.id, p_query, '{bigint}');
 BEGIN
 	RETURN (WITH page AS (
 		SELECT p.* FROM collaboration_participants p
@@ -107,7 +107,7 @@ BEGIN
 		ORDER BY p.id
 		LIMIT api.page_size(p_query)
 	)
-	SELECT api.page(
+	SELECT api.page('collaboration_participants:' || c.id,
 	    array_agg(api.participant_json(page, v_me, v_insider)
 	        ORDER BY page.id),
 	    array_agg(jsonb_build_array(page.id) ORDER BY page.id), p_query)

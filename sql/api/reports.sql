@@ -64,7 +64,7 @@ RETURNS api.reply LANGUAGE plpgsql SET plan_cache_mode = force_custom_plan
 AS $$
 DECLARE
 	v_me	members := api.require_admin(p_token, false);
-	v_cur	jsonb := api.cursor_decode(p_query, '{bigint}');
+	v_cur	jsonb := api.cursor_decode('reports', p_query, '{bigint}');
 BEGIN
 	RETURN (WITH page AS (
 		SELECT r.* FROM reports r
@@ -75,7 +75,7 @@ BEGIN
 		ORDER BY r.id DESC
 		LIMIT api.page_size(p_query)
 	)
-	SELECT api.page(
+	SELECT api.page('reports',
 	    array_agg(api.report_json(page)
 	        ORDER BY page.id DESC),
 	    array_agg(jsonb_build_array(page.id) ORDER BY page.id DESC), p_query)

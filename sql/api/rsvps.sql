@@ -218,7 +218,7 @@ AS $$
 DECLARE
 	v_me	members := api.viewer(p_token);
 	e	events := api.event_find((p_args->>'id')::bigint);
-	v_cur	jsonb := api.cursor_decode(p_query,
+	v_cur	jsonb := api.cursor_decode('event_rsvps:' || e.id, p_query,
 	    '{integer,numeric,bigint}');
 	v_view	text;
 	v_cnt	jsonb;
@@ -263,7 +263,7 @@ BEGIN
 		ORDER BY api.rsvp_status_rank(r.status), r.requested_at, r.id
 		LIMIT api.page_size(p_query)
 	)
-	SELECT api.page(
+	SELECT api.page('event_rsvps:' || e.id,
 	    array_agg(CASE WHEN v_view = 'organizer' THEN jsonb_build_object(
 	            'member', api.member_ref(p.member_id),
 	            'response', p.response, 'status', p.status,

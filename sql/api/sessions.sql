@@ -5,8 +5,13 @@
 
 -- Logging in -------------------------------------------------------------
 
--- As in 0002, plus rl_limit / rl_remaining for the account's failed-login
--- window (the stricter of the two limits people meet in practice).
+-- Step 1: the throttles and the stored hash.  Failed logins are counted
+-- per (account, client address) (il.login_fails_account,
+-- LOGIN_FAILS_PER_ACCOUNT) and per client address
+-- (il.login_fails_address); nothing refuses an account as a whole, so
+-- failing logins from one address never lock the account's owner out
+-- elsewhere (README, "Login throttling").  rl_limit and rl_remaining
+-- describe the limit this caller is closer to (the account's on a tie).
 CREATE FUNCTION api.login_begin(p_email text, p_client inet,
     OUT status integer, OUT body jsonb, OUT retry_after integer,
     OUT member_id bigint, OUT password_hash text,
@@ -16,28 +21,36 @@ DECLARE
 	v_window	interval := make_interval(secs =>
 	    api.setting('login_window_seconds', 900));
 	v_key		text := lower(btrim(p_email));
+	v_pair_limit	integer := api.setting('login_fails_account', 5);
+	v_addr_limit	integer := api.setting('login_fails_address', 30);
+	v_pair		integer;
+	v_pair_oldest	timestamptz;
+	v_addr		integer;
+	v_addr_oldest	timestamptz;
 	v_count		integer;
 	v_oldest	timestamptz;
+	v_what		text;
 	v_r		api.reply;
 BEGIN
-	rl_limit := api.setting('login_fails_account', 5);
-	SELECT count(*), min(at) INTO v_count, v_oldest FROM login_failures
-	WHERE email_key = v_key AND at > now() - v_window;
+	SELECT count(*), min(at) INTO v_pair, v_pair_oldest FROM login_failures
+	WHERE email_key = v_key AND client = p_client AND at > now() - v_window;
+	SELECT count(*), min(at) INTO v_addr, v_addr_oldest FROM login_failures
+	WHERE client = p_client AND at > now() - v_window;
+	IF v_addr_limit - v_addr < v_pair_limit - v_pair THEN
+		rl_limit := v_addr_limit;
+		v_count := v_addr;
+		v_oldest := v_addr_oldest;
+		v_what := 'from this address';
+	ELSE
+		rl_limit := v_pair_limit;
+		v_count := v_pair;
+		v_oldest := v_pair_oldest;
+		v_what := 'for this account from this address';
+	END IF;
 	rl_remaining := greatest(rl_limit - v_count - 1, 0);
 	IF v_count >= rl_limit THEN
 		v_r := api.problem(429, 'rate_limited', 'too many failed logins '
-		    'for this account; try again later', greatest(1,
-		    ceil(extract(epoch FROM v_oldest + v_window - now())))::integer);
-		status := v_r.status; body := v_r.body;
-		retry_after := v_r.retry_after;
-		rl_remaining := 0;
-		RETURN;
-	END IF;
-	SELECT count(*), min(at) INTO v_count, v_oldest FROM login_failures
-	WHERE client = p_client AND at > now() - v_window;
-	IF v_count >= api.setting('login_fails_address', 30) THEN
-		v_r := api.problem(429, 'rate_limited', 'too many failed logins '
-		    'from this address; try again later', greatest(1,
+		    || v_what || '; try again later', greatest(1,
 		    ceil(extract(epoch FROM v_oldest + v_window - now())))::integer);
 		status := v_r.status; body := v_r.body;
 		retry_after := v_r.retry_after;
@@ -75,7 +88,9 @@ BEGIN
 	IF v_m.suspended_at IS NOT NULL THEN
 		RETURN api.problem(403, 'suspended', 'this account is suspended');
 	END IF;
-	DELETE FROM login_failures WHERE email_key = lower(v_m.email);
+	-- This address's failures for this account: never another address's.
+	DELETE FROM login_failures
+	WHERE email_key = lower(v_m.email) AND client = p_client;
 	IF p_rehash IS NOT NULL THEN
 		UPDATE members SET password_hash = p_rehash WHERE id = v_m.id;
 	END IF;
@@ -96,17 +111,21 @@ $$;
 -- Sessions and tokens ----------------------------------------------------
 
 -- p_token: the caller's token hash, which marks the current session.
+-- last_used_at is NULL until a request used the session; its idle expiry
+-- counts from then or, never used, from its creation.
 CREATE FUNCTION api.session_json(s sessions, p_token bytea)
 RETURNS jsonb LANGUAGE sql STABLE AS $$
 	SELECT jsonb_build_object('id', s.id, 'created_at', api.ts(s.created_at),
 	    'last_used_at', api.ts(s.last_used_at),
-	    'expires_at', api.ts(least(s.expires_at, s.last_used_at +
+	    'expires_at', api.ts(least(s.expires_at,
+	        coalesce(s.last_used_at, s.created_at) +
 	        make_interval(secs => api.setting('session_idle_seconds',
 	            1209600)))),
 	    'user_agent', s.user_agent,
 	    'current', s.token_hash = p_token);
 $$;
 
+-- last_used_at is NULL until a request used the token.
 CREATE FUNCTION api.token_json(s sessions)
 RETURNS jsonb LANGUAGE sql STABLE AS $$
 	SELECT jsonb_build_object('id', s.id, 'name', s.name, 'scope', s.scope,
@@ -126,7 +145,7 @@ BEGIN
 	    FROM sessions s
 	    WHERE s.member_id = v_m.id AND s.kind = 'session'
 	      AND s.revoked_at IS NULL AND s.expires_at > now()
-	      AND s.last_used_at > now() - make_interval(secs =>
+	      AND coalesce(s.last_used_at, s.created_at) > now() - make_interval(secs =>
 	          api.setting('session_idle_seconds', 1209600))), '[]'),
 	    'next_cursor', NULL));
 END;

@@ -293,11 +293,14 @@ test('reports: resolving a report of an invitation lets a blocked sender invite 
 	const blocked = await post(`/v1/events/${ev.id}/invitations`, { member_ids: [recipients[3].id] },
 	    as(sender));
 	assertProblem(blocked, 403);
-	// Only the recipient can report an invitation.
+	// Only the recipient can report an invitation; the spam mark already
+	// put its report in the queue.
 	assertProblem(await report(recipients[1], 'invitation', invs[0].id), 404, 'subject_id');
-	const rep = await report(recipients[0], 'invitation', invs[0].id, 'Spam');
-	assert.equal(rep.status, 201, rep.text);
-	assert.equal((await patch(`/v1/reports/${rep.json.id}`, { status: 'resolved' }, as(admin))).status,
+	assertProblem(await report(recipients[0], 'invitation', invs[0].id, 'Spam'), 409);
+	const queue = await get('/v1/reports?status=open&subject_type=invitation&limit=100', as(admin));
+	const rep = queue.json.data.find((r) => r.subject.id === invs[0].id);
+	assert.equal(rep.reporter.id, recipients[0].id);
+	assert.equal((await patch(`/v1/reports/${rep.id}`, { status: 'resolved' }, as(admin))).status,
 	    200);
 	const [row] = await sql('SELECT spam_resolved_at FROM invitations WHERE id = $1', [invs[0].id]);
 	assert.ok(row.spam_resolved_at);

@@ -424,6 +424,54 @@ test('cancel: 409 for RSVPs afterwards; everyone with an RSVP notified; reason k
 	assert.equal(c2.json.cancel_reason, null);
 });
 
+test('a new time or place notifies everyone going or waitlisted, not the organizer who made it', async () => {
+	const w = await world({ capacity: 3, venue: 'Main Library', timezone: 'Europe/Paris' });
+	const maybe = await makeMember();
+	const notGoing = await makeMember();
+	for (const who of [w.creator, w.coOrganizer, w.member]) {
+		assert.equal((await rsvp(who, w.ev)).json.status, 'going');
+	}
+	assert.equal((await rsvp(w.other, w.ev)).json.status, 'waitlisted');
+	await rsvp(maybe, w.ev, 'maybe');
+	await rsvp(notGoing, w.ev, 'not_going');
+	const everyone = [w.creator, w.coOrganizer, w.member, w.other, maybe, notGoing, w.orgAdmin];
+	const counts = async () => Promise.all(everyone.map(async (m) =>
+	    (await notes(m, 'event_changed')).length));
+	const edit = async (who, body) => {
+		const r = await patch(`/v1/events/${w.ev.id}`, body, { token: who.token });
+		assert.equal(r.status, 200, r.text);
+	};
+
+	// Neither time nor place, or the same values again: nobody.
+	await edit(w.creator, { title: `Renamed ${uid()}`, description: 'More words',
+	    accessibility_notes: 'Step-free', tags: ['x'] });
+	await edit(w.creator, { starts_at: w.ev.starts_at, venue: 'Main Library', city: 'Springfield' });
+	assert.deepEqual(await counts(), [0, 0, 0, 0, 0, 0, 0]);
+
+	// A new time, by the creator: the others going and the waitlisted.
+	await edit(w.creator, { starts_at: at(72), ends_at: at(74) });
+	assert.deepEqual(await counts(), [0, 1, 1, 1, 0, 0, 0]);
+	const [n] = await notes(w.member, 'event_changed');
+	assert.deepEqual(n.subject, { type: 'event', id: w.ev.id });
+	assert.match(n.text, /has a new time: \d{1,2} [A-Z][a-z]{2} \d{4}, \d\d:\d\d \(Europe\/Paris\)\.$/);
+	assert.equal(n.read, false);
+
+	// A new place, by a co-organizer: the creator is told this time.
+	await edit(w.coOrganizer, { venue: 'Branch Library', address: '1 Elm Street' });
+	assert.deepEqual(await counts(), [1, 1, 2, 2, 0, 0, 0]);
+	assert.match((await notes(w.other, 'event_changed'))[0].text,
+	    /has a new place: Branch Library, 1 Elm Street, Springfield\.$/);
+
+	// The time zone alone is a new time; the online link alone a new place.
+	await edit(w.orgAdmin, { timezone: 'Europe/Berlin' });
+	await edit(w.orgAdmin, { online_url: 'https://meet.example.org/storytime' });
+	assert.deepEqual(await counts(), [3, 3, 4, 4, 0, 0, 0]);
+	// Both at once: one notification.
+	await edit(w.creator, { ends_at: at(75), city: 'Shelbyville' });
+	assert.deepEqual(await counts(), [3, 4, 5, 5, 0, 0, 0]);
+	assert.match((await notes(w.member, 'event_changed'))[0].text, /has a new time and place: .* at Branch Library/);
+});
+
 test('past events: RSVP 409 event_ended', async () => {
 	const host = await makeMember();
 	const ev = await makeEvent(host);
@@ -813,11 +861,79 @@ test('spam: 3 open reports from 3 members suspend the sender\'s invitations', as
 	// The sender's export never shows the reports.
 	const ex = await get('/v1/me/export', { token: sender.token });
 	assert.ok(ex.json.invitations_sent.every((i) => i.status !== 'reported_spam'));
-	// A site admin resolves them (in SQL until the reports endpoints exist).
-	await sql(`UPDATE invitations SET spam_resolved_at = now() WHERE sender_id = $1
-	    AND status = 'reported_spam'`, [sender.id]);
+	// Each mark is a report in the site admins' queue, by its recipient.
+	const admin = await makeMember({ role: 'admin' });
+	const marked = (await sql(`SELECT id, recipient_id FROM invitations WHERE sender_id = $1
+	    AND status = 'reported_spam' ORDER BY id`, [sender.id]));
+	assert.equal(marked.length, 3);
+	const queue = [];
+	for (let url = '/v1/reports?status=open&subject_type=invitation&limit=100'; url;) {
+		const page = await get(url, { token: admin.token });
+		assert.equal(page.status, 200, page.text);
+		queue.push(...page.json.data);
+		url = page.json.next_cursor ? `/v1/reports?status=open&subject_type=invitation&limit=100&cursor=${page.json.next_cursor}` : null;
+	}
+	const mine = queue.filter((x) => marked.some((i) => Number(i.id) === x.subject.id));
+	assert.deepEqual(mine.map((x) => [x.subject.id, x.reporter.id]).sort(),
+	    marked.map((i) => [Number(i.id), Number(i.recipient_id)]).sort());
+	for (const x of mine) {
+		assert.equal(x.status, 'open');
+		assert.match(x.reason, new RegExp(`^Marked as spam by its recipient: an invitation from .* \\(member ${sender.id}\\) to "${ev.title}"`));
+	}
+	// Marking again makes no second report; a report of the same
+	// invitation made before the mark stands for it.
+	const [again] = (await get('/v1/me/invitations', { token: to[0].token })).json.data;
+	assert.equal((await patch(`/v1/me/invitations/${again.id}`, { status: 'reported_spam' },
+	    { token: to[0].token })).status, 200);
+	const [i4] = (await get('/v1/me/invitations', { token: to[3].token })).json.data;
+	const pre = await post('/v1/reports', { subject_type: 'invitation', subject_id: i4.id,
+	    reason: 'Spam, I think' }, { token: to[3].token });
+	assert.equal(pre.status, 201, pre.text);
+	assert.equal((await patch(`/v1/me/invitations/${i4.id}`, { status: 'reported_spam' },
+	    { token: to[3].token })).status, 200);
+	const count = async (id) => (await sql(`SELECT count(*)::int AS n FROM reports
+	    WHERE subject_type = 'invitation' AND subject_id = $1`, [id]))[0].n;
+	assert.equal(await count(again.id), 1);
+	assert.equal(await count(i4.id), 1);
+	// A site admin resolves them through the queue: the sender may invite again.
+	for (const x of [...mine, pre.json]) {
+		const res = await patch(`/v1/reports/${x.id}`, { status: 'resolved' }, { token: admin.token });
+		assert.equal(res.status, 200, res.text);
+	}
 	assert.equal((await post(`/v1/events/${ev3.id}/invitations`, { member_ids: [to[3].id] },
 	    { token: sender.token })).status, 200);
+});
+
+test('invitations: at most 3 a day from one sender to one recipient, under concurrent requests too', async () => {
+	const sender = await makeMember();
+	const to = await makeMember({ invitations: 'anyone' });
+	const bystander = await makeMember({ invitations: 'anyone' });
+	const evs = [];
+	for (let i = 0; i < 8; i++) evs.push(await makeEvent(sender));
+	// Eight requests at once, one event each.
+	const rs = await Promise.all(evs.map((ev) => post(`/v1/events/${ev.id}/invitations`,
+	    { member_ids: [to.id] }, { token: sender.token })));
+	for (const r of rs) assert.equal(r.status, 200, r.text);
+	const results = rs.map((r) => r.json.results[0].result).sort();
+	assert.deepEqual(results, ['invited', 'invited', 'invited', 'not_accepting',
+	    'not_accepting', 'not_accepting', 'not_accepting', 'not_accepting']);
+	// The refused ones were sent to nobody and do not count toward the 200.
+	assert.equal(Math.min(...rs.map((r) => r.json.remaining)), 197);
+	assert.equal((await sql('SELECT count(*)::int AS n FROM invitations WHERE sender_id = $1',
+	    [sender.id]))[0].n, 3);
+	assert.equal((await notes(to, 'invitation_received')).length, 3);
+	// Another recipient is another count.
+	const other = await post(`/v1/events/${evs[7].id}/invitations`,
+	    { member_ids: [bystander.id, to.id] }, { token: sender.token });
+	assert.deepEqual(other.json.results, [{ member_id: bystander.id, result: 'invited' },
+	    { member_id: to.id, result: 'not_accepting' }]);
+	assert.equal(other.json.remaining, 196);
+	// A rolling day: once the first are older than 24 hours, room again.
+	await sql(`UPDATE invitations SET created_at = now() - interval '25 hours'
+	    WHERE sender_id = $1 AND recipient_id = $2`, [sender.id, to.id]);
+	const later = await post(`/v1/events/${evs[7].id}/invitations`, { member_ids: [to.id] },
+	    { token: sender.token });
+	assert.deepEqual(later.json.results, [{ member_id: to.id, result: 'invited' }]);
 });
 
 test('list: from, to, organization (id and slug), kind, city, tag, q; keyset pages with Link', async () => {

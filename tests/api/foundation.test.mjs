@@ -1,8 +1,8 @@
 // Foundation: the reply funnel, routing, CORS, caching and bad input.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { API, call, get, post, makeMember, assertProblem, assertCommonHeaders,
-    workerPids } from './lib.mjs';
+import { API, call, get, post, makeMember, makeOrg, assertProblem, assertCommonHeaders,
+    workerPids, uid } from './lib.mjs';
 
 const pidsBefore = await workerPids();
 
@@ -140,6 +140,57 @@ test('bad query parameters are 400 naming the parameter, never a default', async
 		const r = await call('GET', `/v1/organizations?${qs}`, { validate: false });
 		assertProblem(r, 400, name);
 	}
+});
+
+test('a cursor is bound to its list and filters: only the limit may change', async () => {
+	const m = await makeMember();
+	const city = `Cursorville ${uid()}`;
+	const t0 = Date.now() + 86400e3;
+	const iso = (ms) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
+	for (let i = 0; i < 3; i++) {
+		const r = await post('/v1/events', { title: `Meetup ${i}`, kind: 'meetup', city,
+		    starts_at: iso(t0 + i * 3600e3), ends_at: iso(t0 + i * 3600e3 + 1800e3),
+		    timezone: 'Europe/Paris' }, { token: m.token });
+		assert.equal(r.status, 201, r.text);
+	}
+	const q = `city=${encodeURIComponent(city)}`;
+	const p1 = await get(`/v1/events?${q}&kind=meetup&limit=1`);
+	assert.equal(p1.status, 200, p1.text);
+	const cur = p1.json.next_cursor;
+	assert.ok(cur, p1.text);
+	// Other filters: another value, one filter less, one more.
+	for (const other of [`${q}&kind=training`, q, `${q}&kind=meetup&tag=x`]) {
+		const r = await get(`/v1/events?${other}&limit=1&cursor=${cur}`);
+		assertProblem(r, 400, 'cursor');
+		assert.equal(r.json.code, 'validation_failed');
+	}
+	// Another list, even one whose keys have the same types (text, id).
+	assertProblem(await get(`/v1/organizations?limit=1&cursor=${cur}`), 400, 'cursor');
+	assertProblem(await get(`/v1/members?limit=1&cursor=${cur}`, { token: m.token }), 400,
+	    'cursor');
+	// The same filters with another limit: the rest of the list.
+	const p2 = await get(`/v1/events?kind=meetup&${q}&limit=5&cursor=${cur}`, { token: m.token });
+	assert.equal(p2.status, 200, p2.text);
+	assert.deepEqual(p2.json.data.map((e) => e.title), ['Meetup 1', 'Meetup 2']);
+	assert.equal(p2.json.next_cursor, null);
+
+	// A list of the same kind picked by the path: another organization's members.
+	const a = await makeOrg(m);
+	const b = await makeOrg(m);
+	for (const x of [await makeMember(), await makeMember()]) {
+		const r = await post(`/v1/organizations/${a.id}/members`, { member_id: x.id },
+		    { token: m.token });
+		assert.equal(r.status, 201, r.text);
+	}
+	const ma = await get(`/v1/organizations/${a.id}/members?limit=1`, { token: m.token });
+	assert.ok(ma.json.next_cursor, ma.text);
+	assertProblem(await get(`/v1/organizations/${b.id}/members?limit=1&cursor=${ma.json.next_cursor}`,
+	    { token: m.token }), 400, 'cursor');
+	// The same organization named by its slug is the same list.
+	const bySlug = await get(`/v1/organizations/${a.slug}/members?limit=1&cursor=${ma.json.next_cursor}`,
+	    { token: m.token });
+	assert.equal(bySlug.status, 200, bySlug.text);
+	assert.equal(bySlug.json.data.length, 1);
 });
 
 test('a 5xx never leaks SQL: internal errors are generic', async () => {

@@ -5,6 +5,7 @@
 
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import http from 'node:http';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import pg from 'pg';
@@ -41,8 +42,34 @@ export function uid() {
 	return randomBytes(6).toString('hex');
 }
 
+// One request through node:http from the local address localAddress (fetch
+// cannot choose its source address; the whole of 127/8 reaches the API on
+// Linux).  Resolves to { status, headers (a Headers), text }.
+function callFrom(localAddress, method, url, headers, body) {
+	return new Promise((resolve, reject) => {
+		const h = { ...headers };
+		if (body !== undefined) h['content-length'] = Buffer.byteLength(body);
+		const req = http.request(url, { method, headers: h, localAddress }, (res) => {
+			const chunks = [];
+			res.on('data', (c) => chunks.push(c));
+			res.on('end', () => {
+				const out = new Headers();
+				for (const [k, v] of Object.entries(res.headers)) {
+					for (const x of [].concat(v)) out.append(k, x);
+				}
+				resolve({ status: res.statusCode, headers: out,
+				    text: Buffer.concat(chunks).toString('utf8') });
+			});
+			res.on('error', reject);
+		});
+		req.on('error', reject);
+		req.end(body);
+	});
+}
+
 // One HTTP call.  opts: token, body (JSON-encoded unless rawBody),
-// rawBody (string/Buffer), headers, contentType, validate (default true).
+// rawBody (string/Buffer), headers, contentType, validate (default true),
+// localAddress (the client address to call from, e.g. '127.0.0.2').
 export async function call(method, urlPath, opts = {}) {
 	const headers = { ...(opts.headers || {}) };
 	if (opts.token) headers.authorization = `Bearer ${opts.token}`;
@@ -54,8 +81,14 @@ export async function call(method, urlPath, opts = {}) {
 	}
 	if (body !== undefined && !('content-type' in headers))
 		headers['content-type'] = opts.contentType || 'application/json';
-	const res = await fetch(API + urlPath, { method, headers, body, redirect: 'manual' });
-	const text = await res.text();
+	let res, text;
+	if (opts.localAddress) {
+		res = await callFrom(opts.localAddress, method, API + urlPath, headers, body);
+		text = res.text;
+	} else {
+		res = await fetch(API + urlPath, { method, headers, body, redirect: 'manual' });
+		text = await res.text();
+	}
 	let json = null;
 	const ctype = res.headers.get('content-type') || '';
 	if (text && /json/.test(ctype)) json = JSON.parse(text);

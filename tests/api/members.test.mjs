@@ -12,8 +12,15 @@ async function register(extra = {}) {
 	return { ...r, email };
 }
 
-async function login(email, password = PASSWORD, headers = {}) {
-	return post('/v1/sessions', { email, password }, { headers, validate: false });
+async function login(email, password = PASSWORD, headers = {}, localAddress = undefined) {
+	return post('/v1/sessions', { email, password }, { headers, validate: false, localAddress });
+}
+
+// A random loopback address other than 127.0.0.1 (where the other tests
+// fail logins), so that reruns against one database do not share counters.
+function loopback() {
+	const o = () => 1 + Math.floor(Math.random() * 254);
+	return `127.${o()}.${o()}.${o()}`;
 }
 
 test('register, then log in through the real Argon2id path', async () => {
@@ -89,7 +96,7 @@ test('unknown email and wrong password answer the same bytes in about the same t
 	await sql('DELETE FROM login_failures WHERE email_key = ANY($1)', [emails]);
 });
 
-test('repeated failed logins for one account get 429 with Retry-After', async () => {
+test('repeated failed logins for one account from one address get 429 with Retry-After', async () => {
 	const r = await register();
 	for (let i = 0; i < 5; i++) {
 		const f = await login(r.email, 'wrong password here');
@@ -101,6 +108,36 @@ test('repeated failed logins for one account get 429 with Retry-After', async ()
 	assert.ok(Number(t.headers.get('retry-after')) >= 1);
 	const right = await login(r.email);
 	assert.equal(right.status, 429, 'the right password must wait too');
+});
+
+test('failed logins throttle the failing address, never lock the account out elsewhere', async () => {
+	const r = await register();
+	const attacker = loopback();
+	let owner = loopback();
+	while (owner === attacker) owner = loopback();
+	for (let i = 0; i < 5; i++) {
+		const f = await login(r.email, 'wrong password here', {}, attacker);
+		assert.equal(f.status, 401, f.text);
+		assert.equal(f.headers.get('ratelimit-remaining'), String(4 - i));
+	}
+	const refused = await login(r.email, 'wrong password here', {}, attacker);
+	assertProblem(refused, 429);
+	// The owner, from another address, logs in with the right password,
+	// under a limit of their own.
+	const ok = await login(r.email, PASSWORD, {}, owner);
+	assert.equal(ok.status, 201, ok.text);
+	assert.equal(ok.headers.get('ratelimit-limit'), '5');
+	assert.equal(ok.headers.get('ratelimit-remaining'), '4');
+	// The API saw that address: the session records it.
+	const rows = await sql('SELECT host(client) AS client FROM sessions WHERE id = $1',
+	    [ok.json.id]);
+	assert.equal(rows[0].client, owner);
+	// The failing address stays refused, whatever it sends, and the
+	// owner's login did not clear its failures.
+	const still = await login(r.email, PASSWORD, {}, attacker);
+	assertProblem(still, 429);
+	assert.ok(Number(still.headers.get('retry-after')) >= 1);
+	assert.equal(still.headers.get('ratelimit-remaining'), '0');
 });
 
 test('sessions: list without tokens, revoke one, log out', async () => {
@@ -186,6 +223,33 @@ test('personal access tokens: shown once, read scope cannot write', async () => 
 	assertProblem(await get('/v1/me', { token: read }), 401);
 	const bad = await post('/v1/me/tokens', { name: 'x', scope: 'admin' }, { token: m.token });
 	assertProblem(bad, 400, 'scope');
+});
+
+test('last_used_at is null until a request uses a token or session', async () => {
+	const m = await makeMember();
+	const c = await post('/v1/me/tokens', { name: 'fresh', scope: 'read' }, { token: m.token });
+	assert.equal(c.status, 201, c.text);
+	assert.equal(c.json.last_used_at, null);
+	const listed = async () => (await get('/v1/me/tokens', { token: m.token })).json.data
+	    .find((t) => t.id === c.json.id);
+	assert.equal((await listed()).last_used_at, null, 'listing tokens is no use of the new one');
+	assert.equal((await get('/v1/me', { token: c.json.token })).status, 200);
+	const used = (await listed()).last_used_at;
+	assert.match(used, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+	assert.ok(used >= c.json.created_at);
+
+	// A login session nobody has used yet: null, and its idle expiry
+	// counts from its creation.
+	const s = await login(m.email);
+	assert.equal(s.status, 201, s.text);
+	const sessions = (await get('/v1/sessions', { token: m.token })).json.data;
+	const fresh = sessions.find((x) => x.id === s.json.id);
+	assert.equal(fresh.last_used_at, null);
+	assert.equal(Date.parse(fresh.expires_at) - Date.parse(fresh.created_at), 1209600e3);
+	assert.ok(sessions.find((x) => x.current).last_used_at, 'the calling session was used');
+	await sql("UPDATE sessions SET created_at = created_at - interval '15 days' WHERE id = $1",
+	    [s.json.id]);
+	assertProblem(await get('/v1/me', { token: s.json.token }), 401);
 });
 
 test('PATCH /v1/me rejects read-only and unknown fields, naming each', async () => {

@@ -16,11 +16,30 @@ ON CONFLICT (token_hash) DO NOTHING;
 \set q '''{"limit": 100}''::jsonb'
 -- The body a reply's row makes, whatever the release: a list's page may
 -- travel beside its envelope (api.reply's data) rather than inside it.
+-- A next_cursor is compared by whether there is one: its format is the
+-- API's (since the first release it also names the list and filters).
+-- Fields added since the first release (pg_temp.strip) are left out.
 CREATE FUNCTION pg_temp.body(r anyelement) RETURNS jsonb LANGUAGE sql AS $$
-	SELECT CASE WHEN coalesce(jsonb_typeof(to_jsonb(r)->'data'), 'null') = 'null'
+	SELECT pg_temp.strip(CASE WHEN b ? 'next_cursor'
+	    THEN jsonb_set(b, '{next_cursor}', to_jsonb(b->>'next_cursor' IS NOT NULL))
+	    ELSE b END)
+	FROM (SELECT CASE WHEN coalesce(jsonb_typeof(to_jsonb(r)->'data'), 'null') = 'null'
 	    THEN to_jsonb(r)->'body'
 	    ELSE (to_jsonb(r)->'body') || jsonb_build_object('data', to_jsonb(r)->'data')
-	    END;
+	    END AS b) x;
+$$;
+-- j without the members added since the first release, at any depth:
+-- "version" (events, organizations, collaborations, mentorships and the
+-- own profile; If-Match).
+CREATE FUNCTION pg_temp.strip(j jsonb) RETURNS jsonb LANGUAGE plpgsql AS $$
+BEGIN
+	RETURN CASE jsonb_typeof(j)
+	    WHEN 'object' THEN coalesce((SELECT jsonb_object_agg(k, pg_temp.strip(v))
+	        FROM jsonb_each(j) AS t(k, v) WHERE k <> 'version'), '{}')
+	    WHEN 'array' THEN coalesce((SELECT jsonb_agg(pg_temp.strip(v) ORDER BY o)
+	        FROM jsonb_array_elements(j) WITH ORDINALITY AS t(v, o)), '[]')
+	    ELSE j END;
+END;
 $$;
 CREATE TEMP TABLE answers (name text, body jsonb);
 INSERT INTO answers

@@ -248,6 +248,8 @@ app_dispatch(struct http_request *req)
 	st->started = kore_time_ms();
 	request_id_init(req, st);
 	client_addr_init(req, st);
+	if (!http_request_header(req, "if-match", &st->if_match))
+		st->if_match = NULL;
 	st->phase = PH_DONE;
 
 	if ((allowed = route_find(req, st)) == 0) {

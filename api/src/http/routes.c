@@ -21,7 +21,7 @@
 
 /* The generic call of api.<fn>() (its row: see il.h). */
 #define CALL(fn)	"SELECT status, body::text, location, next_cursor, " \
-			"retry_after, data::text " \
+			"retry_after, data::text, etag " \
 			"FROM api." fn "($1, $2, $3, $4, $5)"
 
 #define PATCH_BODY	(EP_JSON_BODY | EP_MERGE_PATCH)

@@ -8,7 +8,11 @@
  * table calls:
  *
  *	(status int, body text, location text, next_cursor text,
- *	 retry_after int, data text)
+ *	 retry_after int, data text, etag text)
+ *
+ * etag is the version tag of a write's answer ('"v7"', for If-Match): it
+ * becomes the ETag header of a non-GET answer.  A GET's ETag is the hash
+ * of its body, which reply.c computes (for If-None-Match).
  *
  * A list's row carries its page in data, a JSON array the database
  * serialized once, and the page's envelope (next_cursor, ...) in body:
@@ -164,7 +168,7 @@ row_reply(struct http_request *req, struct il_req *st, PGresult *res)
 {
 	struct kore_buf	*b;
 	const char	*body;
-	int		status, err;
+	int		status, err, etag;
 	size_t		len;
 
 	if (PQntuples(res) != 1 || PQnfields(res) < 2) {
@@ -196,6 +200,10 @@ row_reply(struct http_request *req, struct il_req *st, PGresult *res)
 	if (PQnfields(res) >= 5 && !PQgetisnull(res, 0, 4))
 		reply_retry_after(req, (int)kore_strtonum(PQgetvalue(res, 0, 4),
 		    10, 1, 86400, &err));
+	etag = PQfnumber(res, "etag");
+	if (etag >= 0 && !PQgetisnull(res, 0, etag) && status < 300 &&
+	    req->method != HTTP_METHOD_GET && req->method != HTTP_METHOD_HEAD)
+		http_response_header(req, "ETag", PQgetvalue(res, 0, etag));
 
 	if (status == 204 || body == NULL) {
 		reply_empty(req, status);

@@ -10,7 +10,13 @@
 
 #include "api.h"
 
-/* $1 token hash, $2 path args, $3 query, $4 body, $5 client address. */
+/*
+ * $1 token hash, $2 path args, $3 query, $4 body, $5 client address.
+ * The path args carry the request's If-Match header as "if_match" when
+ * it has one (no path parameter has that name): the writes that honour
+ * it compare it with the resource's version (sql/api/foundation.sql,
+ * api.if_match).
+ */
 void
 call_bind_standard(struct il_req *st)
 {
@@ -32,6 +38,9 @@ call_bind_standard(struct il_req *st)
 		json_object_set_new(args, name,
 		    json_string(st->args.values[i]));
 	}
+	if (st->if_match != NULL)
+		json_object_set_new(args, "if_match",
+		    json_string(st->if_match));
 	db_param_json(st, args);
 	json_decref(args);
 	db_param_json(st, st->query);

@@ -71,8 +71,8 @@ const struct field co_q_reports[] = {
 	READONLY("created_by"), READONLY("owners"), \
 	READONLY("partner_organizations"), READONLY("participant_count"), \
 	READONLY("cost_totals"), READONLY("my_participation"), \
-	READONLY("hidden"), READONLY("completed_at"), READONLY("created_at"), \
-	READONLY("updated_at")
+	READONLY("hidden"), READONLY("version"), READONLY("completed_at"), \
+	READONLY("created_at"), READONLY("updated_at")
 
 /* POST /v1/collaborations: a new collaboration is proposed. */
 const struct field co_b_create[] = {

@@ -131,7 +131,8 @@ const struct field ev_q_invitations[] = {
 	READONLY("waitlist_count"), READONLY("places_taken"), \
 	READONLY("places_left"), READONLY("pledged_count"), \
 	READONLY("attended_count"), READONLY("sequence"), \
-	READONLY("my_rsvp"), READONLY("created_at"), READONLY("updated_at")
+	READONLY("version"), READONLY("my_rsvp"), READONLY("created_at"), \
+	READONLY("updated_at")
 
 /* POST /v1/events: a recap is written after the event. */
 const struct field ev_b_create[] = {

@@ -98,7 +98,7 @@ const struct field mb_b_me[] = {
 	    .min = 1, .max = 20, .values = invitation_values },
 	READONLY("id"), READONLY("email"), READONLY("email_verified"),
 	READONLY("role"), READONLY("suspended"), READONLY("affiliations"),
-	READONLY("created_at"), READONLY("updated_at"),
+	READONLY("version"), READONLY("created_at"), READONLY("updated_at"),
 	FIELDS_END
 };
 

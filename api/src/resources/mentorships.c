@@ -45,8 +45,9 @@ const struct field mt_q_list[] = {
 	READONLY("id"), READONLY("mentor"), READONLY("mentee"), \
 	READONLY("role"), READONLY("status_reason"), \
 	READONLY("allowed_statuses"), READONLY("sharing"), \
-	READONLY("check_in_count"), READONLY("created_at"), \
-	READONLY("updated_at"), READONLY("accepted_at"), READONLY("ended_at")
+	READONLY("check_in_count"), READONLY("version"), \
+	READONLY("created_at"), READONLY("updated_at"), READONLY("accepted_at"), \
+	READONLY("ended_at")
 
 #define MT_GOALS \
 	{ .name = "goals", .type = FT_STRINGS, .min = 0, .max = 10, \

@@ -51,7 +51,7 @@ const struct field org_q_members[] = {
 
 #define ORG_READONLY \
 	READONLY("id"), READONLY("member_count"), READONLY("membership"), \
-	READONLY("created_at"), READONLY("updated_at")
+	READONLY("version"), READONLY("created_at"), READONLY("updated_at")
 
 /* POST /v1/organizations: a new organization is never archived. */
 const struct field org_b_create[] = {

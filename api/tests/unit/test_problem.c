@@ -15,6 +15,10 @@ main(void)
 
 	CHECK(problem_for_sqlstate("IL404")->status == 404);
 	CHECK(problem_for_sqlstate("IL429")->status == 429);
+	m = problem_for_sqlstate("IL412");
+	CHECK(m->status == 412);
+	CHECK(strcmp(m->code, "precondition_failed") == 0);
+	CHECK(strcmp(problem_title(412), "Precondition Failed") == 0);
 	CHECK(problem_for_sqlstate("23505")->status == 409);
 	CHECK(problem_for_sqlstate("23503")->status == 409);
 	CHECK(problem_for_sqlstate("40001")->status == 503);

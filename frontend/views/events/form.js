@@ -1,6 +1,8 @@
 // Creating and editing an event: times typed on the wall clock of the event's own time
 // zone, the organization it is for (one the member is an admin of), places and guests,
-// and the advocacy fields; what was typed is kept as a draft.
+// and the advocacy fields; what was typed is kept as a draft. An edit is sent with the
+// version it started from (If-Match): when another organizer saved meanwhile, the API
+// answers 412 and the form says so, keeping what was typed.
 import { ApiError, get, patch, post } from "../../lib/api.js";
 import { h, link, parseList } from "../../lib/dom.js";
 import { draftNotice, dropDraft, enumOptions, field, formAlert, keepDraft, onSubmit, submit, value, withOption } from "../../lib/forms.js";
@@ -131,7 +133,7 @@ export async function eventFormView({ params }) {
     } else if (body.organization === (ev.organization?.slug || null)) {
       delete body.organization;
     }
-    const saved = editing ? await patch(`/v1/events/${ev.id}`, body) : await post("/v1/events", body);
+    const saved = editing ? await patch(`/v1/events/${ev.id}`, body, { version: ev.version }) : await post("/v1/events", body);
     dropDraft(draftKey);
     flashNext(editing ? "The event was saved." : "The event was created.");
     navigate(`/events/${saved.id}`);

@@ -1,8 +1,8 @@
 // Privacy (#/me/privacy): who sees each part of my profile, and who may invite me to
-// events.
+// events. Saved with the version the page was made from (If-Match), like the profile.
 import { patch } from "../../lib/api.js";
 import { h } from "../../lib/dom.js";
-import { draftNotice, dropDraft, enumOptions, formAlert, keepDraft, onSubmit, radioGroup, submit, value } from "../../lib/forms.js";
+import { draftNotice, dropDraft, enumOptions, formAlert, keepDraft, onSubmit, radioGroup, rebaseDraft, submit, value } from "../../lib/forms.js";
 import { enums } from "../../lib/limits.js";
 import { setCurrentMember } from "../../lib/state.js";
 import { announce, pageHeading } from "../../lib/ui.js";
@@ -23,6 +23,7 @@ const INVITES = enumOptions(enums.InvitationPolicy, {
 
 export async function privacyView() {
   const me = await loadMe();
+  let version = me.version;
   const vis = me.visibility || {};
   const form = h(
     "form",
@@ -56,8 +57,10 @@ export async function privacyView() {
         mentoring: value(form, "visibility.mentoring") || null,
       },
       invitations: value(form, "invitations") || null,
-    });
+    }, { version });
+    version = updated.version;
     dropDraft("me-privacy");
+    rebaseDraft(form);
     setCurrentMember(updated);
     form.querySelector("#draft-restored")?.remove();
     announce("Your privacy settings were saved.");

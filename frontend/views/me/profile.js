@@ -1,8 +1,9 @@
 // My profile (#/me): the about fields, skills and interests, and the mentoring offer; what
-// was typed is kept as a draft.
+// was typed is kept as a draft. Saved with the version the page was made from (If-Match:
+// 412 when the profile was saved elsewhere meanwhile, say in another tab).
 import { patch } from "../../lib/api.js";
 import { h, link, parseList } from "../../lib/dom.js";
-import { draftNotice, dropDraft, field, formAlert, keepDraft, onSubmit, submit, value } from "../../lib/forms.js";
+import { draftNotice, dropDraft, field, formAlert, keepDraft, onSubmit, rebaseDraft, submit, value } from "../../lib/forms.js";
 import { bodies } from "../../lib/limits.js";
 import { setCurrentMember } from "../../lib/state.js";
 import { announce, pageHeading } from "../../lib/ui.js";
@@ -14,6 +15,7 @@ const CAPACITY = F["mentoring.capacity"];
 
 export async function profileView() {
   const me = await loadMe();
+  let version = me.version;
   const m = me.mentoring || { available: false, topics: [], capacity: 0 };
   const form = h(
     "form",
@@ -76,8 +78,10 @@ export async function profileView() {
         capacity: cap === "" ? null : Number(cap),
       },
     };
-    const updated = await patch("/v1/me", body);
+    const updated = await patch("/v1/me", body, { version });
+    version = updated.version;
     dropDraft("me-profile");
+    rebaseDraft(form);
     setCurrentMember(updated);
     form.querySelector("#draft-restored")?.remove();
     announce("Your profile was saved.");

@@ -18,10 +18,15 @@ function describeAgent(ua) {
   return browser || os ? [browser, os].filter(Boolean).join(" on ") : ua.slice(0, 60);
 }
 
+/** " · last used <time>", or " · never used" before the first request with it. */
+function lastUsed(at) {
+  return at ? [" · last used ", time(at)] : [" · never used"];
+}
+
 function sessionItem(s, refresh) {
   const label = describeAgent(s.user_agent);
   const btn = h("button", { type: "button", class: "button secondary small" }, s.current ? "Log out here" : "Revoke");
-  btn.setAttribute("aria-label", s.current ? "Log out here (this session)" : `Revoke session: ${label}, last used ${new Date(s.last_used_at).toLocaleString("en")}`);
+  btn.setAttribute("aria-label", s.current ? "Log out here (this session)" : `Revoke session: ${label}, ${s.last_used_at ? `last used ${new Date(s.last_used_at).toLocaleString("en")}` : "never used"}`);
   btn.addEventListener("click", async () => {
     if (s.current) {
       document.getElementById("logout")?.click();
@@ -44,7 +49,7 @@ function sessionItem(s, refresh) {
       "div",
       {},
       h("p", { class: "card-title" }, label, s.current ? h("span", { class: "pill" }, "This session") : null),
-      h("p", { class: "muted small" }, "Signed in ", time(s.created_at), " · last used ", time(s.last_used_at), " · expires ", time(s.expires_at)),
+      h("p", { class: "muted small" }, "Signed in ", time(s.created_at), ...lastUsed(s.last_used_at), " · expires ", time(s.expires_at)),
     ),
     btn,
   );
@@ -77,7 +82,7 @@ function tokenItem(t, refresh) {
       "div",
       {},
       h("p", { class: "card-title" }, t.name, " ", h("span", { class: "pill" }, t.scope === "write" ? "Read and write" : "Read only")),
-      h("p", { class: "muted small" }, "Created ", time(t.created_at), " · last used ", time(t.last_used_at), " · expires ", time(t.expires_at)),
+      h("p", { class: "muted small" }, "Created ", time(t.created_at), ...lastUsed(t.last_used_at), " · expires ", time(t.expires_at)),
     ),
     btn,
   );

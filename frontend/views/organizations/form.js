@@ -1,5 +1,7 @@
 // Creating an organization (its creator becomes its first admin), and for its admins
-// editing, archiving or deleting it; what was typed is kept as a draft.
+// editing, archiving or deleting it; what was typed is kept as a draft. Edits and the
+// deletion are sent with the version the form was made from (If-Match: 412 when another
+// admin changed it meanwhile).
 import { ApiError, del, get, patch, post } from "../../lib/api.js";
 import { h, link } from "../../lib/dom.js";
 import { draftNotice, dropDraft, enumOptions, field, formAlert, keepDraft, onSubmit, submit, value } from "../../lib/forms.js";
@@ -66,7 +68,7 @@ export async function orgFormView({ params }) {
       body.website = website || null;
       body.description = description || null;
       body.archived = value(form, "archived");
-      saved = await patch(`/v1/organizations/${org.id}`, body);
+      saved = await patch(`/v1/organizations/${org.id}`, body, { version: org.version });
     } else {
       if (slug) body.slug = slug;
       if (website) body.website = website;
@@ -93,7 +95,7 @@ export async function orgFormView({ params }) {
       if (!ok) return;
       delBtn.disabled = true;
       try {
-        await del(`/v1/organizations/${org.id}`);
+        await del(`/v1/organizations/${org.id}`, { version: org.version });
         dropDraft(draftKey);
         flashNext(`${org.name} was deleted.`);
         navigate("/organizations");
