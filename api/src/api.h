@@ -38,10 +38,11 @@ typedef void	(*il_fail)(struct http_request *, struct il_req *,
 
 /* Phases of the per-request state machine (db/db.c). */
 #define PH_DB_SETUP	1
-#define PH_DB_WAIT	2
-#define PH_NEXT		3
-#define PH_TASK		4
-#define PH_DONE		5
+#define PH_DB_SEND	2
+#define PH_DB_WAIT	3
+#define PH_NEXT		4
+#define PH_TASK		5
+#define PH_DONE		6
 
 struct pw_job;
 
@@ -74,6 +75,8 @@ struct il_req {
 	int			pfmts[IL_MAX_PARAMS];
 	il_rows			on_rows;
 	il_step			next;
+	int			db_reset;	/* its connection was reset */
+	int			db_answered;	/* a result arrived */
 
 	/* A password task (auth/pwhash.c). */
 	struct kore_task	task;
