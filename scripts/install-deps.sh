@@ -11,7 +11,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 what=${1:-run}
 
-pkgs=(kore libjansson-dev libsodium-dev libpq-dev gcc make
+pkgs=(kore libjansson-dev libsodium-dev libpq-dev libcurl4-openssl-dev gcc make
       postgresql-15 postgresql-client-15
       nginx-light curl ca-certificates coreutils)
 if [ "$what" = test ]; then
