@@ -1,9 +1,10 @@
 /*
- * feed.h: event feed renderers (iCalendar, RSS 2.0, JSON Feed 1.1).
+ * feed.h: feed renderers: events as iCalendar, RSS 2.0 and JSON Feed 1.1,
+ * and any other items (the community activity) as RSS 2.0.
  *
- * Pure C: no Kore headers.  The renderers read the events given by the
- * caller and append to a growable buffer; the caller owns every input
- * string and the buffer.
+ * Pure C: no Kore headers.  The renderers read the events or items given
+ * by the caller and append to a growable buffer; the caller owns every
+ * input string and the buffer.
  */
 
 #ifndef FEED_H
@@ -51,6 +52,42 @@ struct feed_meta {
 	int		 refresh_minutes; /* REFRESH-INTERVAL, ttl; >= 1 */
 };
 
+/*
+ * An RSS channel of items that are not events (feed_render_rss_items());
+ * the event feed's channel comes from its struct feed_meta.
+ */
+struct feed_channel {
+	const char	*title;
+	const char	*link;		/* the web page of the channel */
+	const char	*description;	/* may be NULL or empty: the title */
+	const char	*language;	/* "en"; may be NULL */
+	const char	*self_url;	/* absolute URL of this feed */
+	const char	*last_build;	/* RFC 3339: lastBuildDate */
+	int		 ttl;		/* minutes; 0: no <ttl> */
+	const char	*generator;	/* may be NULL */
+};
+
+/* One RSS item (feed_render_rss_items()). */
+struct feed_item {
+	const char	*title_prefix;	/* "Recap: ", put before the title; may be NULL */
+	const char	*title;		/* any bytes but NUL, even bad UTF-8 */
+	const char	*link;		/* absolute URL */
+	const char	*guid;		/* not a permalink */
+	const char	*pub_date;	/* RFC 3339 */
+	const char	*description;	/* NULL: no <description> */
+	int		 html;		/* FEED_ITEM_HTML or 0 */
+	const char	**categories;	/* ncategories strings, none NULL; */
+	size_t		 ncategories;	/* empty ones are left out */
+};
+
+/*
+ * struct feed_item html: the description is plain text that readers
+ * show as HTML, so it is HTML-escaped (newlines become <br>) inside
+ * <p>...</p> before the XML escaping.  Without it the description is
+ * XML-escaped once, as is.
+ */
+#define FEED_ITEM_HTML		0x01
+
 /* A timestamp broken down in UTC. */
 struct feed_time {
 	int		 year;		/* 0..9999 */
@@ -80,6 +117,7 @@ void	feed_buf_append(struct feed_buf *, const void *, size_t);
 void	feed_buf_appendf(struct feed_buf *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 void	feed_buf_truncate(struct feed_buf *, size_t);
+void	*feed_calloc(size_t, size_t);
 
 /* feed_util.c */
 size_t	feed_utf8_decode(const unsigned char *, size_t, uint32_t *);
@@ -96,6 +134,7 @@ int	feed_check(const struct feed_meta *, const struct feed_event *,
 	    size_t);
 int	feed_is_cancelled(const struct feed_event *);
 void	feed_location(struct feed_buf *, const struct feed_event *);
+size_t	feed_categories(const struct feed_event *, const char **);
 void	feed_event_text(struct feed_buf *, const struct feed_event *, int);
 
 /* feed_ics.c */
@@ -105,6 +144,8 @@ int	feed_render_ics(struct feed_buf *, const struct feed_meta *,
 /* feed_rss.c */
 int	feed_render_rss(struct feed_buf *, const struct feed_meta *,
 	    const struct feed_event *, size_t);
+int	feed_render_rss_items(struct feed_buf *, const struct feed_channel *,
+	    const struct feed_item *, size_t);
 
 /* feed_json.c */
 int	feed_render_json(struct feed_buf *, const struct feed_meta *,

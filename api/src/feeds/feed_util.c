@@ -506,6 +506,26 @@ feed_location(struct feed_buf *b, const struct feed_event *e)
 }
 
 /*
+ * Store in out (room for 1 + e->ntags pointers) the categories of e: its
+ * kind, then its tags, leaving out empty ones.  Returns how many.  The
+ * strings are e's own (raw: the caller escapes them).
+ */
+size_t
+feed_categories(const struct feed_event *e, const char **out)
+{
+	size_t		 i, n;
+
+	n = 0;
+	if (util_nonempty(e->kind))
+		out[n++] = e->kind;
+	for (i = 0; i < e->ntags; i++) {
+		if (util_nonempty(e->tags[i]))
+			out[n++] = e->tags[i];
+	}
+	return (n);
+}
+
+/*
  * Append to b a plain-text summary of e, lines separated by "\n":
  * with FEED_TEXT_WHEN, "When: <start> to <end> (time zone <tz>)" and
  * "Where: <location>"; always "Online: <url>", "Organized by: <org>"

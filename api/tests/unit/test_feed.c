@@ -33,6 +33,8 @@ static void	test_check(void);
 static void	test_ics(void);
 static void	test_ics_fold(void);
 static void	test_rss(void);
+static void	test_rss_exact(void);
+static void	test_rss_items(void);
 static void	test_json(void);
 static void	test_fuzz_seeds(void);
 
@@ -543,6 +545,193 @@ test_rss(void)
 	feed_buf_free(&b);
 }
 
+/*
+ * The whole RSS document of two events, byte for byte: the event feed's
+ * output is pinned (the channel and item writer is shared with other
+ * items, see test_rss_items()).
+ */
+static void
+test_rss_exact(void)
+{
+	static const char	 want[] =
+	    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	    "<rss version=\"2.0\" xmlns:atom=\"http://www.w3.org/2005/Atom"
+	    "\">\n"
+	    "<channel>\n"
+	    "<title>Interlibrary events: Central Library</title>\n"
+	    "<link>https://interlibrary.example/o/central</link>\n"
+	    "<description>Events of Central Library</description>\n"
+	    "<atom:link href=\"https://api.interlibrary.example/v1/event"
+	    "s.ics?a=1&amp;b=2\" rel=\"self\" type=\"application/rss+xml\"/>"
+	    "\n"
+	    "<lastBuildDate>Sat, 28 Nov 2026 12:00:00 +0000</lastBuildD"
+	    "ate>\n"
+	    "<ttl>60</ttl>\n"
+	    "<generator>Interlibrary</generator>\n"
+	    "<item>\n"
+	    "<title>Zine night</title>\n"
+	    "<link>https://interlibrary.example/events/42</link>\n"
+	    "<guid isPermaLink=\"false\">event-42@interlibrary.example</g"
+	    "uid>\n"
+	    "<pubDate>Sun, 01 Nov 2026 09:00:00 +0000</pubDate>\n"
+	    "<description>&lt;p&gt;When: Sat, 05 Dec 2026 18:00 UTC to "
+	    "Sat, 05 Dec 2026 20:30 UTC (time zone Europe/Paris)&lt;br&"
+	    "gt;\n"
+	    "Where: Central Library, 1 Main St, Springfield&lt;br&gt;\n"
+	    "Organized by: Central Library&lt;br&gt;\n"
+	    "&lt;br&gt;\n"
+	    "Bring scissors.&lt;br&gt;\n"
+	    "And glue.&lt;/p&gt;</description>\n"
+	    "<category>meetup</category>\n"
+	    "<category>books, zines</category>\n"
+	    "<category>family;kids</category>\n"
+	    "</item>\n"
+	    "<item>\n"
+	    "<title>Cancelled: &lt;script&gt;alert(&apos;x&apos;)&lt;/s"
+	    "cript&gt; &amp; &quot;more&quot; ]]&gt;</title>\n"
+	    "<link>https://interlibrary.example/events/42</link>\n"
+	    "<guid isPermaLink=\"false\">event-43@interlibrary.example</g"
+	    "uid>\n"
+	    "<pubDate>Sun, 01 Nov 2026 09:00:00 +0000</pubDate>\n"
+	    "<description>&lt;p&gt;When: Sat, 05 Dec 2026 18:00 UTC to "
+	    "Sat, 05 Dec 2026 20:30 UTC (time zone Europe/Paris)&lt;br&"
+	    "gt;\n"
+	    "Where: Central Library, 1 Main St, Springfield&lt;br&gt;\n"
+	    "Organized by: Central Library&lt;br&gt;\n"
+	    "Cancelled: Rain &amp;amp; wind&lt;br&gt;\n"
+	    "&lt;br&gt;\n"
+	    "]]&amp;gt;&amp;lt;![CDATA[ &amp;lt;b&amp;gt;bold&amp;lt;/b"
+	    "&amp;gt;&lt;br&gt;\n"
+	    "line2 \xef" "\xbf" "\xbd" "(&lt;/p&gt;</description>\n"
+	    "<category>meetup</category>\n"
+	    "<category>books, zines</category>\n"
+	    "<category>family;kids</category>\n"
+	    "</item>\n"
+	    "</channel>\n"
+	    "</rss>\n";
+	struct feed_meta	 m;
+	struct feed_event	 ev[2];
+	struct feed_buf		 b;
+
+	sample(&m, &ev[0]);
+	sample(&m, &ev[1]);
+	ev[1].id = 43;
+	ev[1].title = "<script>alert('x')</script> & \"more\" ]]>\x01\x0b";
+	ev[1].description = "]]><![CDATA[ <b>bold</b>\r\nline2 \xc3\x28";
+	ev[1].status = "cancelled";
+	ev[1].cancel_reason = "Rain & wind";
+	feed_buf_init(&b);
+	CHECK(feed_render_rss(&b, &m, ev, 2) == 0);
+	CHECK_STR(b.data, want);
+	CHECK(b.len == sizeof(want) - 1);
+	feed_buf_free(&b);
+}
+
+/* Items that are not events (the community activity). */
+static void
+test_rss_items(void)
+{
+	static const char	 want[] =
+	    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	    "<rss version=\"2.0\" xmlns:atom=\"http://www.w3.org/2005/Atom"
+	    "\">\n<channel>\n"
+	    "<title>Interlibrary: community activity</title>\n"
+	    "<link>https://interlibrary.example/</link>\n"
+	    "<description>New events &amp; more</description>\n"
+	    "<language>en</language>\n"
+	    "<atom:link href=\"https://api.interlibrary.example/v1/"
+	    "activity.rss\" rel=\"self\" type=\"application/rss+xml\"/>\n"
+	    "<lastBuildDate>Mon, 02 Nov 2026 10:00:00 +0000</lastBuildDate>\n"
+	    "<item>\n"
+	    "<title>New collaboration: Tom &amp; Jerry &lt;b&gt;</title>\n"
+	    "<link>https://interlibrary.example/#/collaborations/7</link>\n"
+	    "<guid isPermaLink=\"false\">interlibrary:activity:"
+	    "collaboration_created:7</guid>\n"
+	    "<pubDate>Mon, 02 Nov 2026 10:00:00 +0000</pubDate>\n"
+	    "<description>Bells  and &quot;quotes&quot; &amp; &lt;b&gt;tags"
+	    "&lt;/b&gt; ]]&gt;\nline two</description>\n"
+	    "<category>collaboration_created</category>\n"
+	    "</item>\n"
+	    "<item>\n"
+	    "<title>Mentorship completed: Cataloguing</title>\n"
+	    "<link>https://interlibrary.example/#/activity</link>\n"
+	    "<guid isPermaLink=\"false\">interlibrary:activity:"
+	    "mentorship_completed:3</guid>\n"
+	    "<pubDate>Sun, 01 Nov 2026 09:00:00 +0000</pubDate>\n"
+	    "<description></description>\n"
+	    "<category>mentorship_completed</category>\n"
+	    "</item>\n"
+	    "</channel>\n</rss>\n";
+	struct feed_channel	 ch;
+	struct feed_item	 it[2];
+	struct feed_buf		 b;
+	const char		*cat0[1] = { "collaboration_created" };
+	const char		*cat1[2] = { "mentorship_completed", "" };
+	const char		*nullcat[1] = { NULL };
+	const char		*msg;
+
+	memset(&ch, 0, sizeof(ch));
+	ch.title = "Interlibrary: community activity";
+	ch.link = "https://interlibrary.example/";
+	ch.description = "New events & more";
+	ch.language = "en";
+	ch.self_url = "https://api.interlibrary.example/v1/activity.rss";
+	ch.last_build = "2026-11-02T10:00:00Z";
+	memset(it, 0, sizeof(it));
+	it[0].title_prefix = "New collaboration: ";
+	it[0].title = "Tom & Jerry <b>";
+	it[0].link = "https://interlibrary.example/#/collaborations/7";
+	it[0].guid = "interlibrary:activity:collaboration_created:7";
+	it[0].pub_date = "2026-11-02T11:00:00+01:00";
+	it[0].description = "Bells \x07 and \"quotes\" & <b>tags</b> ]]>\r\n"
+	    "line two";
+	it[0].categories = cat0;
+	it[0].ncategories = 1;
+	it[1].title_prefix = "Mentorship completed: ";
+	it[1].title = "Cataloguing";
+	it[1].link = "https://interlibrary.example/#/activity";
+	it[1].guid = "interlibrary:activity:mentorship_completed:3";
+	it[1].pub_date = "2026-11-01T09:00:00Z";
+	it[1].description = "";
+	it[1].categories = cat1;
+	it[1].ncategories = 2;
+
+	feed_buf_init(&b);
+	CHECK(feed_render_rss_items(&b, &ch, it, 2) == 0);
+	CHECK_STR(b.data, want);
+	msg = fuzz_check_rss(b.data, b.len, 2);
+	if (!CHECK(msg == NULL))
+		printf("  %s\n", msg);
+
+	/* Bad arguments leave the buffer as it was. */
+	feed_buf_truncate(&b, 0);
+	feed_buf_append(&b, "keep", 4);
+	it[1].pub_date = "yesterday";
+	CHECK(feed_render_rss_items(&b, &ch, it, 2) == -1);
+	it[1].pub_date = "2026-11-01T09:00:00Z";
+	it[1].guid = NULL;
+	CHECK(feed_render_rss_items(&b, &ch, it, 2) == -1);
+	it[1].guid = "g";
+	it[1].categories = nullcat;
+	it[1].ncategories = 1;
+	CHECK(feed_render_rss_items(&b, &ch, it, 2) == -1);
+	it[1].categories = NULL;
+	CHECK(feed_render_rss_items(&b, &ch, it, 2) == -1);
+	it[1].ncategories = 0;
+	ch.last_build = NULL;
+	CHECK(feed_render_rss_items(&b, &ch, it, 2) == -1);
+	ch.last_build = "2026-11-02T10:00:00Z";
+	CHECK(feed_render_rss_items(&b, &ch, NULL, 1) == -1);
+	CHECK(feed_render_rss_items(NULL, &ch, it, 2) == -1);
+	CHECK_STR(b.data, "keep");
+
+	/* No items: a valid empty channel. */
+	feed_buf_truncate(&b, 0);
+	CHECK(feed_render_rss_items(&b, &ch, NULL, 0) == 0);
+	CHECK(fuzz_check_rss(b.data, b.len, 0) == NULL);
+	feed_buf_free(&b);
+}
+
 static void
 test_json(void)
 {
@@ -688,6 +877,8 @@ main(void)
 	test_ics();
 	test_ics_fold();
 	test_rss();
+	test_rss_exact();
+	test_rss_items();
 	test_json();
 	test_fuzz_seeds();
 
