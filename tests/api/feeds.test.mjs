@@ -180,6 +180,57 @@ test('the three formats show what GET /v1/events shows, read by independent pars
 	assert.deepEqual(soon.items.map((i) => idOf(i.id)), [a.id, c.id]);
 });
 
+// The first day-th of month (1-12) at hour:00 UTC after now, as an ISO string.
+function nextUtc(month, day, hour) {
+	const now = new Date();
+	for (let y = now.getUTCFullYear(); ; y++) {
+		const t = Date.UTC(y, month - 1, day, hour);
+		if (t > now.getTime() + DAY) return new Date(t);
+	}
+}
+const WDAY = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+const MON = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const day = (d) => `${WDAY[d.getUTCDay()]}, ${String(d.getUTCDate()).padStart(2, '0')} ${
+    MON[d.getUTCMonth()]} ${d.getUTCFullYear()}`;
+
+test('RSS and JSON Feed say when in the event\'s time zone: CST in winter, CDT in summer', async () => {
+	const m = await makeMember();
+	const city = newCity();
+	// 10:00 to 12:00 in Chicago: 16:00 UTC in January, 15:00 UTC in July.
+	const winter = nextUtc(1, 12, 16);
+	const summer = nextUtc(7, 13, 15);
+	const w = await makeEvent(m, { city, title: `Winter ${uid()}`, starts_at: iso(winter.getTime()),
+	    ends_at: iso(winter.getTime() + 2 * HOUR) });
+	const s = await makeEvent(m, { city, title: `Summer ${uid()}`, starts_at: iso(summer.getTime()),
+	    ends_at: iso(summer.getTime() + 2 * HOUR) });
+	// A late event in Tokyo ends on the next day there.
+	const late = nextUtc(3, 3, 14);
+	const t = await makeEvent(m, { city, title: `Late ${uid()}`, timezone: 'Asia/Tokyo',
+	    starts_at: iso(late.getTime()), ends_at: iso(late.getTime() + 3 * HOUR) });
+	const want = new Map([
+		[w.id, `When: ${day(winter)} 10:00 CST to 12:00 CST (America/Chicago)`],
+		[s.id, `When: ${day(summer)} 10:00 CDT to 12:00 CDT (America/Chicago)`],
+		[t.id, `When: ${day(new Date(late.getTime() + 9 * HOUR))} 23:00 JST to ${
+		    day(new Date(late.getTime() + 12 * HOUR))} 02:00 JST (Asia/Tokyo)`],
+	]);
+	const q = `?city=${encodeURIComponent(city)}`;
+
+	const { items } = parseRss((await get(`/v1/events.rss${q}`)).text);
+	assert.equal(items.length, 3);
+	for (const i of items) {
+		const first = i.description.replace(/^<p>/, '').split('<br>')[0];
+		assert.equal(first, want.get(idOf(i.guid['#text'])));
+		assert.doesNotMatch(i.description, /UTC/);
+	}
+	const feed = JSON.parse((await get(`/v1/events.json${q}`)).text);
+	assert.equal(feed.items.length, 3);
+	for (const i of feed.items) {
+		assert.equal(i.content_text.split('\n')[0], want.get(idOf(i.id)));
+		// The extension keeps the instants in UTC.
+		assert.match(i._interlibrary.starts_at, /Z$/);
+	}
+});
+
 test('hostile text never makes a second event and RSS stays well-formed', async () => {
 	const m = await makeMember();
 	const city = newCity();

@@ -29,6 +29,10 @@ struct feed_event {
 	const char	*starts_at;	/* RFC 3339, e.g. 2026-12-05T18:00:00Z */
 	const char	*ends_at;	/* RFC 3339, not before starts_at */
 	const char	*timezone;	/* IANA name, informational; may be NULL */
+	const char	*starts_local;	/* starts_at in the event's zone, RFC */
+	const char	*ends_local;	/* 3339 with its offset then; NULL: UTC */
+	const char	*starts_zone;	/* the zone's abbreviation then: CST, */
+	const char	*ends_zone;	/* CDT, +04; NULL: the offset */
 	const char	*venue;		/* may be NULL */
 	const char	*address;	/* may be NULL */
 	const char	*city;		/* may be NULL */
@@ -126,6 +130,7 @@ int	feed_utf8_is_dropped(uint32_t);
 void	feed_utf8_clean(struct feed_buf *, const char *, int);
 char	*feed_utf8_sanitize(const char *);
 int	feed_time_parse(const char *, struct feed_time *);
+int	feed_time_parse_local(const char *, struct feed_time *, int *);
 int	feed_time_basic(const char *, char *, size_t);
 int	feed_time_rfc3339(const char *, char *, size_t);
 int	feed_time_rfc822(const char *, char *, size_t);

@@ -4,9 +4,9 @@
  * /v1/events/{id}.ics, from the cache (feeds/cache.c) or queried,
  * rendered, kept and answered; and the rendering of every feed
  * document, the personal calendar's (feeds/calendar.c) included.  The
- * SQL functions of sql/migrations/0005_feeds.sql return one jsonb
- * document; this file parses it into struct feed_event and renders it
- * with the pure-C renderers (feed_ics.c, feed_rss.c, feed_json.c).
+ * SQL functions of sql/api/feeds.sql return one jsonb document; this
+ * file parses it into struct feed_event and renders it with the pure-C
+ * renderers (feed_ics.c, feed_rss.c, feed_json.c).
  *
  * Rendering is deterministic: DTSTAMP and lastBuildDate are the latest
  * updated_at of the feed's events (midnight UTC today for an empty
@@ -214,6 +214,10 @@ render(struct http_request *req, struct il_req *st, json_t *doc, int format,
 		ev[i].starts_at = jstr(e, "starts_at");
 		ev[i].ends_at = jstr(e, "ends_at");
 		ev[i].timezone = jstr(e, "timezone");
+		ev[i].starts_local = jstr(e, "starts_local");
+		ev[i].ends_local = jstr(e, "ends_local");
+		ev[i].starts_zone = jstr(e, "starts_zone");
+		ev[i].ends_zone = jstr(e, "ends_zone");
 		ev[i].venue = jstr(e, "venue");
 		ev[i].address = jstr(e, "address");
 		ev[i].city = jstr(e, "city");

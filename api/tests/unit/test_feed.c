@@ -25,11 +25,13 @@ static int	check(int, const char *, const char *, int);
 static int	check_str(const char *, const char *, const char *, int);
 static int	has(const struct feed_buf *, const char *);
 static size_t	count(const struct feed_buf *, const char *);
+static char	*when(const struct feed_event *);
 static void	sample(struct feed_meta *, struct feed_event *);
 static void	test_buf(void);
 static void	test_utf8(void);
 static void	test_time(void);
 static void	test_check(void);
+static void	test_when(void);
 static void	test_ics(void);
 static void	test_ics_fold(void);
 static void	test_rss(void);
@@ -102,6 +104,10 @@ sample(struct feed_meta *m, struct feed_event *e)
 	e->starts_at = "2026-12-05T18:00:00Z";
 	e->ends_at = "2026-12-05T20:30:00Z";
 	e->timezone = "Europe/Paris";
+	e->starts_local = "2026-12-05T19:00:00+01:00";
+	e->ends_local = "2026-12-05T21:30:00+01:00";
+	e->starts_zone = "CET";
+	e->ends_zone = "CET";
 	e->venue = "Central Library";
 	e->address = "1 Main St";
 	e->city = "Springfield";
@@ -287,7 +293,23 @@ test_check(void)
 	e.ends_at = "2026-12-05T17:59:59Z";
 	CHECK(feed_check(&m, &e, 1) == -1);
 	e.ends_at = e.starts_at;
+	e.ends_local = e.starts_local;
 	CHECK(feed_check(&m, &e, 1) == 0);
+	/* Local times name the same instants as their UTC twins. */
+	sample(&m, &e);
+	e.starts_local = "2026-12-05T19:00:00+02:00";
+	CHECK(feed_check(&m, &e, 1) == -1);
+	e.starts_local = "2026-12-05T19:00:00";
+	CHECK(feed_check(&m, &e, 1) == -1);
+	e.starts_local = "2026-12-05T18:00:00Z";
+	CHECK(feed_check(&m, &e, 1) == 0);
+	e.starts_local = NULL;
+	e.ends_local = NULL;
+	CHECK(feed_check(&m, &e, 1) == 0);
+	e.ends_local = "2026-12-05T15:30:00-05:00";
+	CHECK(feed_check(&m, &e, 1) == 0);
+	e.ends_local = "2026-12-05T15:30:00-04:00";
+	CHECK(feed_check(&m, &e, 1) == -1);
 	sample(&m, &e);
 	e.status = "postponed";
 	CHECK(feed_check(&m, &e, 1) == -1);
@@ -317,6 +339,133 @@ test_check(void)
 	CHECK(feed_render_ics(NULL, &m, &e, 1) == -1);
 	CHECK_STR(b.data, "keep");
 	feed_buf_free(&b);
+}
+
+/* The first line of the event text: the event's local time and zone. */
+static char *
+when(const struct feed_event *e)
+{
+	struct feed_buf	 b;
+	char		*nl;
+
+	feed_buf_init(&b);
+	feed_event_text(&b, e, FEED_TEXT_WHEN);
+	if (b.data != NULL && (nl = strchr(b.data, '\n')) != NULL)
+		*nl = '\0';
+	return (b.data);
+}
+
+static void
+test_when(void)
+{
+	struct feed_meta	 m;
+	struct feed_event	 e;
+	struct feed_buf		 b;
+	struct feed_time	 t;
+	json_t			*root;
+	char			*w;
+	int			 off;
+
+	/* Winter and summer in Chicago: CST, then CDT. */
+	sample(&m, &e);
+	e.timezone = "America/Chicago";
+	e.starts_at = "2026-01-06T16:00:00Z";
+	e.ends_at = "2026-01-06T18:00:00Z";
+	e.starts_local = "2026-01-06T10:00:00-06:00";
+	e.ends_local = "2026-01-06T12:00:00-06:00";
+	e.starts_zone = e.ends_zone = "CST";
+	CHECK(feed_check(&m, &e, 1) == 0);
+	CHECK_STR(w = when(&e), "When: Tue, 06 Jan 2026 10:00 CST to 12:00 CST "
+	    "(America/Chicago)");
+	free(w);
+	e.starts_at = "2026-07-07T15:00:00Z";
+	e.ends_at = "2026-07-07T17:00:00Z";
+	e.starts_local = "2026-07-07T10:00:00-05:00";
+	e.ends_local = "2026-07-07T12:00:00-05:00";
+	e.starts_zone = e.ends_zone = "CDT";
+	CHECK(feed_check(&m, &e, 1) == 0);
+	CHECK_STR(w = when(&e), "When: Tue, 07 Jul 2026 10:00 CDT to 12:00 CDT "
+	    "(America/Chicago)");
+	free(w);
+
+	/* Past midnight, local: the end's date; a change of zone. */
+	e.starts_at = "2026-11-01T04:30:00Z";
+	e.ends_at = "2026-11-01T07:30:00Z";
+	e.starts_local = "2026-10-31T23:30:00-05:00";
+	e.ends_local = "2026-11-01T01:30:00-06:00";
+	e.starts_zone = "CDT";
+	e.ends_zone = "CST";
+	CHECK(feed_check(&m, &e, 1) == 0);
+	CHECK_STR(w = when(&e), "When: Sat, 31 Oct 2026 23:30 CDT to Sun, 01 Nov "
+	    "2026 01:30 CST (America/Chicago)");
+	free(w);
+
+	/* No abbreviation, or an implausible one: the offset. */
+	e.starts_zone = NULL;
+	e.ends_zone = "C\nST";
+	CHECK_STR(w = when(&e), "When: Sat, 31 Oct 2026 23:30 UTC-05:00 to Sun, "
+	    "01 Nov 2026 01:30 UTC-06:00 (America/Chicago)");
+	free(w);
+	e.timezone = "America/St_Johns";
+	e.starts_at = "2026-07-07T12:30:00Z";
+	e.ends_at = "2026-07-07T13:30:00Z";
+	e.starts_local = "2026-07-07T10:00:00-02:30";
+	e.ends_local = "2026-07-07T11:00:00-02:30";
+	e.starts_zone = "";
+	e.ends_zone = "NDT";
+	CHECK_STR(w = when(&e), "When: Tue, 07 Jul 2026 10:00 UTC-02:30 to 11:00 "
+	    "NDT (America/St_Johns)");
+	free(w);
+	e.timezone = "Asia/Dubai";
+	e.starts_local = "2026-07-07T16:30:00+04:00";
+	e.ends_local = "2026-07-07T17:30:00+04:00";
+	e.starts_zone = e.ends_zone = "+04";
+	CHECK_STR(w = when(&e), "When: Tue, 07 Jul 2026 16:30 +04 to 17:30 +04 "
+	    "(Asia/Dubai)");
+	free(w);
+
+	/* Without local times: UTC, and the zone named apart. */
+	e.starts_local = e.ends_local = NULL;
+	CHECK_STR(w = when(&e), "When: Tue, 07 Jul 2026 12:30 UTC to 13:30 UTC "
+	    "(time zone Asia/Dubai)");
+	free(w);
+	e.timezone = NULL;
+	CHECK_STR(w = when(&e), "When: Tue, 07 Jul 2026 12:30 UTC to 13:30 UTC");
+	free(w);
+
+	/* RSS and JSON Feed carry it. */
+	sample(&m, &e);
+	e.timezone = "America/Chicago";
+	e.starts_at = "2026-01-06T16:00:00Z";
+	e.ends_at = "2026-01-06T18:00:00Z";
+	e.starts_local = "2026-01-06T10:00:00-06:00";
+	e.ends_local = "2026-01-06T12:00:00-06:00";
+	e.starts_zone = e.ends_zone = "CST";
+	feed_buf_init(&b);
+	CHECK(feed_render_rss(&b, &m, &e, 1) == 0);
+	CHECK(has(&b, "When: Tue, 06 Jan 2026 10:00 CST to 12:00 CST "
+	    "(America/Chicago)&lt;br&gt;"));
+	CHECK(!has(&b, "16:00"));
+	feed_buf_truncate(&b, 0);
+	CHECK(feed_render_json(&b, &m, &e, 1) == 0);
+	root = json_loads(b.data, 0, NULL);
+	CHECK(root != NULL && strncmp(json_string_value(json_object_get(
+	    json_array_get(json_object_get(root, "items"), 0), "content_text")),
+	    "When: Tue, 06 Jan 2026 10:00 CST to 12:00 CST (America/Chicago)\n",
+	    64) == 0);
+	json_decref(root);
+	feed_buf_free(&b);
+
+	/* The wall clock as written, and its offset. */
+	CHECK(feed_time_parse_local("2026-10-31T23:30:00-05:00", &t, &off) ==
+	    0);
+	CHECK(t.year == 2026 && t.mon == 10 && t.day == 31 && t.hour == 23 &&
+	    t.min == 30 && t.wday == 6 && off == -300);
+	CHECK(feed_time_parse_local("2026-07-07T10:00:00+0530", &t, &off) == 0);
+	CHECK(t.hour == 10 && off == 330);
+	CHECK(feed_time_parse_local("2026-07-07T10:00:00Z", &t, &off) == 0);
+	CHECK(off == 0);
+	CHECK(feed_time_parse_local("2026-07-07T10:00:00", &t, &off) == -1);
 }
 
 static void
@@ -527,8 +676,8 @@ test_rss(void)
 	CHECK(has(&b, "<category>books, zines</category>"));
 	CHECK(count(&b, "<category>") == 6);
 	/* Descriptions are HTML, XML-escaped: markup in text is doubled. */
-	CHECK(has(&b, "<description>&lt;p&gt;When: Sat, 05 Dec 2026 18:00 "
-	    "UTC to Sat, 05 Dec 2026 20:30 UTC (time zone Europe/Paris)"
+	CHECK(has(&b, "<description>&lt;p&gt;When: Sat, 05 Dec 2026 19:00 "
+	    "CET to 21:30 CET (Europe/Paris)"
 	    "&lt;br&gt;\nWhere: Central Library, 1 Main St, Springfield"));
 	CHECK(has(&b, "Cancelled: Rain &amp;amp; wind"));
 	CHECK(has(&b, "]]&amp;gt;&amp;lt;![CDATA[ &amp;lt;b&amp;gt;bold"));
@@ -574,8 +723,8 @@ test_rss_exact(void)
 	    "<guid isPermaLink=\"false\">event-42@interlibrary.example</g"
 	    "uid>\n"
 	    "<pubDate>Sun, 01 Nov 2026 09:00:00 +0000</pubDate>\n"
-	    "<description>&lt;p&gt;When: Sat, 05 Dec 2026 18:00 UTC to "
-	    "Sat, 05 Dec 2026 20:30 UTC (time zone Europe/Paris)&lt;br&"
+	    "<description>&lt;p&gt;When: Sat, 05 Dec 2026 19:00 CET to "
+	    "21:30 CET (Europe/Paris)&lt;br&"
 	    "gt;\n"
 	    "Where: Central Library, 1 Main St, Springfield&lt;br&gt;\n"
 	    "Organized by: Central Library&lt;br&gt;\n"
@@ -593,8 +742,8 @@ test_rss_exact(void)
 	    "<guid isPermaLink=\"false\">event-43@interlibrary.example</g"
 	    "uid>\n"
 	    "<pubDate>Sun, 01 Nov 2026 09:00:00 +0000</pubDate>\n"
-	    "<description>&lt;p&gt;When: Sat, 05 Dec 2026 18:00 UTC to "
-	    "Sat, 05 Dec 2026 20:30 UTC (time zone Europe/Paris)&lt;br&"
+	    "<description>&lt;p&gt;When: Sat, 05 Dec 2026 19:00 CET to "
+	    "21:30 CET (Europe/Paris)&lt;br&"
 	    "gt;\n"
 	    "Where: Central Library, 1 Main St, Springfield&lt;br&gt;\n"
 	    "Organized by: Central Library&lt;br&gt;\n"
@@ -784,7 +933,7 @@ test_json(void)
 	CHECK_STR(json_string_value(json_object_get(it, "title")),
 	    "Zine night");
 	CHECK(strncmp(json_string_value(json_object_get(it, "content_text")),
-	    "When: Sat, 05 Dec 2026 18:00 UTC", 32) == 0);
+	    "When: Sat, 05 Dec 2026 19:00 CET", 32) == 0);
 	CHECK_STR(json_string_value(json_object_get(it, "date_published")),
 	    "2026-11-01T09:00:00Z");
 	CHECK_STR(json_string_value(json_object_get(it, "date_modified")),
@@ -874,6 +1023,7 @@ main(void)
 	test_utf8();
 	test_time();
 	test_check();
+	test_when();
 	test_ics();
 	test_ics_fold();
 	test_rss();
