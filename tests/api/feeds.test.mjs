@@ -231,6 +231,20 @@ test('RSS and JSON Feed say when in the event\'s time zone: CST in winter, CDT i
 	}
 });
 
+test('an event\'s kind equal to one of its tags is one category', async () => {
+	const m = await makeMember();
+	const city = newCity();
+	const ev = await makeEvent(m, { city, kind: 'training', tags: ['makerspace', 'training'] });
+	const q = `?city=${encodeURIComponent(city)}`;
+	const [v] = parseIcs((await get(`/v1/events.ics${q}`)).text);
+	assert.equal(idOf(v.uid), ev.id);
+	assert.deepEqual(v.categories, ['training', 'makerspace']);
+	const { items } = parseRss((await get(`/v1/events.rss${q}`)).text);
+	assert.deepEqual(items[0].category, ['training', 'makerspace']);
+	const feed = JSON.parse((await get(`/v1/events.json${q}`)).text);
+	assert.deepEqual(feed.items[0].tags, ['training', 'makerspace']);
+});
+
 test('hostile text never makes a second event and RSS stays well-formed', async () => {
 	const m = await makeMember();
 	const city = newCity();

@@ -28,6 +28,7 @@ static int		util_time_text(const char *, char *, size_t, int);
 static int		util_parse(const char *, struct feed_time *, int *,
 			    int);
 static int		util_nonempty(const char *);
+static int		util_casecmp(const char *, const char *);
 static int		util_local_ok(const char *, const char *);
 static void		util_human_date(struct feed_buf *,
 			    const struct feed_time *);
@@ -620,21 +621,46 @@ feed_location(struct feed_buf *b, const struct feed_event *e)
 	}
 }
 
+/* strcmp() for ASCII letters of either case; other bytes as they are. */
+static int
+util_casecmp(const char *a, const char *b)
+{
+	unsigned char	 x, y;
+
+	do {
+		x = (unsigned char)*a++;
+		y = (unsigned char)*b++;
+		if (x >= 'A' && x <= 'Z')
+			x += 'a' - 'A';
+		if (y >= 'A' && y <= 'Z')
+			y += 'a' - 'A';
+	} while (x == y && x != '\0');
+	return (x - y);
+}
+
 /*
  * Store in out (room for 1 + e->ntags pointers) the categories of e: its
- * kind, then its tags, leaving out empty ones.  Returns how many.  The
- * strings are e's own (raw: the caller escapes them).
+ * kind, then its tags, each once (a tag equal to the kind or to an
+ * earlier tag, ASCII case aside, is left out, as are empty ones).
+ * Returns how many.  The strings are e's own (raw: the caller escapes
+ * them).
  */
 size_t
 feed_categories(const struct feed_event *e, const char **out)
 {
-	size_t		 i, n;
+	size_t		 i, j, n;
 
 	n = 0;
 	if (util_nonempty(e->kind))
 		out[n++] = e->kind;
 	for (i = 0; i < e->ntags; i++) {
-		if (util_nonempty(e->tags[i]))
+		if (!util_nonempty(e->tags[i]))
+			continue;
+		for (j = 0; j < n; j++) {
+			if (util_casecmp(out[j], e->tags[i]) == 0)
+				break;
+		}
+		if (j == n)
 			out[n++] = e->tags[i];
 	}
 	return (n);

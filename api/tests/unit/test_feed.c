@@ -32,6 +32,7 @@ static void	test_utf8(void);
 static void	test_time(void);
 static void	test_check(void);
 static void	test_when(void);
+static void	test_categories(void);
 static void	test_ics(void);
 static void	test_ics_fold(void);
 static void	test_rss(void);
@@ -466,6 +467,53 @@ test_when(void)
 	CHECK(feed_time_parse_local("2026-07-07T10:00:00Z", &t, &off) == 0);
 	CHECK(off == 0);
 	CHECK(feed_time_parse_local("2026-07-07T10:00:00", &t, &off) == -1);
+}
+
+/* A kind equal to a tag, or a tag twice, is one category. */
+static void
+test_categories(void)
+{
+	static const char	*tags[] = { "makerspace", "training", "",
+	    "Makerspace", "3d printing" };
+	struct feed_meta	 m;
+	struct feed_event	 e;
+	struct feed_buf		 b;
+	const char		*cats[6];
+	json_t			*root, *t;
+
+	sample(&m, &e);
+	e.kind = "training";
+	e.tags = tags;
+	e.ntags = 5;
+	CHECK(feed_categories(&e, cats) == 3);
+	CHECK_STR(cats[0], "training");
+	CHECK_STR(cats[1], "makerspace");
+	CHECK_STR(cats[2], "3d printing");
+	e.kind = NULL;
+	CHECK(feed_categories(&e, cats) == 3);
+	CHECK_STR(cats[0], "makerspace");
+	CHECK_STR(cats[1], "training");
+	e.kind = "training";
+
+	feed_buf_init(&b);
+	CHECK(feed_render_ics(&b, &m, &e, 1) == 0);
+	CHECK(has(&b, "\r\nCATEGORIES:training,makerspace,3d printing\r\n"));
+	feed_buf_truncate(&b, 0);
+	CHECK(feed_render_rss(&b, &m, &e, 1) == 0);
+	CHECK(count(&b, "<category>") == 3);
+	CHECK(count(&b, "<category>training</category>") == 1);
+	CHECK(count(&b, "<category>makerspace</category>") == 1);
+	feed_buf_truncate(&b, 0);
+	CHECK(feed_render_json(&b, &m, &e, 1) == 0);
+	root = json_loads(b.data, 0, NULL);
+	t = json_object_get(json_array_get(json_object_get(root, "items"), 0),
+	    "tags");
+	CHECK(json_array_size(t) == 3);
+	CHECK_STR(json_string_value(json_array_get(t, 0)), "training");
+	CHECK_STR(json_string_value(json_array_get(t, 1)), "makerspace");
+	CHECK_STR(json_string_value(json_array_get(t, 2)), "3d printing");
+	json_decref(root);
+	feed_buf_free(&b);
 }
 
 static void
@@ -1024,6 +1072,7 @@ main(void)
 	test_time();
 	test_check();
 	test_when();
+	test_categories();
 	test_ics();
 	test_ics_fold();
 	test_rss();
