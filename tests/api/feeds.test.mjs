@@ -245,6 +245,20 @@ test('an event\'s kind equal to one of its tags is one category', async () => {
 	assert.deepEqual(feed.items[0].tags, ['training', 'makerspace']);
 });
 
+test('LOCATION and Where: join venue, address and city without repeating a part', async () => {
+	const m = await makeMember();
+	const city = newCity();
+	const ev = await makeEvent(m, { city, venue: 'Main Branch',
+	    address: `1 Library Way, ${city.toUpperCase()}` });
+	const q = `?city=${encodeURIComponent(city)}`;
+	const [v] = parseIcs((await get(`/v1/events.ics${q}`)).text);
+	assert.equal(idOf(v.uid), ev.id);
+	assert.equal(v.location, `Main Branch, 1 Library Way, ${city.toUpperCase()}`);
+	const { items } = parseRss((await get(`/v1/events.rss${q}`)).text);
+	assert.match(items[0].description, new RegExp(
+	    `<br>\nWhere: Main Branch, 1 Library Way, ${city.toUpperCase()}(<br>|</p>)`));
+});
+
 test('hostile text never makes a second event and RSS stays well-formed', async () => {
 	const m = await makeMember();
 	const city = newCity();

@@ -29,6 +29,10 @@ static int		util_parse(const char *, struct feed_time *, int *,
 			    int);
 static int		util_nonempty(const char *);
 static int		util_casecmp(const char *, const char *);
+static int		util_lower(int);
+static void		util_trim(const char **, size_t *);
+static int		util_has_part(const char *, size_t, const char *,
+			    size_t);
 static int		util_local_ok(const char *, const char *);
 static void		util_human_date(struct feed_buf *,
 			    const struct feed_time *);
@@ -595,45 +599,124 @@ util_when(struct feed_buf *b, const struct feed_event *e)
 	feed_buf_appendf(b, "\n");
 }
 
+/* s[0..len-1] without leading and trailing spaces and tabs. */
+static void
+util_trim(const char **s, size_t *len)
+{
+	while (*len > 0 && (**s == ' ' || **s == '\t')) {
+		(*s)++;
+		(*len)--;
+	}
+	while (*len > 0 && ((*s)[*len - 1] == ' ' || (*s)[*len - 1] == '\t'))
+		(*len)--;
+}
+
 /*
- * Append to b the location of e: venue, address and city, those not
- * NULL or empty, joined by ", ".  Appends nothing when all are missing.
- * The text is raw (not sanitized): the caller escapes it.
+ * 1 when one of the comma-separated parts of text (len bytes) equals
+ * seg (slen bytes, trimmed, not empty), spaces around the parts and
+ * ASCII case aside.
+ */
+static int
+util_has_part(const char *text, size_t len, const char *seg, size_t slen)
+{
+	const char	*p, *end, *comma;
+	size_t		 n, i;
+
+	for (p = text, end = text + len; p < end; p = comma + 1) {
+		if ((comma = memchr(p, ',', (size_t)(end - p))) == NULL)
+			comma = end;
+		n = (size_t)(comma - p);
+		util_trim(&p, &n);
+		if (n == slen) {
+			for (i = 0; i < n; i++) {
+				if (util_lower((unsigned char)p[i]) !=
+				    util_lower((unsigned char)seg[i]))
+					break;
+			}
+			if (i == n)
+				return (1);
+		}
+	}
+	return (0);
+}
+
+/*
+ * Append to b the location of e: venue, address and city, those not NULL
+ * or empty, joined by ", ", without repeating what is there already: a
+ * part whose comma-separated pieces all appear before it is left out
+ * (an address that ends with the city, a venue named like its address);
+ * one with some pieces there already adds only the others.  Pieces are
+ * compared without the spaces around them and ASCII case aside.
+ * Appends nothing when all are missing.  The text is raw (not
+ * sanitized): the caller escapes it.
  */
 void
 feed_location(struct feed_buf *b, const struct feed_event *e)
 {
-	const char	*parts[3];
-	size_t		 i;
-	int		 first;
+	const char	*parts[3], *p, *end, *comma, *piece;
+	size_t		 i, start, n, known, total;
 
 	parts[0] = e->venue;
 	parts[1] = e->address;
 	parts[2] = e->city;
-	first = 1;
+	start = b->len;
 	for (i = 0; i < 3; i++) {
 		if (!util_nonempty(parts[i]))
 			continue;
-		if (!first)
-			feed_buf_append(b, ", ", 2);
-		feed_buf_append(b, parts[i], strlen(parts[i]));
-		first = 0;
+		end = parts[i] + strlen(parts[i]);
+		known = total = 0;
+		for (p = parts[i]; p <= end; p = comma + 1) {
+			if ((comma = memchr(p, ',', (size_t)(end - p))) == NULL)
+				comma = end;
+			piece = p;
+			n = (size_t)(comma - p);
+			util_trim(&piece, &n);
+			if (n == 0)
+				continue;
+			total++;
+			known += util_has_part(b->data != NULL ?
+			    b->data + start : "", b->len - start, piece, n);
+		}
+		if (total > 0 && known == total)
+			continue;
+		if (known == 0) {
+			if (b->len > start)
+				feed_buf_append(b, ", ", 2);
+			feed_buf_append(b, parts[i], (size_t)(end - parts[i]));
+			continue;
+		}
+		for (p = parts[i]; p <= end; p = comma + 1) {
+			if ((comma = memchr(p, ',', (size_t)(end - p))) == NULL)
+				comma = end;
+			piece = p;
+			n = (size_t)(comma - p);
+			util_trim(&piece, &n);
+			if (n == 0 || util_has_part(b->data + start,
+			    b->len - start, piece, n))
+				continue;
+			if (b->len > start)
+				feed_buf_append(b, ", ", 2);
+			feed_buf_append(b, piece, n);
+		}
 	}
+}
+
+/* c with ASCII capitals made small. */
+static int
+util_lower(int c)
+{
+	return (c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
 }
 
 /* strcmp() for ASCII letters of either case; other bytes as they are. */
 static int
 util_casecmp(const char *a, const char *b)
 {
-	unsigned char	 x, y;
+	int	 x, y;
 
 	do {
-		x = (unsigned char)*a++;
-		y = (unsigned char)*b++;
-		if (x >= 'A' && x <= 'Z')
-			x += 'a' - 'A';
-		if (y >= 'A' && y <= 'Z')
-			y += 'a' - 'A';
+		x = util_lower((unsigned char)*a++);
+		y = util_lower((unsigned char)*b++);
 	} while (x == y && x != '\0');
 	return (x - y);
 }

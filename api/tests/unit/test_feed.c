@@ -26,6 +26,7 @@ static int	check_str(const char *, const char *, const char *, int);
 static int	has(const struct feed_buf *, const char *);
 static size_t	count(const struct feed_buf *, const char *);
 static char	*when(const struct feed_event *);
+static char	*location(const char *, const char *, const char *);
 static void	sample(struct feed_meta *, struct feed_event *);
 static void	test_buf(void);
 static void	test_utf8(void);
@@ -33,6 +34,7 @@ static void	test_time(void);
 static void	test_check(void);
 static void	test_when(void);
 static void	test_categories(void);
+static void	test_location(void);
 static void	test_ics(void);
 static void	test_ics_fold(void);
 static void	test_rss(void);
@@ -513,6 +515,75 @@ test_categories(void)
 	CHECK_STR(json_string_value(json_array_get(t, 1)), "makerspace");
 	CHECK_STR(json_string_value(json_array_get(t, 2)), "3d printing");
 	json_decref(root);
+	feed_buf_free(&b);
+}
+
+/* feed_location() of venue, address and city. */
+static char *
+location(const char *venue, const char *address, const char *city)
+{
+	struct feed_meta	 m;
+	struct feed_event	 e;
+	struct feed_buf		 b;
+
+	sample(&m, &e);
+	e.venue = venue;
+	e.address = address;
+	e.city = city;
+	feed_buf_init(&b);
+	feed_buf_append(&b, "", 0);
+	feed_location(&b, &e);
+	return (b.data);
+}
+
+/* LOCATION and Where: never repeat a part already there. */
+static void
+test_location(void)
+{
+	static const struct {
+		const char	*venue, *address, *city, *want;
+	} cases[] = {
+		{ "Central Library", "1 Main St", "Springfield",
+		  "Central Library, 1 Main St, Springfield" },
+		{ "Central Library", "1 Main St, Springfield", "Springfield",
+		  "Central Library, 1 Main St, Springfield" },
+		{ NULL, "1 Main St,  springfield , IL", "Springfield",
+		  "1 Main St,  springfield , IL" },
+		{ "1 Main St", "1 Main St, Springfield", "Springfield",
+		  "1 Main St, Springfield" },
+		{ "Main Branch", "Main Branch", NULL, "Main Branch" },
+		{ "Springfield Library", NULL, "Springfield",
+		  "Springfield Library, Springfield" },
+		{ "Hall B", "", "Springfield, IL", "Hall B, Springfield, IL" },
+		{ "Caf\xc3\xa9 Lire", "2 Elm St", "caf\xc3\xa9 lire",
+		  "Caf\xc3\xa9 Lire, 2 Elm St" },
+		{ "CAF\xc3\x89", NULL, "caf\xc3\xa9",
+		  "CAF\xc3\x89, caf\xc3\xa9" },	/* ASCII case only */
+		{ NULL, NULL, "Springfield", "Springfield" },
+		{ ",", NULL, "Springfield", ",, Springfield" },
+		{ NULL, NULL, NULL, "" },
+	};
+	struct feed_meta	 m;
+	struct feed_event	 e;
+	struct feed_buf		 b;
+	char			*v;
+	size_t			 i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		v = location(cases[i].venue, cases[i].address, cases[i].city);
+		CHECK_STR(v, cases[i].want);
+		free(v);
+	}
+
+	sample(&m, &e);
+	e.address = "1 Main St, Springfield";
+	feed_buf_init(&b);
+	CHECK(feed_render_ics(&b, &m, &e, 1) == 0);
+	CHECK(has(&b, "\r\nLOCATION:Central Library\\, 1 Main St\\, "
+	    "Springfield\r\n"));
+	feed_buf_truncate(&b, 0);
+	CHECK(feed_render_rss(&b, &m, &e, 1) == 0);
+	CHECK(has(&b, "Where: Central Library, 1 Main St, Springfield&lt;"));
 	feed_buf_free(&b);
 }
 
@@ -1073,6 +1144,7 @@ main(void)
 	test_check();
 	test_when();
 	test_categories();
+	test_location();
 	test_ics();
 	test_ics_fold();
 	test_rss();
