@@ -191,6 +191,8 @@ struct il_req;
 #define EP_MERGE_PATCH	0x0008	/* body is a merge patch */
 #define EP_NO_STORE	0x0010	/* never cacheable even when anonymous */
 #define EP_INVALIDATES_FEEDS 0x0020	/* a success empties the feeds cache */
+#define EP_PRIVATE	0x0040	/* one person's, by a key in its URL: a
+				   200 is private, revalidated every time */
 
 struct endpoint {
 	int			method;		/* one IL_* */

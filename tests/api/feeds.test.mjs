@@ -497,13 +497,27 @@ test('personal calendar: create, use, rotate, revoke; the key is never stored or
 
 	const cal = await get(`/v1/me/calendar.ics?key=${k1.json.key}`);
 	assert.equal(cal.status, 200, cal.text);
-	assert.equal(cal.headers.get('cache-control'), 'private, no-store');
+	// Calendar apps keep it and revalidate: private, no-cache, and a 304
+	// for the ETag they hold (never with a token: then private, no-store).
+	assert.equal(cal.headers.get('cache-control'), 'private, no-cache');
+	const calTag = cal.headers.get('etag');
+	assert.match(calTag, /^"[0-9a-f]{32}"$/);
+	const same = await get(`/v1/me/calendar.ics?key=${k1.json.key}`,
+	    { headers: { 'if-none-match': calTag } });
+	assert.equal(same.status, 304);
+	assert.equal(same.headers.get('etag'), calTag);
+	assert.equal(same.headers.get('cache-control'), 'private, no-cache');
+	assert.equal((await get(`/v1/me/calendar.ics?key=${k1.json.key}`, { token: me.token }))
+	    .headers.get('cache-control'), 'private, no-store');
 	const vs = parseIcs(cal.text);
 	assert.deepEqual(vs.map((v) => idOf(v.uid)).sort((a, b) => a - b), [going.id, cancelled.id]);
 	assert.equal(vs.find((v) => idOf(v.uid) === cancelled.id).status, 'CANCELLED');
 	// Withdrawing takes the event out at once (the personal calendar is not cached).
 	assert.equal((await del(`/v1/events/${going.id}/rsvp`, { token: me.token })).status, 204);
-	const after = parseIcs((await get(`/v1/me/calendar.ics?key=${k1.json.key}`)).text);
+	const afterRes = await get(`/v1/me/calendar.ics?key=${k1.json.key}`,
+	    { headers: { 'if-none-match': calTag } });
+	assert.equal(afterRes.status, 200, 'a withdrawn RSVP changes the calendar');
+	const after = parseIcs(afterRes.text);
 	assert.deepEqual(after.map((v) => idOf(v.uid)), [cancelled.id]);
 
 	// Rotate: the old key stops working at once.

@@ -115,6 +115,10 @@ reply_send(struct http_request *req, int status, const char *ctype,
 	    (st->ep != NULL && (st->ep->flags & EP_NO_STORE))))) {
 		http_response_header(req, "Cache-Control",
 		    "private, no-store");
+	} else if (st != NULL && st->ep != NULL &&
+	    (st->ep->flags & EP_PRIVATE)) {
+		/* A calendar app keeps it, and revalidates it with its ETag. */
+		http_response_header(req, "Cache-Control", "private, no-cache");
 	} else if (feed) {
 		http_response_header(req, "Cache-Control",
 		    "public, max-age=60");
