@@ -127,7 +127,7 @@ void	reply_jsonv(struct http_request *, int, json_t *);
 void	reply_body(struct http_request *, int, const char *, const char *,
 	    size_t);
 void	reply_body_etag(struct http_request *, int, const char *,
-	    const char *, size_t, const char *);
+	    const char *, size_t, const char *, time_t);
 void	reply_empty(struct http_request *, int);
 void	reply_internal(struct http_request *);
 void	reply_not_found(struct http_request *);
@@ -230,7 +230,7 @@ int	cache_serve(struct http_request *, struct il_req *,
 	    struct feeds_pending *);
 int	cache_wants(const struct feeds_pending *);
 void	cache_store(struct feeds_pending *, char *, size_t, const char *,
-	    const char *);
+	    const char *, time_t);
 void	cache_invalidate(int);
 void	cache_write_row(struct http_request *, struct il_req *, PGresult *);
 

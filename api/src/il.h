@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include <jansson.h>
 
@@ -156,6 +157,11 @@ int	input_is_url(const char *);
 int	input_is_decimal(const char *);
 /* Whether s is one of the NULL-terminated values (any s when NULL). */
 int	input_in_values(const char *const *, const char *);
+
+/* http/httpdate.c: HTTP dates, IMF-fixdate only. */
+#define HTTPDATE_LEN	30	/* "Sun, 06 Nov 1994 08:49:37 GMT" + NUL */
+int	httpdate_format(time_t, char *, size_t);
+int	httpdate_parse(const char *, time_t *);
 
 /* http/problem.c: SQLSTATE -> HTTP, one table. */
 struct sqlstate_map {

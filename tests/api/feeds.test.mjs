@@ -357,6 +357,73 @@ test('strong ETag, 304 and Cache-Control: public, max-age=60 on every feed', asy
 	}
 });
 
+test('Last-Modified is the latest change of a feed\'s events; If-Modified-Since at or after it is 304', async () => {
+	const m = await makeMember();
+	const city = newCity();
+	const a = await makeEvent(m, { city });
+	const b = await makeEvent(m, { city, starts_at: at(72), ends_at: at(73) });
+	// A change becomes a validator once it is a minute old (a write that
+	// started earlier may still commit an earlier updated_at until then).
+	await sql(`UPDATE events SET updated_at = CASE id WHEN $1
+	    THEN now() - interval '10 minutes 0.25 seconds' ELSE now() - interval '20 minutes' END
+	    WHERE id = ANY(ARRAY[$1, $2]::bigint[])`, [a.id, b.id]);
+	const [{ t }] = await sql('SELECT max(updated_at) AS t FROM events WHERE id = ANY($1)',
+	    [[a.id, b.id]]);
+	const q = `?city=${encodeURIComponent(city)}`;
+	const httpDate = (d) => new Date(Math.floor(d.getTime() / 1000) * 1000).toUTCString();
+	for (const ext of ['ics', 'rss', 'json']) {
+		const path = `/v1/events.${ext}${q}`;
+		const r = await get(path);
+		assert.equal(r.status, 200, r.text);
+		const lm = r.headers.get('last-modified');
+		assert.equal(lm, httpDate(t), path);
+		// From the cache too, on either worker; at or after it: 304.
+		for (let i = 0; i < 4; i++) {
+			const again = await freshGet(path, { 'if-modified-since': lm });
+			assert.equal(again.status, 304, path);
+			assert.equal(again.text, '');
+			assert.equal(again.headers['last-modified'], lm);
+			assert.equal(again.headers.etag, r.headers.get('etag'));
+		}
+		const later = new Date(Date.parse(lm) + 3600000).toUTCString();
+		assert.equal((await freshGet(path, { 'if-modified-since': later })).status, 304);
+		const before = new Date(Date.parse(lm) - 1000).toUTCString();
+		assert.equal((await freshGet(path, { 'if-modified-since': before })).status, 200);
+		// If-None-Match decides when both are sent; a date not in IMF-fixdate is ignored.
+		assert.equal((await freshGet(path, { 'if-modified-since': lm,
+		    'if-none-match': '"0123456789abcdef0123456789abcdef"' })).status, 200);
+		assert.equal((await freshGet(path, { 'if-none-match': r.headers.get('etag'),
+		    'if-modified-since': before })).status, 304);
+		assert.equal((await freshGet(path, { 'if-modified-since': 'yesterday' })).status, 200);
+	}
+	// An edit: too recent to be a validator, so no Last-Modified and the
+	// old date no longer gets a 304; once it settles, the new date.
+	const path = `/v1/events.json${q}`;
+	const old = (await get(path)).headers.get('last-modified');
+	const p = await patch(`/v1/events/${a.id}`, { title: 'Moved on' }, { token: m.token });
+	assert.equal(p.status, 200, p.text);
+	const now = await get(path, { headers: { 'if-modified-since': old } });
+	assert.equal(now.status, 200);
+	assert.equal(now.headers.get('last-modified'), null);
+	const [{ t2 }] = await sql(`UPDATE events SET updated_at = now() - interval '2 minutes'
+	    WHERE id = $1 RETURNING updated_at AS t2`, [a.id]);
+	const settled = await get(`${path}&kind=meetup`, { headers: { 'if-modified-since': old } });
+	assert.equal(settled.status, 200);
+	assert.equal(settled.headers.get('last-modified'), httpDate(t2));
+	// An empty feed and the personal calendar have none (the calendar also
+	// changes with its owner's RSVPs): If-Modified-Since changes nothing.
+	const far = { headers: { 'if-modified-since': 'Fri, 31 Dec 9999 23:59:59 GMT' } };
+	const empty = await get(`/v1/events.ics?city=${encodeURIComponent(newCity())}`, far);
+	assert.equal(empty.status, 200);
+	assert.equal(empty.headers.get('last-modified'), null);
+	assert.equal((await put(`/v1/events/${b.id}/rsvp`, { response: 'going' }, { token: m.token })).status,
+	    200);
+	const key = (await call('POST', '/v1/me/calendar-key', { token: m.token, rawBody: '' })).json.key;
+	const cal = await get(`/v1/me/calendar.ics?key=${key}`, far);
+	assert.equal(cal.status, 200);
+	assert.equal(cal.headers.get('last-modified'), null);
+});
+
 // Poll a feed for up to 6.5 s after a change; every answer that comes more
 // than 5 s after the change must show it.  Returns the lag (ms) after which
 // every answer showed it.

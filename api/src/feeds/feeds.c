@@ -12,7 +12,8 @@
  * updated_at of the feed's events (midnight UTC today for an empty
  * feed), not the wall clock, so every worker renders the same bytes for
  * the same data and the strong ETag (reply.c) holds across workers,
- * instances and cache refreshes.
+ * instances and cache refreshes.  The same time is the feed's
+ * Last-Modified (last_modified()).
  *
  * Memory: feed_buf and jansson use libc malloc (free() them); the cache
  * keeps feed_buf data as is.
@@ -32,9 +33,19 @@
 #define FEEDS_REFRESH_MIN	60
 #define FEEDS_URL_MAX		256
 
+/*
+ * A change's time is a validator only once no write that could still
+ * stamp an earlier time is running: updated_at is its transaction's
+ * start (now()), a statement may run for statement_timeout (15 s, see
+ * app.c), and Last-Modified has whole seconds.  A feed changed less than
+ * this long ago sends no Last-Modified (its ETag still holds).
+ */
+#define FEEDS_LASTMOD_SETTLE	60
+
 static int	format_of(const char *);
 static int	render(struct http_request *, struct il_req *, json_t *,
-		    int, struct feed_buf *);
+		    int, struct feed_buf *, time_t *);
+static time_t	last_modified(struct il_req *, const char *);
 static const char *jstr(json_t *, const char *);
 static const char *uid_domain(void);
 static void	today(char *, size_t);
@@ -169,13 +180,44 @@ today(char *buf, size_t len)
 }
 
 /*
- * Render the document doc (see 0005_feeds.sql) in format into out.
- * Returns 0, or -1 after answering 500.  Every string handed to the
- * renderer points into doc, the URL block or the tag block.
+ * A feed's Last-Modified: the latest updated_at of its events (latest, or
+ * NULL for an empty feed, which has none), once it is
+ * FEEDS_LASTMOD_SETTLE seconds old.  The personal calendar has none
+ * (EP_PRIVATE): it also changes when its owner's RSVPs do, which no
+ * event's updated_at tells; its ETag is exact.  Returns 0 for none.
+ */
+static time_t
+last_modified(struct il_req *st, const char *latest)
+{
+	struct feed_time	t;
+	struct tm		tm;
+	time_t			when;
+
+	if (latest == NULL || (st->ep->flags & EP_PRIVATE) ||
+	    feed_time_parse(latest, &t) == -1)
+		return (0);
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = t.year - 1900;
+	tm.tm_mon = t.mon - 1;
+	tm.tm_mday = t.day;
+	tm.tm_hour = t.hour;
+	tm.tm_min = t.min;
+	tm.tm_sec = t.sec;
+	when = timegm(&tm);
+	if (when <= 0 || when > time(NULL) - FEEDS_LASTMOD_SETTLE)
+		return (0);
+	return (when);
+}
+
+/*
+ * Render the document doc (see sql/api/feeds.sql) in format into out,
+ * and give its Last-Modified time (0: none) in *lastmod.  Returns 0, or
+ * -1 after answering 500.  Every string handed to the renderer points
+ * into doc, the URL block or the tag block.
  */
 static int
 render(struct http_request *req, struct il_req *st, json_t *doc, int format,
-    struct feed_buf *out)
+    struct feed_buf *out, time_t *lastmod)
 {
 	struct feed_meta	meta;
 	struct feed_event	*ev;
@@ -247,6 +289,7 @@ render(struct http_request *req, struct il_req *st, json_t *doc, int format,
 		(void)kore_strlcpy(now, latest, sizeof(now));
 	else
 		today(now, sizeof(now));
+	*lastmod = last_modified(st, latest);
 	len = snprintf(web, sizeof(web), "%s%s", il_cfg.public_web_url, path);
 	if (len < 0 || (size_t)len >= sizeof(web))
 		web[0] = '\0';
@@ -304,6 +347,7 @@ feeds_rows(struct http_request *req, struct il_req *st, PGresult *res)
 	char			etag[REPLY_ETAG_LEN];
 	json_error_t		jerr;
 	json_t			*doc;
+	time_t			lastmod;
 
 	if (p == NULL || PQntuples(res) != 1 || PQnfields(res) != 1 ||
 	    PQgetisnull(res, 0, 0)) {
@@ -317,7 +361,7 @@ feeds_rows(struct http_request *req, struct il_req *st, PGresult *res)
 		return;
 	}
 	feed_buf_init(&out);
-	if (render(req, st, doc, p->format, &out) == -1) {
+	if (render(req, st, doc, p->format, &out, &lastmod) == -1) {
 		json_decref(doc);
 		feed_buf_free(&out);
 		return;
@@ -326,9 +370,9 @@ feeds_rows(struct http_request *req, struct il_req *st, PGresult *res)
 
 	reply_etag(out.data, out.len, etag);
 	reply_body_etag(req, 200, st->ep->content_type, out.data, out.len,
-	    etag);
+	    etag, lastmod);
 	if (cache_wants(p)) {
-		cache_store(p, out.data, out.len, etag, NULL);
+		cache_store(p, out.data, out.len, etag, NULL, lastmod);
 		feed_buf_init(&out);	/* the cache owns the bytes */
 	}
 	feed_buf_free(&out);
