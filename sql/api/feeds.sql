@@ -4,6 +4,7 @@
 -- The feed functions return one jsonb document that the API parses into
 -- struct feed_event and renders with its pure-C renderers:
 --   {"title": text, "description": text, "web_path": text,
+--    "instance": the installation's uuid (UIDs: event-<id>@<uuid>.interlibrary),
 --    "events": [{"id", "title", "description", "kind", "status",
 --                "cancel_reason", "starts_at", "ends_at", "timezone",
 --                "starts_local", "ends_local", "starts_zone", "ends_zone",
@@ -27,6 +28,13 @@
 -- call reads committed data.
 
 -- Helpers ----------------------------------------------------------------
+
+-- The installation's id (sql/migrations/0010_instance.sql), which the
+-- UIDs of every feed carry.
+CREATE FUNCTION api.instance_id()
+RETURNS text LANGUAGE sql STABLE AS $$
+	SELECT id::text FROM instance;
+$$;
 
 -- The instants p_starts and p_ends in time zone p_zone: {"starts_local",
 -- "ends_local"} RFC 3339 with the zone's offset then, {"starts_zone",
@@ -126,7 +134,8 @@ BEGIN
 	END IF;
 	RETURN jsonb_build_object('title', v_title,
 	    'description', 'Events from 30 days ago to one year ahead',
-	    'web_path', v_path, 'events', coalesce(v_rows, '[]'));
+	    'web_path', v_path, 'instance', api.instance_id(),
+	    'events', coalesce(v_rows, '[]'));
 END;
 $$;
 
@@ -141,7 +150,7 @@ BEGIN
 		PERFORM api.fail(404, 'not_found', 'no such event');
 	END IF;
 	RETURN jsonb_build_object('title', e.title, 'description', NULL,
-	    'web_path', '/#/events/' || e.id,
+	    'web_path', '/#/events/' || e.id, 'instance', api.instance_id(),
 	    'events', jsonb_build_array(api.feed_event_json(e)));
 END;
 $$;
@@ -214,6 +223,7 @@ BEGIN
 	      ORDER BY e.starts_at, e.id LIMIT 500) p;
 	RETURN jsonb_build_object('title', 'Interlibrary: my events',
 	    'description', 'The events ' || v_m.display_name || ' is going to',
-	    'web_path', '/#/me', 'events', coalesce(v_rows, '[]'));
+	    'web_path', '/#/me', 'instance', api.instance_id(),
+	    'events', coalesce(v_rows, '[]'));
 END;
 $$;

@@ -7,6 +7,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import net from 'node:net';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import ICAL from 'ical.js';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
@@ -228,6 +231,67 @@ test('RSS and JSON Feed say when in the event\'s time zone: CST in winter, CDT i
 		assert.equal(i.content_text.split('\n')[0], want.get(idOf(i.id)));
 		// The extension keeps the instants in UTC.
 		assert.match(i._interlibrary.starts_at, /Z$/);
+	}
+});
+
+// Another API instance on the same database, with env on top of this
+// one's; resolves once both its workers have started.
+async function otherApi(env) {
+	const port = await new Promise((resolve) => {
+		const srv = net.createServer().listen(0, '127.0.0.1', () => {
+			const p = srv.address().port;
+			srv.close(() => resolve(p));
+		});
+	});
+	const dir = mkdtempSync('/tmp/interlibrary-feeds-');
+	const child = spawn('bash', ['scripts/api.sh', dir], { env: { ...process.env,
+	    API_PORT: String(port), API_WORKERS: '2', ...env } });
+	let out = '';
+	await new Promise((resolve, reject) => {
+		const seen = (d) => {
+			out += d;
+			if (/worker 1 started/.test(out) && /worker 2 started/.test(out)) resolve();
+		};
+		child.stdout.on('data', seen);
+		child.stderr.on('data', seen);
+		child.on('exit', () => reject(new Error(`the other API stopped: ${out}`)));
+	});
+	return {
+		url: `http://127.0.0.1:${port}`,
+		stop: () => new Promise((resolve) => {
+			child.removeAllListeners('exit');
+			child.on('exit', () => {
+				rmSync(dir, { recursive: true, force: true });
+				resolve();
+			});
+			child.kill('SIGTERM');
+		}),
+	};
+}
+
+test('UIDs come from the installation\'s id: the same across restarts and public URLs', async () => {
+	const m = await makeMember();
+	const city = newCity();
+	const ev = await makeEvent(m, { city });
+	const [{ id }] = await sql('SELECT id::text AS id FROM instance');
+	const uid = `event-${ev.id}@${id}.interlibrary`;
+	const q = `?city=${encodeURIComponent(city)}`;
+	assert.equal(parseIcs((await get(`/v1/events/${ev.id}.ics`, { validate: false })).text)[0].uid,
+	    uid);
+	assert.equal(parseIcs((await get(`/v1/events.ics${q}`)).text)[0].uid, uid);
+	assert.equal(parseRss((await get(`/v1/events.rss${q}`)).text).items[0].guid['#text'], uid);
+	assert.equal(JSON.parse((await get(`/v1/events.json${q}`)).text).items[0].id, uid);
+	// The same database served under other public URLs: the same UIDs.
+	const other = await otherApi({ PUBLIC_WEB_URL: 'https://events.library.example',
+	    PUBLIC_API_URL: 'https://api.library.example' });
+	try {
+		const r = await fetch(`${other.url}/v1/events/${ev.id}.ics`);
+		assert.equal(r.status, 200);
+		const [v] = parseIcs(await r.text());
+		assert.equal(v.uid, uid);
+		assert.equal(v.url, `https://events.library.example/#/events/${ev.id}`);
+	} finally {
+		await other.stop();
 	}
 });
 

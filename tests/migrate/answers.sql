@@ -23,9 +23,9 @@ CREATE FUNCTION pg_temp.body(r anyelement) RETURNS jsonb LANGUAGE sql AS $$
 	    END;
 $$;
 -- A feed document as the first release wrote it: what later releases
--- added to it (the events' local times, ...) left out.
+-- added to it (the installation's id, the events' local times) left out.
 CREATE FUNCTION pg_temp.feed_v1(d jsonb) RETURNS jsonb LANGUAGE sql AS $$
-	SELECT d || jsonb_build_object('events', coalesce((SELECT jsonb_agg(
+	SELECT (d - 'instance') || jsonb_build_object('events', coalesce((SELECT jsonb_agg(
 	    e - '{starts_local,ends_local,starts_zone,ends_zone}'::text[]
 	    ORDER BY o) FROM jsonb_array_elements(d->'events')
 	    WITH ORDINALITY AS x(e, o)), '[]'));

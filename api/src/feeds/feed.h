@@ -51,7 +51,7 @@ struct feed_meta {
 	const char	*description;	/* may be NULL */
 	const char	*web_url;	/* PUBLIC_WEB_URL-based page */
 	const char	*self_url;	/* absolute URL of this feed */
-	const char	*uid_domain;	/* UID: event-<id>@<uid_domain> */
+	const char	*uid_domain;	/* UID: event-<id>@<uid_domain>, stable */
 	const char	*now;		/* RFC 3339: DTSTAMP, lastBuildDate */
 	int		 refresh_minutes; /* REFRESH-INTERVAL, ttl; >= 1 */
 };

@@ -47,7 +47,6 @@ static int	render(struct http_request *, struct il_req *, json_t *,
 		    int, struct feed_buf *, time_t *);
 static time_t	last_modified(struct il_req *, const char *);
 static const char *jstr(json_t *, const char *);
-static const char *uid_domain(void);
 static void	today(char *, size_t);
 static void	internal_error(struct http_request *, struct il_req *,
 		    const char *);
@@ -144,28 +143,6 @@ jstr(json_t *obj, const char *key)
 	return (json_string_value(json_object_get(obj, key)));
 }
 
-/* The host of PUBLIC_WEB_URL: the stable domain part of every UID. */
-static const char *
-uid_domain(void)
-{
-	static char	host[128];
-	const char	*p;
-	size_t		n;
-
-	if (host[0] != '\0')
-		return (host);
-	p = strstr(il_cfg.public_web_url, "://");
-	p = p != NULL ? p + 3 : il_cfg.public_web_url;
-	n = strcspn(p, ":/?#");
-	if (n == 0 || n >= sizeof(host))
-		(void)kore_strlcpy(host, "interlibrary", sizeof(host));
-	else {
-		memcpy(host, p, n);
-		host[n] = '\0';
-	}
-	return (host);
-}
-
 /* Midnight UTC today, RFC 3339: the date of a feed with no events. */
 static void
 today(char *buf, size_t len)
@@ -224,15 +201,22 @@ render(struct http_request *req, struct il_req *st, json_t *doc, int format,
 	const char		**tags;
 	json_t			*events, *e, *t;
 	char			*urls, *qs, web[FEEDS_URL_MAX], self[1024];
-	char			now[FEED_TIME_RFC3339_LEN];
-	const char		*path, *upd, *latest, *ctype;
+	char			now[FEED_TIME_RFC3339_LEN], uid[96];
+	const char		*path, *upd, *latest, *ctype, *instance;
 	size_t			n, i, j, ntags, ti;
 	int			rc, len;
 
 	events = json_object_get(doc, "events");
 	if (!json_is_array(events) || (path = jstr(doc, "web_path")) == NULL ||
-	    jstr(doc, "title") == NULL) {
+	    jstr(doc, "title") == NULL || (instance = jstr(doc, "instance")) ==
+	    NULL) {
 		internal_error(req, st, "unexpected document shape");
+		return (-1);
+	}
+	/* UIDs: event-<id>@<the installation's uuid>.interlibrary. */
+	len = snprintf(uid, sizeof(uid), "%s.interlibrary", instance);
+	if (len < 0 || (size_t)len >= sizeof(uid)) {
+		internal_error(req, st, "instance id too long");
 		return (-1);
 	}
 	n = json_array_size(events);
@@ -306,7 +290,7 @@ render(struct http_request *req, struct il_req *st, json_t *doc, int format,
 	meta.description = jstr(doc, "description");
 	meta.web_url = web;
 	meta.self_url = self;
-	meta.uid_domain = uid_domain();
+	meta.uid_domain = uid;
 	meta.now = now;
 	meta.refresh_minutes = FEEDS_REFRESH_MIN;
 
