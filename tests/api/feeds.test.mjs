@@ -323,6 +323,47 @@ test('LOCATION and Where: join venue, address and city without repeating a part'
 	    `<br>\nWhere: Main Branch, 1 Library Way, ${city.toUpperCase()}(<br>|</p>)`));
 });
 
+test('an event feed\'s RSS, byte for byte', async () => {
+	const m = await makeMember();
+	const city = newCity();
+	const when = nextUtc(1, 12, 16);
+	const ev = await makeEvent(m, { city, title: 'Exact & sure', description: 'Bring <zines>.',
+	    starts_at: iso(when.getTime()), ends_at: iso(when.getTime() + 2 * HOUR),
+	    venue: 'Main Branch', address: `1 Library Way, ${city}`, tags: ['zines', 'meetup'] });
+	await sql(`UPDATE events SET created_at = '2026-01-02T03:04:05Z',
+	    updated_at = '2026-01-02T03:04:06Z' WHERE id = $1`, [ev.id]);
+	const [{ id }] = await sql('SELECT id::text AS id FROM instance');
+	const web = process.env.PUBLIC_WEB_URL;
+	const q = `?city=${encodeURIComponent(city)}`;
+	const r = await get(`/v1/events.rss${q}`);
+	assert.equal(r.status, 200, r.text);
+	assert.equal(r.text, `<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom">
+<channel>
+<title>Interlibrary events</title>
+<link>${web}/#/events</link>
+<description>Events from 30 days ago to one year ahead</description>
+<atom:link href="${API}/v1/events.rss${q}" rel="self" type="application/rss+xml"/>
+<lastBuildDate>Fri, 02 Jan 2026 03:04:06 +0000</lastBuildDate>
+<ttl>60</ttl>
+<generator>Interlibrary</generator>
+<item>
+<title>Exact &amp; sure</title>
+<link>${web}/#/events/${ev.id}</link>
+<guid isPermaLink="false">event-${ev.id}@${id}.interlibrary</guid>
+<pubDate>Fri, 02 Jan 2026 03:04:05 +0000</pubDate>
+<description>&lt;p&gt;When: ${day(when)} 10:00 CST to 12:00 CST (America/Chicago)&lt;br&gt;
+Where: Main Branch, 1 Library Way, ${city}&lt;br&gt;
+&lt;br&gt;
+Bring &amp;lt;zines&amp;gt;.&lt;/p&gt;</description>
+<category>meetup</category>
+<category>zines</category>
+</item>
+</channel>
+</rss>
+`);
+});
+
 test('hostile text never makes a second event and RSS stays well-formed', async () => {
 	const m = await makeMember();
 	const city = newCity();
