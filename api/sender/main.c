@@ -58,7 +58,7 @@ enum { C_ID, C_KIND, C_TO, C_SUBJECT, C_TEXT, C_HTML, C_UNSUB, C_MSGID,
 static volatile sig_atomic_t	stopping;
 static struct sender_config	cfg;
 static char			from_buf[320], from_name_buf[128];
-static char			domain_buf[256], uid_domain[256];
+static char			domain_buf[256], web_host[256];
 static const char		*unsub_mailto;
 
 static void
@@ -219,7 +219,7 @@ config_load(void)
 	if (url_host(cfg.public_web_url, "http https", host, sizeof(host)))
 		die("PUBLIC_WEB_URL=\"%s\" is not valid: it must be an "
 		    "http(s) URL", cfg.public_web_url);
-	(void)snprintf(uid_domain, sizeof(uid_domain), "%s", host);
+	(void)snprintf(web_host, sizeof(web_host), "%s", host);
 
 	cfg.smtp_url = env("SMTP_URL", NULL);
 	if (cfg.smtp_url != NULL &&
@@ -232,11 +232,11 @@ config_load(void)
 		die("SMTP_PASSWORD is set but SMTP_USER is not");
 
 	/* A name a mail domain can be: not an IP literal. */
-	if (strspn(uid_domain, "0123456789.") == strlen(uid_domain) ||
-	    strchr(uid_domain, ':') != NULL)
+	if (strspn(web_host, "0123456789.") == strlen(web_host) ||
+	    strchr(web_host, ':') != NULL)
 		(void)snprintf(host, sizeof(host), "localhost");
 	else
-		(void)snprintf(host, sizeof(host), "%s", uid_domain);
+		(void)snprintf(host, sizeof(host), "%s", web_host);
 	if ((from = env("MAIL_FROM", NULL)) != NULL) {
 		parse_mail_from(from);
 	} else {
@@ -337,10 +337,9 @@ render_ics(const char *doc_text)
 	    cfg.public_api_url);
 	urls.web_base = cfg.public_web_url;
 	urls.self_url = self;
-	urls.uid_domain = uid_domain;
 	urls.refresh_minutes = 60;
 	feed_buf_init(&out);
-	if (feed_doc_render(&out, doc, FEED_DOC_ICS, &urls) == -1) {
+	if (feed_doc_render(&out, doc, FEED_DOC_ICS, &urls, NULL) == -1) {
 		feed_buf_free(&out);
 		json_decref(doc);
 		return (NULL);

@@ -38,10 +38,11 @@ typedef void	(*il_fail)(struct http_request *, struct il_req *,
 
 /* Phases of the per-request state machine (db/db.c). */
 #define PH_DB_SETUP	1
-#define PH_DB_WAIT	2
-#define PH_NEXT		3
-#define PH_TASK		4
-#define PH_DONE		5
+#define PH_DB_SEND	2
+#define PH_DB_WAIT	3
+#define PH_NEXT		4
+#define PH_TASK		5
+#define PH_DONE		6
 
 struct pw_job;
 
@@ -76,6 +77,8 @@ struct il_req {
 	int			pfmts[IL_MAX_PARAMS];
 	il_rows			on_rows;
 	il_step			next;
+	int			db_reset;	/* its connection was reset */
+	int			db_answered;	/* a result arrived */
 
 	/* A password task (auth/pwhash.c). */
 	struct kore_task	task;
@@ -129,7 +132,7 @@ void	reply_jsonv(struct http_request *, int, json_t *);
 void	reply_body(struct http_request *, int, const char *, const char *,
 	    size_t);
 void	reply_body_etag(struct http_request *, int, const char *,
-	    const char *, size_t, const char *);
+	    const char *, size_t, const char *, time_t);
 void	reply_empty(struct http_request *, int);
 void	reply_internal(struct http_request *);
 void	reply_not_found(struct http_request *);
@@ -234,7 +237,7 @@ int	cache_serve(struct http_request *, struct il_req *,
 	    struct feeds_pending *);
 int	cache_wants(const struct feeds_pending *);
 void	cache_store(struct feeds_pending *, char *, size_t, const char *,
-	    const char *);
+	    const char *, time_t);
 void	cache_invalidate(int);
 void	cache_write_row(struct http_request *, struct il_req *, PGresult *);
 

@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include <jansson.h>
 
@@ -162,6 +163,11 @@ int	input_is_decimal(const char *);
 /* Whether s is one of the NULL-terminated values (any s when NULL). */
 int	input_in_values(const char *const *, const char *);
 
+/* http/httpdate.c: HTTP dates, IMF-fixdate only. */
+#define HTTPDATE_LEN	30	/* "Sun, 06 Nov 1994 08:49:37 GMT" + NUL */
+int	httpdate_format(time_t, char *, size_t);
+int	httpdate_parse(const char *, time_t *);
+
 /* http/problem.c: SQLSTATE -> HTTP, one table. */
 struct sqlstate_map {
 	const char	*prefix;	/* a full SQLSTATE or a class */
@@ -198,6 +204,8 @@ struct il_req;
 #define EP_INVALIDATES_FEEDS 0x0020	/* a success empties the feeds cache */
 #define EP_HASH_TOKEN	0x0040	/* SQL gets the body's "token" as SHA-256 hex */
 #define EP_ANY_BODY	0x0080	/* any body is accepted and ignored (RFC 8058) */
+#define EP_PRIVATE	0x0100	/* one person's, by a key in its URL: a
+				   200 is private, revalidated every time */
 
 struct endpoint {
 	int			method;		/* one IL_* */

@@ -127,77 +127,29 @@ $$;
 
 -- RSS --------------------------------------------------------------------
 
--- Text safe for XML 1.0: the control characters it forbids removed
--- (xmlelement escapes &, < and > itself).
-CREATE FUNCTION api.xml_text(p text)
-RETURNS text LANGUAGE sql IMMUTABLE AS $$
-	SELECT regexp_replace(p, E'[\\x01-\\x08\\x0B\\x0C\\x0E-\\x1F\\uFFFE\\uFFFF]',
-	    '', 'g');
-$$;
-
-CREATE FUNCTION api.rss_date(p timestamptz)
-RETURNS text LANGUAGE sql STABLE AS $$
-	SELECT to_char(p AT TIME ZONE 'UTC', 'Dy, DD Mon YYYY HH24:MI:SS') ||
-	    ' +0000';
-$$;
-
--- RSS 2.0 of the latest 50 items as an anonymous reader sees them.  The
--- document is returned as a JSON string (the API sends its text with
--- Content-Type application/rss+xml); p_web and p_api are PUBLIC_WEB_URL
--- and PUBLIC_API_URL.
+-- GET /v1/activity.rss: the latest 50 items as an anonymous reader sees
+-- them, as a JSON document that the API renders with its RSS renderer
+-- (api/src/resources/activity.c, which adds the title prefixes and the
+-- links):
+--   {"title": text, "description": text, "updated": RFC 3339 or null,
+--    "items": [{"kind", "id", "subject_type", "subject_id", "title",
+--               "text" (at most 2000 characters, or null), "at"}, ...]}
+-- newest first, in the order of api.activity_items.
 CREATE FUNCTION api.activity_rss(p_token bytea, p_args jsonb, p_query jsonb,
-    p_body jsonb, p_client inet, p_web text, p_api text)
-RETURNS api.reply LANGUAGE plpgsql AS $$
-DECLARE
-	v_anon	members;
-	v_items	xml;
-	v_last	timestamptz;
-	v_doc	xml;
-BEGIN
-	WITH page AS (
-		SELECT * FROM api.activity_items('infinity', '', 0, 50)
-	)
-	SELECT xmlagg(xmlelement(name item,
-	        xmlelement(name title, api.xml_text(
-	            CASE page.kind
-	            WHEN 'event_created' THEN 'New event: '
-	            WHEN 'event_recap' THEN 'Recap: '
-	            WHEN 'collaboration_created' THEN 'New collaboration: '
-	            WHEN 'collaboration_completed' THEN 'Completed: '
-	            WHEN 'collaboration_update' THEN 'Update: '
-	            WHEN 'mentorship_completed' THEN 'Mentorship completed: '
-	            ELSE '' END || page.title)),
-	        xmlelement(name link, p_web || '/#/' ||
-	            CASE page.subject_type
-	            WHEN 'event' THEN 'events/' || page.subject_id
-	            WHEN 'collaboration' THEN 'collaborations/' ||
-	                page.subject_id
-	            ELSE 'activity' END),
-	        xmlelement(name description,
-	            api.xml_text(left(coalesce(page.text, ''), 2000))),
-	        xmlelement(name category, page.kind),
-	        xmlelement(name guid, xmlattributes('false' AS "isPermaLink"),
-	            'interlibrary:activity:' || page.kind || ':' || page.id),
-	        xmlelement(name "pubDate", api.rss_date(page.at)))
-	    ORDER BY page.at DESC, page.kind DESC, page.id DESC),
-	    max(page.at)
-	INTO v_items, v_last FROM page;
-	v_doc := xmlelement(name rss, xmlattributes('2.0' AS version,
-	        'http://www.w3.org/2005/Atom' AS "xmlns:atom"),
-	    xmlelement(name channel,
-	        xmlelement(name title, 'Interlibrary: community activity'),
-	        xmlelement(name link, p_web || '/'),
-	        xmlelement(name description, 'New events, event recaps, '
-	            'collaborations and their progress, and completed '
-	            'mentorships in the Interlibrary community.'),
-	        xmlelement(name language, 'en'),
-	        xmlelement(name "atom:link", xmlattributes(
-	            p_api || '/v1/activity.rss' AS href, 'self' AS rel,
-	            'application/rss+xml' AS type)),
-	        xmlelement(name "lastBuildDate",
-	            api.rss_date(coalesce(v_last, 'epoch'::timestamptz))),
-	        v_items));
-	RETURN api.ok(200, to_jsonb('<?xml version="1.0" encoding="UTF-8"?>'
-	    || E'\n' || v_doc::text || E'\n'));
-END;
+    p_body jsonb, p_client inet)
+RETURNS api.reply LANGUAGE sql STABLE AS $$
+	SELECT api.ok(200, jsonb_build_object(
+	    'title', 'Interlibrary: community activity',
+	    'description', 'New events, event recaps, collaborations and their '
+	        'progress, and completed mentorships in the Interlibrary '
+	        'community.',
+	    'updated', api.ts(max(a.at)),
+	    'items', coalesce(jsonb_agg(jsonb_build_object(
+	        'kind', a.kind, 'id', a.id, 'subject_type', a.subject_type,
+	        'subject_id', a.subject_id, 'title', a.title,
+	        'text', left(a.text, 2000), 'at', api.ts(a.at))
+	        ORDER BY a.o), '[]')))
+	FROM api.activity_items('infinity', '', 0, 50)
+	    WITH ORDINALITY AS a(at, kind, id, subject_type, subject_id, title,
+	        text, organization_id, member_ids, o);
 $$;

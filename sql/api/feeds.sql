@@ -4,14 +4,20 @@
 -- The feed functions return one jsonb document that the API parses into
 -- struct feed_event and renders with its pure-C renderers:
 --   {"title": text, "description": text, "web_path": text,
+--    "instance": the installation's uuid (UIDs: event-<id>@<uuid>.interlibrary),
 --    "events": [{"id", "title", "description", "kind", "status",
 --                "cancel_reason", "starts_at", "ends_at", "timezone",
+--                "starts_local", "ends_local", "starts_zone", "ends_zone",
 --                "venue", "address", "city", "online_url",
 --                "organization", "tags", "sequence", "created_at",
 --                "updated_at"}, ...]}
--- Times are RFC 3339 in UTC (api.ts); events are ordered by (starts_at,
--- id), like GET /v1/events, and selected by the same function
--- (api.event_rows), so the filters mean what they mean there.
+-- Times are RFC 3339 in UTC (api.ts), but starts_local and ends_local:
+-- the same instants in the event's time zone, with its offset then, and
+-- starts_zone and ends_zone the zone's abbreviations then (CST, CDT), all
+-- from PostgreSQL's time zone data (api.feed_local_times).  Events are
+-- ordered by (starts_at, id), like GET /v1/events, and selected by the
+-- same function (api.event_rows), so the filters mean what they mean
+-- there.
 --
 -- The feed window: events that have not ended 30 days ago and start
 -- less than one year ahead, at most 500 of them; hidden events never
@@ -22,6 +28,37 @@
 -- call reads committed data.
 
 -- Helpers ----------------------------------------------------------------
+
+-- The installation's id (sql/migrations/0014_instance.sql), which the
+-- UIDs of every feed carry.
+CREATE FUNCTION api.instance_id()
+RETURNS text LANGUAGE sql STABLE AS $$
+	SELECT id::text FROM instance;
+$$;
+
+-- The instants p_starts and p_ends in time zone p_zone: {"starts_local",
+-- "ends_local"} RFC 3339 with the zone's offset then, {"starts_zone",
+-- "ends_zone"} its abbreviations then, from PostgreSQL's tz database
+-- (America/Chicago: CST in winter, CDT in summer; "+04" where the
+-- database has no letters); {} for a zone PostgreSQL does not know.
+-- to_char() prints in the session's TimeZone: the function sets it to the
+-- zone, and its SET clause gives the caller's back when it returns.
+CREATE FUNCTION api.feed_local_times(p_zone text, p_starts timestamptz,
+    p_ends timestamptz)
+RETURNS jsonb LANGUAGE plpgsql STABLE SET TimeZone = 'UTC' AS $$
+DECLARE
+	c_rfc3339	CONSTANT text := 'YYYY-MM-DD"T"HH24:MI:SSTZH:TZM';
+BEGIN
+	PERFORM set_config('TimeZone', p_zone, true);
+	RETURN jsonb_build_object(
+	    'starts_local', to_char(p_starts, c_rfc3339),
+	    'ends_local', to_char(p_ends, c_rfc3339),
+	    'starts_zone', to_char(p_starts, 'TZ'),
+	    'ends_zone', to_char(p_ends, 'TZ'));
+EXCEPTION WHEN invalid_parameter_value THEN
+	RETURN '{}';
+END;
+$$;
 
 CREATE FUNCTION api.feed_event_json(e events)
 RETURNS jsonb LANGUAGE sql STABLE AS $$
@@ -36,7 +73,8 @@ RETURNS jsonb LANGUAGE sql STABLE AS $$
 	        WHERE o.id = e.organization_id),
 	    'tags', to_jsonb(e.tags), 'sequence', e.sequence,
 	    'created_at', api.ts(e.created_at),
-	    'updated_at', api.ts(e.updated_at));
+	    'updated_at', api.ts(e.updated_at)) ||
+	    api.feed_local_times(e.timezone, e.starts_at, e.ends_at);
 $$;
 
 -- The feed window's bounds for the given (validated) from/to: [lower,
@@ -96,8 +134,18 @@ BEGIN
 	END IF;
 	RETURN jsonb_build_object('title', v_title,
 	    'description', 'Events from 30 days ago to one year ahead',
-	    'web_path', v_path, 'events', coalesce(v_rows, '[]'));
+	    'web_path', v_path, 'instance', api.instance_id(),
+	    'events', coalesce(v_rows, '[]'));
 END;
+$$;
+
+-- The document of one event (its .ics, and the calendar part of mail
+-- about it, sql/api/mail.sql).
+CREATE FUNCTION api.feed_event_doc(e events)
+RETURNS jsonb LANGUAGE sql STABLE AS $$
+	SELECT jsonb_build_object('title', e.title, 'description', NULL,
+	    'web_path', '/#/events/' || e.id, 'instance', api.instance_id(),
+	    'events', jsonb_build_array(api.feed_event_json(e)));
 $$;
 
 -- GET /v1/events/{id}.ics: one event, whenever it is (add-to-calendar);
@@ -110,9 +158,7 @@ BEGIN
 	IF e.hidden_at IS NOT NULL THEN
 		PERFORM api.fail(404, 'not_found', 'no such event');
 	END IF;
-	RETURN jsonb_build_object('title', e.title, 'description', NULL,
-	    'web_path', '/#/events/' || e.id,
-	    'events', jsonb_build_array(api.feed_event_json(e)));
+	RETURN api.feed_event_doc(e);
 END;
 $$;
 -- Personal calendar ------------------------------------------------------
@@ -184,6 +230,7 @@ BEGIN
 	      ORDER BY e.starts_at, e.id LIMIT 500) p;
 	RETURN jsonb_build_object('title', 'Interlibrary: my events',
 	    'description', 'The events ' || v_m.display_name || ' is going to',
-	    'web_path', '/#/me', 'events', coalesce(v_rows, '[]'));
+	    'web_path', '/#/me', 'instance', api.instance_id(),
+	    'events', coalesce(v_rows, '[]'));
 END;
 $$;

@@ -734,10 +734,8 @@ BEGIN
 	        api.public_url('api') || '/v1/unsubscribe?token=' || c.unsubscribe
 	        END,
 	    c.message_id, extract(epoch FROM c.created_at)::bigint,
-	    (SELECT jsonb_build_object('title', e.title, 'description', NULL,
-	        'web_path', '/#/events/' || e.id,
-	        'events', jsonb_build_array(api.feed_event_json(e)))::text
-	     FROM events e WHERE e.id = c.event_id AND e.hidden_at IS NULL)
+	    (SELECT api.feed_event_doc(e)::text FROM events e
+	     WHERE e.id = c.event_id AND e.hidden_at IS NULL)
 	FROM claimed c ORDER BY c.id;
 END;
 $$;

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { XMLParser } from 'fast-xml-parser';
-import { get, post, patch, sql, uid, makeMember, makeOrg, assertProblem } from './lib.mjs';
+import { API, get, post, patch, sql, uid, makeMember, makeOrg, assertProblem } from './lib.mjs';
 
 const as = (who) => (who ? { token: who.token } : {});
 const soon = (days) => new Date(Date.now() + days * 86400000).toISOString().replace(/\.\d+Z$/, 'Z');
@@ -208,8 +208,32 @@ test('activity.rss: RSS 2.0, escaped, cacheable', async () => {
 	assert.match(mine.link, new RegExp(`/#/collaborations/${c.id}$`));
 	assert.match(mine.pubDate, /^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} \+0000$/);
 	assert.equal(mine.guid['#text'], `interlibrary:activity:collaboration_created:${c.id}`);
+	assert.equal(mine.category, 'collaboration_created');
 	const again = await get('/v1/activity.rss', { headers: { 'if-none-match': r.headers.get('etag') } });
 	assert.equal(again.status, 304);
+	// The channel, and the other kinds' prefixes and links.
+	const ch = doc.rss.channel;
+	assert.equal(ch.title, 'Interlibrary: community activity');
+	assert.match(ch.link, /^https?:\/\/[^/]+\/$/);
+	assert.match(ch.description, /^New events, event recaps/);
+	assert.equal(ch.language, 'en');
+	assert.equal(ch['atom:link']['@_href'], `${API}/v1/activity.rss`);
+	assert.equal(ch['atom:link']['@_rel'], 'self');
+	assert.equal(ch.lastBuildDate, items[0].pubDate, 'lastBuildDate is the newest item');
+	const ev = await event(owner, { title: `Zine fair ${tag}` });
+	const [past] = await sql(`INSERT INTO events (title, kind, starts_at, ends_at, timezone,
+	    created_by, recap) VALUES ($1, 'social', now() - interval '3 days',
+	    now() - interval '2 days', 'UTC', $2, 'It went well') RETURNING id`,
+	    [`Picnic ${tag}`, owner.id]);
+	const later = [].concat(new XMLParser({ ignoreAttributes: false })
+	    .parse((await get('/v1/activity.rss')).text).rss.channel.item);
+	const item = (kind, id) => later.find((i) => i.guid['#text'] === `interlibrary:activity:${kind}:${id}`);
+	assert.equal(item('event_created', ev.id).title, `New event: Zine fair ${tag}`);
+	assert.match(item('event_created', ev.id).link, new RegExp(`/#/events/${ev.id}$`));
+	assert.equal(item('event_created', ev.id).category, 'event_created');
+	assert.equal(item('event_recap', past.id).title, `Recap: Picnic ${tag}`);
+	assert.equal(item('event_recap', past.id).description, 'It went well');
+	assert.match(item('event_recap', past.id).link, new RegExp(`/#/events/${past.id}$`));
 	assertProblem(await get('/v1/activity.rss?limit=5'), 400, 'limit');
 });
 

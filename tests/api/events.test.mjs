@@ -110,6 +110,28 @@ test('create, read and edit an event; organizers; sequence; Location', async () 
 	assert.match(loc.headers.get('location'), new RegExp(`/v1/events/${loc.json.id}$`));
 });
 
+// Malformed URLs (libcurl's parser reads them) are refused before they
+// can be published into the feeds; well-formed ones are kept as sent.
+const BAD_URLS = ['https://@', 'http://[::1', 'https://x.org:99999/', 'https:/x.org',
+    'https:///x.org', 'https://x.org:0/', 'ftp://x.org/', 'https://x.org/a b'];
+
+test('online_url: malformed URLs are 400 naming the field and never reach a feed', async () => {
+	const m = await makeMember();
+	const city = `Urlville ${uid()}`;
+	for (const online_url of BAD_URLS) {
+		const r = await post('/v1/events', eventBody({ city, online_url }), { token: m.token });
+		assertProblem(r, 400, 'online_url');
+		assert.equal(r.json.errors[0].message, 'must be an http or https URL');
+	}
+	const ev = await makeEvent(m, { city, online_url: 'http://[::1]:8080/room?a=1#b' });
+	assert.equal(ev.online_url, 'http://[::1]:8080/room?a=1#b');
+	for (const online_url of BAD_URLS)
+		assertProblem(await patch(`/v1/events/${ev.id}`, { online_url }, { token: m.token }), 400,
+		    'online_url');
+	const feed = JSON.parse((await get(`/v1/events.json?city=${encodeURIComponent(city)}`)).text);
+	assert.deepEqual(feed.items.map((i) => i._interlibrary.online_url), ['http://[::1]:8080/room?a=1#b']);
+});
+
 test('invalid input is 400 naming the field or parameter', async () => {
 	const m = await makeMember();
 	const cases = [

@@ -7,6 +7,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import net from 'node:net';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import ICAL from 'ical.js';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
@@ -180,6 +183,187 @@ test('the three formats show what GET /v1/events shows, read by independent pars
 	assert.deepEqual(soon.items.map((i) => idOf(i.id)), [a.id, c.id]);
 });
 
+// The first day-th of month (1-12) at hour:00 UTC after now, as an ISO string.
+function nextUtc(month, day, hour) {
+	const now = new Date();
+	for (let y = now.getUTCFullYear(); ; y++) {
+		const t = Date.UTC(y, month - 1, day, hour);
+		if (t > now.getTime() + DAY) return new Date(t);
+	}
+}
+const WDAY = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+const MON = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const day = (d) => `${WDAY[d.getUTCDay()]}, ${String(d.getUTCDate()).padStart(2, '0')} ${
+    MON[d.getUTCMonth()]} ${d.getUTCFullYear()}`;
+
+test('RSS and JSON Feed say when in the event\'s time zone: CST in winter, CDT in summer', async () => {
+	const m = await makeMember();
+	const city = newCity();
+	// 10:00 to 12:00 in Chicago: 16:00 UTC in January, 15:00 UTC in July.
+	const winter = nextUtc(1, 12, 16);
+	const summer = nextUtc(7, 13, 15);
+	const w = await makeEvent(m, { city, title: `Winter ${uid()}`, starts_at: iso(winter.getTime()),
+	    ends_at: iso(winter.getTime() + 2 * HOUR) });
+	const s = await makeEvent(m, { city, title: `Summer ${uid()}`, starts_at: iso(summer.getTime()),
+	    ends_at: iso(summer.getTime() + 2 * HOUR) });
+	// A late event in Tokyo ends on the next day there.
+	const late = nextUtc(3, 3, 14);
+	const t = await makeEvent(m, { city, title: `Late ${uid()}`, timezone: 'Asia/Tokyo',
+	    starts_at: iso(late.getTime()), ends_at: iso(late.getTime() + 3 * HOUR) });
+	const want = new Map([
+		[w.id, `When: ${day(winter)} 10:00 CST to 12:00 CST (America/Chicago)`],
+		[s.id, `When: ${day(summer)} 10:00 CDT to 12:00 CDT (America/Chicago)`],
+		[t.id, `When: ${day(new Date(late.getTime() + 9 * HOUR))} 23:00 JST to ${
+		    day(new Date(late.getTime() + 12 * HOUR))} 02:00 JST (Asia/Tokyo)`],
+	]);
+	const q = `?city=${encodeURIComponent(city)}`;
+
+	const { items } = parseRss((await get(`/v1/events.rss${q}`)).text);
+	assert.equal(items.length, 3);
+	for (const i of items) {
+		const first = i.description.replace(/^<p>/, '').split('<br>')[0];
+		assert.equal(first, want.get(idOf(i.guid['#text'])));
+		assert.doesNotMatch(i.description, /UTC/);
+	}
+	const feed = JSON.parse((await get(`/v1/events.json${q}`)).text);
+	assert.equal(feed.items.length, 3);
+	for (const i of feed.items) {
+		assert.equal(i.content_text.split('\n')[0], want.get(idOf(i.id)));
+		// The extension keeps the instants in UTC.
+		assert.match(i._interlibrary.starts_at, /Z$/);
+	}
+});
+
+// Another API instance on the same database, with env on top of this
+// one's; resolves once both its workers have started.
+async function otherApi(env) {
+	const port = await new Promise((resolve) => {
+		const srv = net.createServer().listen(0, '127.0.0.1', () => {
+			const p = srv.address().port;
+			srv.close(() => resolve(p));
+		});
+	});
+	const dir = mkdtempSync('/tmp/interlibrary-feeds-');
+	const child = spawn('bash', ['scripts/api.sh', dir], { env: { ...process.env,
+	    API_PORT: String(port), API_WORKERS: '2', ...env } });
+	let out = '';
+	await new Promise((resolve, reject) => {
+		const seen = (d) => {
+			out += d;
+			if (/worker 1 started/.test(out) && /worker 2 started/.test(out)) resolve();
+		};
+		child.stdout.on('data', seen);
+		child.stderr.on('data', seen);
+		child.on('exit', () => reject(new Error(`the other API stopped: ${out}`)));
+	});
+	return {
+		url: `http://127.0.0.1:${port}`,
+		stop: () => new Promise((resolve) => {
+			child.removeAllListeners('exit');
+			child.on('exit', () => {
+				rmSync(dir, { recursive: true, force: true });
+				resolve();
+			});
+			child.kill('SIGTERM');
+		}),
+	};
+}
+
+test('UIDs come from the installation\'s id: the same across restarts and public URLs', async () => {
+	const m = await makeMember();
+	const city = newCity();
+	const ev = await makeEvent(m, { city });
+	const [{ id }] = await sql('SELECT id::text AS id FROM instance');
+	const uid = `event-${ev.id}@${id}.interlibrary`;
+	const q = `?city=${encodeURIComponent(city)}`;
+	assert.equal(parseIcs((await get(`/v1/events/${ev.id}.ics`, { validate: false })).text)[0].uid,
+	    uid);
+	assert.equal(parseIcs((await get(`/v1/events.ics${q}`)).text)[0].uid, uid);
+	assert.equal(parseRss((await get(`/v1/events.rss${q}`)).text).items[0].guid['#text'], uid);
+	assert.equal(JSON.parse((await get(`/v1/events.json${q}`)).text).items[0].id, uid);
+	// The same database served under other public URLs: the same UIDs.
+	const other = await otherApi({ PUBLIC_WEB_URL: 'https://events.library.example',
+	    PUBLIC_API_URL: 'https://api.library.example' });
+	try {
+		const r = await fetch(`${other.url}/v1/events/${ev.id}.ics`);
+		assert.equal(r.status, 200);
+		const [v] = parseIcs(await r.text());
+		assert.equal(v.uid, uid);
+		assert.equal(v.url, `https://events.library.example/#/events/${ev.id}`);
+	} finally {
+		await other.stop();
+	}
+});
+
+test('an event\'s kind equal to one of its tags is one category', async () => {
+	const m = await makeMember();
+	const city = newCity();
+	const ev = await makeEvent(m, { city, kind: 'training', tags: ['makerspace', 'training'] });
+	const q = `?city=${encodeURIComponent(city)}`;
+	const [v] = parseIcs((await get(`/v1/events.ics${q}`)).text);
+	assert.equal(idOf(v.uid), ev.id);
+	assert.deepEqual(v.categories, ['training', 'makerspace']);
+	const { items } = parseRss((await get(`/v1/events.rss${q}`)).text);
+	assert.deepEqual(items[0].category, ['training', 'makerspace']);
+	const feed = JSON.parse((await get(`/v1/events.json${q}`)).text);
+	assert.deepEqual(feed.items[0].tags, ['training', 'makerspace']);
+});
+
+test('LOCATION and Where: join venue, address and city without repeating a part', async () => {
+	const m = await makeMember();
+	const city = newCity();
+	const ev = await makeEvent(m, { city, venue: 'Main Branch',
+	    address: `1 Library Way, ${city.toUpperCase()}` });
+	const q = `?city=${encodeURIComponent(city)}`;
+	const [v] = parseIcs((await get(`/v1/events.ics${q}`)).text);
+	assert.equal(idOf(v.uid), ev.id);
+	assert.equal(v.location, `Main Branch, 1 Library Way, ${city.toUpperCase()}`);
+	const { items } = parseRss((await get(`/v1/events.rss${q}`)).text);
+	assert.match(items[0].description, new RegExp(
+	    `<br>\nWhere: Main Branch, 1 Library Way, ${city.toUpperCase()}(<br>|</p>)`));
+});
+
+test('an event feed\'s RSS, byte for byte', async () => {
+	const m = await makeMember();
+	const city = newCity();
+	const when = nextUtc(1, 12, 16);
+	const ev = await makeEvent(m, { city, title: 'Exact & sure', description: 'Bring <zines>.',
+	    starts_at: iso(when.getTime()), ends_at: iso(when.getTime() + 2 * HOUR),
+	    venue: 'Main Branch', address: `1 Library Way, ${city}`, tags: ['zines', 'meetup'] });
+	await sql(`UPDATE events SET created_at = '2026-01-02T03:04:05Z',
+	    updated_at = '2026-01-02T03:04:06Z' WHERE id = $1`, [ev.id]);
+	const [{ id }] = await sql('SELECT id::text AS id FROM instance');
+	const web = process.env.PUBLIC_WEB_URL;
+	const q = `?city=${encodeURIComponent(city)}`;
+	const r = await get(`/v1/events.rss${q}`);
+	assert.equal(r.status, 200, r.text);
+	assert.equal(r.text, `<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom">
+<channel>
+<title>Interlibrary events</title>
+<link>${web}/#/events</link>
+<description>Events from 30 days ago to one year ahead</description>
+<atom:link href="${API}/v1/events.rss${q}" rel="self" type="application/rss+xml"/>
+<lastBuildDate>Fri, 02 Jan 2026 03:04:06 +0000</lastBuildDate>
+<ttl>60</ttl>
+<generator>Interlibrary</generator>
+<item>
+<title>Exact &amp; sure</title>
+<link>${web}/#/events/${ev.id}</link>
+<guid isPermaLink="false">event-${ev.id}@${id}.interlibrary</guid>
+<pubDate>Fri, 02 Jan 2026 03:04:05 +0000</pubDate>
+<description>&lt;p&gt;When: ${day(when)} 10:00 CST to 12:00 CST (America/Chicago)&lt;br&gt;
+Where: Main Branch, 1 Library Way, ${city}&lt;br&gt;
+&lt;br&gt;
+Bring &amp;lt;zines&amp;gt;.&lt;/p&gt;</description>
+<category>meetup</category>
+<category>zines</category>
+</item>
+</channel>
+</rss>
+`);
+});
+
 test('hostile text never makes a second event and RSS stays well-formed', async () => {
 	const m = await makeMember();
 	const city = newCity();
@@ -276,6 +460,73 @@ test('strong ETag, 304 and Cache-Control: public, max-age=60 on every feed', asy
 		assert.equal(head.text, '');
 		assert.equal(head.headers.get('etag'), etag);
 	}
+});
+
+test('Last-Modified is the latest change of a feed\'s events; If-Modified-Since at or after it is 304', async () => {
+	const m = await makeMember();
+	const city = newCity();
+	const a = await makeEvent(m, { city });
+	const b = await makeEvent(m, { city, starts_at: at(72), ends_at: at(73) });
+	// A change becomes a validator once it is a minute old (a write that
+	// started earlier may still commit an earlier updated_at until then).
+	await sql(`UPDATE events SET updated_at = CASE id WHEN $1
+	    THEN now() - interval '10 minutes 0.25 seconds' ELSE now() - interval '20 minutes' END
+	    WHERE id = ANY(ARRAY[$1, $2]::bigint[])`, [a.id, b.id]);
+	const [{ t }] = await sql('SELECT max(updated_at) AS t FROM events WHERE id = ANY($1)',
+	    [[a.id, b.id]]);
+	const q = `?city=${encodeURIComponent(city)}`;
+	const httpDate = (d) => new Date(Math.floor(d.getTime() / 1000) * 1000).toUTCString();
+	for (const ext of ['ics', 'rss', 'json']) {
+		const path = `/v1/events.${ext}${q}`;
+		const r = await get(path);
+		assert.equal(r.status, 200, r.text);
+		const lm = r.headers.get('last-modified');
+		assert.equal(lm, httpDate(t), path);
+		// From the cache too, on either worker; at or after it: 304.
+		for (let i = 0; i < 4; i++) {
+			const again = await freshGet(path, { 'if-modified-since': lm });
+			assert.equal(again.status, 304, path);
+			assert.equal(again.text, '');
+			assert.equal(again.headers['last-modified'], lm);
+			assert.equal(again.headers.etag, r.headers.get('etag'));
+		}
+		const later = new Date(Date.parse(lm) + 3600000).toUTCString();
+		assert.equal((await freshGet(path, { 'if-modified-since': later })).status, 304);
+		const before = new Date(Date.parse(lm) - 1000).toUTCString();
+		assert.equal((await freshGet(path, { 'if-modified-since': before })).status, 200);
+		// If-None-Match decides when both are sent; a date not in IMF-fixdate is ignored.
+		assert.equal((await freshGet(path, { 'if-modified-since': lm,
+		    'if-none-match': '"0123456789abcdef0123456789abcdef"' })).status, 200);
+		assert.equal((await freshGet(path, { 'if-none-match': r.headers.get('etag'),
+		    'if-modified-since': before })).status, 304);
+		assert.equal((await freshGet(path, { 'if-modified-since': 'yesterday' })).status, 200);
+	}
+	// An edit: too recent to be a validator, so no Last-Modified and the
+	// old date no longer gets a 304; once it settles, the new date.
+	const path = `/v1/events.json${q}`;
+	const old = (await get(path)).headers.get('last-modified');
+	const p = await patch(`/v1/events/${a.id}`, { title: 'Moved on' }, { token: m.token });
+	assert.equal(p.status, 200, p.text);
+	const now = await get(path, { headers: { 'if-modified-since': old } });
+	assert.equal(now.status, 200);
+	assert.equal(now.headers.get('last-modified'), null);
+	const [{ t2 }] = await sql(`UPDATE events SET updated_at = now() - interval '2 minutes'
+	    WHERE id = $1 RETURNING updated_at AS t2`, [a.id]);
+	const settled = await get(`${path}&kind=meetup`, { headers: { 'if-modified-since': old } });
+	assert.equal(settled.status, 200);
+	assert.equal(settled.headers.get('last-modified'), httpDate(t2));
+	// An empty feed and the personal calendar have none (the calendar also
+	// changes with its owner's RSVPs): If-Modified-Since changes nothing.
+	const far = { headers: { 'if-modified-since': 'Fri, 31 Dec 9999 23:59:59 GMT' } };
+	const empty = await get(`/v1/events.ics?city=${encodeURIComponent(newCity())}`, far);
+	assert.equal(empty.status, 200);
+	assert.equal(empty.headers.get('last-modified'), null);
+	assert.equal((await put(`/v1/events/${b.id}/rsvp`, { response: 'going' }, { token: m.token })).status,
+	    200);
+	const key = (await call('POST', '/v1/me/calendar-key', { token: m.token, rawBody: '' })).json.key;
+	const cal = await get(`/v1/me/calendar.ics?key=${key}`, far);
+	assert.equal(cal.status, 200);
+	assert.equal(cal.headers.get('last-modified'), null);
 });
 
 // Poll a feed for up to 6.5 s after a change; every answer that comes more
@@ -418,13 +669,27 @@ test('personal calendar: create, use, rotate, revoke; the key is never stored or
 
 	const cal = await get(`/v1/me/calendar.ics?key=${k1.json.key}`);
 	assert.equal(cal.status, 200, cal.text);
-	assert.equal(cal.headers.get('cache-control'), 'private, no-store');
+	// Calendar apps keep it and revalidate: private, no-cache, and a 304
+	// for the ETag they hold (never with a token: then private, no-store).
+	assert.equal(cal.headers.get('cache-control'), 'private, no-cache');
+	const calTag = cal.headers.get('etag');
+	assert.match(calTag, /^"[0-9a-f]{32}"$/);
+	const same = await get(`/v1/me/calendar.ics?key=${k1.json.key}`,
+	    { headers: { 'if-none-match': calTag } });
+	assert.equal(same.status, 304);
+	assert.equal(same.headers.get('etag'), calTag);
+	assert.equal(same.headers.get('cache-control'), 'private, no-cache');
+	assert.equal((await get(`/v1/me/calendar.ics?key=${k1.json.key}`, { token: me.token }))
+	    .headers.get('cache-control'), 'private, no-store');
 	const vs = parseIcs(cal.text);
 	assert.deepEqual(vs.map((v) => idOf(v.uid)).sort((a, b) => a - b), [going.id, cancelled.id]);
 	assert.equal(vs.find((v) => idOf(v.uid) === cancelled.id).status, 'CANCELLED');
 	// Withdrawing takes the event out at once (the personal calendar is not cached).
 	assert.equal((await del(`/v1/events/${going.id}/rsvp`, { token: me.token })).status, 204);
-	const after = parseIcs((await get(`/v1/me/calendar.ics?key=${k1.json.key}`)).text);
+	const afterRes = await get(`/v1/me/calendar.ics?key=${k1.json.key}`,
+	    { headers: { 'if-none-match': calTag } });
+	assert.equal(afterRes.status, 200, 'a withdrawn RSVP changes the calendar');
+	const after = parseIcs(afterRes.text);
 	assert.deepEqual(after.map((v) => idOf(v.uid)), [cancelled.id]);
 
 	// Rotate: the old key stops working at once.

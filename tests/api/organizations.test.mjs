@@ -47,6 +47,23 @@ test('create with a derived slug; read by id or slug; list with filters', async 
 	assertProblem(await get('/v1/organizations/999999999'), 404);
 });
 
+test('website: malformed URLs are 400 naming the field', async () => {
+	const a = await makeMember();
+	for (const website of ['https://@', 'http://[::1', 'https://x.org:99999/', 'https:/x.org',
+	    'ftp://x.org/']) {
+		const r = await post('/v1/organizations', { name: `Library ${uid()}`, kind: 'public_library',
+		    website }, { token: a.token });
+		assertProblem(r, 400, 'website');
+		assert.equal(r.json.errors[0].message, 'must be an http or https URL');
+	}
+	const org = await makeOrg(a, { website: 'https://library.example:8443/home' });
+	assert.equal(org.website, 'https://library.example:8443/home');
+	assertProblem(await patch(`/v1/organizations/${org.id}`, { website: 'https://@' },
+	    { token: a.token }), 400, 'website');
+	assert.equal((await get(`/v1/organizations/${org.id}`)).json.website,
+	    'https://library.example:8443/home');
+});
+
 test('slug rules: characters, all digits, length, duplicates', async () => {
 	const a = await makeMember();
 	const base = { name: 'Slug Test', kind: 'other', city: 'X' };

@@ -41,6 +41,14 @@ BEGIN
 	    ELSE j END;
 END;
 $$;
+-- A feed document as the first release wrote it: what later releases
+-- added to it (the installation's id, the events' local times) left out.
+CREATE FUNCTION pg_temp.feed_v1(d jsonb) RETURNS jsonb LANGUAGE sql AS $$
+	SELECT (d - 'instance') || jsonb_build_object('events', coalesce((SELECT jsonb_agg(
+	    e - '{starts_local,ends_local,starts_zone,ends_zone}'::text[]
+	    ORDER BY o) FROM jsonb_array_elements(d->'events')
+	    WITH ORDINALITY AS x(e, o)), '[]'));
+$$;
 CREATE TEMP TABLE answers (name text, body jsonb);
 INSERT INTO answers
 SELECT 'orgs_list', pg_temp.body(api.orgs_list(NULL, '{}', :q, NULL, '127.0.0.1'))
@@ -52,7 +60,7 @@ UNION ALL SELECT 'events_list_member', pg_temp.body(api.events_list(:t, '{}', '{
 UNION ALL SELECT 'events_list_kind', pg_temp.body(api.events_list(NULL, '{}', '{"limit": 100, "kind": "social", "from": "2000-01-01T00:00:00Z"}', NULL, '127.0.0.1'))
 UNION ALL SELECT 'event_get', pg_temp.body(api.event_get(:t, jsonb_build_object('id', (SELECT min(id) FROM events)::text), '{}', NULL, '127.0.0.1'))
 UNION ALL SELECT 'event_rsvps', pg_temp.body(api.event_rsvps(:t, jsonb_build_object('id', (SELECT event_id FROM rsvps GROUP BY event_id ORDER BY count(*) DESC, event_id LIMIT 1)::text), :q, NULL, '127.0.0.1'))
-UNION ALL SELECT 'feed_events', api.feed_events('{}', '{}')
+UNION ALL SELECT 'feed_events', pg_temp.feed_v1(api.feed_events('{}', '{}'))
 UNION ALL SELECT 'me_get', pg_temp.body(api.me_get(:t, '{}', '{}', NULL, '127.0.0.1'))
 UNION ALL SELECT 'members_list', pg_temp.body(api.members_list(:t, '{}', :q, NULL, '127.0.0.1'))
 UNION ALL SELECT 'member_get', pg_temp.body(api.member_get(:t, jsonb_build_object('id', (SELECT max(id) FROM members)::text), '{}', NULL, '127.0.0.1'))

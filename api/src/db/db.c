@@ -9,10 +9,16 @@
  * db_register() (row_error() in http/row.c, which alone turns rows and
  * SQL errors into statuses, headers and bodies).
  *
- * Connections that break (PostgreSQL restarted) are reset before they go
- * back to the pool, so the API recovers without a restart; libpq's
+ * Connections break (PostgreSQL restarted, a session ended by an
+ * administrator or by idle_session_timeout) while they wait in the pool.
+ * A broken connection is reset when it is next drawn (db_connection_probe)
+ * or, when that could not tell (the server's goodbye arrived but not yet
+ * its end of file), the statement fails in a way that shows it never ran:
+ * then the connection is reset and the statement sent again, once
+ * (db_retry).  A statement that may have run is never sent twice.  libpq's
  * connect_timeout (PGCONNECT_TIMEOUT, set at start) bounds how long a
- * reset or a new connection can hold the worker.
+ * reset can hold the worker; a statement resets its connection at most
+ * once.
  */
 
 #include <sodium.h>
@@ -23,8 +29,13 @@
 
 #define DB_NAME		"db"
 
-static void	db_connection_check(struct il_req *);
 static void	db_connection_probe(struct il_req *);
+static void	db_connection_reset(struct il_req *);
+static void	db_connection_lost(struct il_req *);
+static void	db_lost_result(struct il_req *);
+static int	db_never_ran(struct il_req *);
+static int	db_send(struct il_req *);
+static void	db_retry(struct il_req *);
 static void	db_event(void *, int);
 static void	db_failed(struct http_request *, struct il_req *);
 
@@ -41,6 +52,13 @@ static il_fail	db_fail;
  * in the socket while a result waits for the request; kore_pgsql_continue()
  * and kore_pgsql_cleanup() read them when the request is done with it.
  *
+ * An error on the socket (the server reset the connection) while a
+ * statement waits is read like data: Kore would otherwise free the
+ * connection at once, dropping what the server said before it went (the
+ * FATAL that shows the statement never ran, see db_never_ran()).  The read
+ * fails, and the request sees KORE_PGSQL_STATE_ERROR on a connection whose
+ * socket libpq has closed.
+ *
  * Kore's struct pgsql_job is private to pgsql.c; its first member is the
  * struct kore_pgsql pointer (Kore 4.1.0, the version Debian ships).
  */
@@ -50,11 +68,15 @@ db_event(void *arg, int err)
 	struct pgsql_conn	*conn = arg;
 	struct kore_pgsql	*pgsql;
 
-	if (!err && conn->job != NULL) {
+	if (conn->job != NULL) {
 		pgsql = *(struct kore_pgsql **)(void *)conn->job;
-		if (pgsql->state == KORE_PGSQL_STATE_RESULT ||
-		    pgsql->state == KORE_PGSQL_STATE_ERROR)
+		if (!err && (pgsql->state == KORE_PGSQL_STATE_RESULT ||
+		    pgsql->state == KORE_PGSQL_STATE_ERROR))
 			return;
+		if (err && pgsql->state == KORE_PGSQL_STATE_WAIT) {
+			conn->evt.flags |= KORE_EVENT_READ;
+			err = 0;
+		}
 	}
 	kore_pgsql_handle(arg, err);
 }
@@ -156,7 +178,22 @@ db_call(struct http_request *req, struct il_req *st, const char *stmt,
 	st->stmt = stmt;
 	st->on_rows = on_rows;
 	st->next = next;
+	st->db_reset = 0;
+	st->db_answered = 0;
 	st->phase = PH_DB_SETUP;
+}
+
+/*
+ * Reset the request's connection (blocking, for at most connect_timeout)
+ * and note that this statement did.  The connection must not be
+ * scheduled: its socket, open or not, is then in no event set.
+ */
+static void
+db_connection_reset(struct il_req *st)
+{
+	kore_log(LOG_NOTICE, "database connection lost; resetting");
+	st->db_reset = 1;
+	PQreset(st->sql.conn->db);
 }
 
 /*
@@ -164,6 +201,8 @@ db_call(struct http_request *req, struct il_req *st, const char *stmt,
  * while it was idle (PQconsumeInput never blocks: libpq's sockets are
  * non-blocking), so a connection PostgreSQL closed (a restart) shows as
  * bad and is reset now, instead of failing the request that draws it.
+ * One read may take the server's goodbye (FATAL 57P01) but not yet its
+ * end of file: the statement then fails as db_never_ran() recognises.
  */
 static void
 db_connection_probe(struct il_req *st)
@@ -172,19 +211,123 @@ db_connection_probe(struct il_req *st)
 
 	if (PQconsumeInput(db) && PQstatus(db) == CONNECTION_OK)
 		return;
-	kore_log(LOG_NOTICE, "database connection lost; resetting");
-	PQreset(db);
+	db_connection_reset(st);
 }
 
+/*
+ * The statement failed and its connection is gone: libpq closed the
+ * socket, which also took it out of Kore's event set, so keep Kore from
+ * unscheduling a socket that is no longer there (a fatal error).  The
+ * connection goes back to the pool, and the next statement to draw it
+ * resets it (db_connection_probe()).
+ */
 static void
-db_connection_check(struct il_req *st)
+db_connection_lost(struct il_req *st)
 {
-	if (st->sql.conn == NULL || st->sql.conn->db == NULL)
+	if (st->sql.conn != NULL && PQsocket(st->sql.conn->db) < 0)
+		st->sql.flags &= ~KORE_PGSQL_SCHEDULED;
+}
+
+/*
+ * A read that failed leaves what the server said last unparsed: take it
+ * as the statement's error result (PQgetResult does not block on a
+ * closed connection), so that its SQLSTATE is known.
+ */
+static void
+db_lost_result(struct il_req *st)
+{
+	if (st->sql.result != NULL || st->sql.conn == NULL ||
+	    PQstatus(st->sql.conn->db) != CONNECTION_BAD)
 		return;
-	if (PQstatus(st->sql.conn->db) == CONNECTION_BAD) {
-		kore_log(LOG_NOTICE, "database connection lost; resetting");
-		PQreset(st->sql.conn->db);
+	st->sql.result = PQgetResult(st->sql.conn->db);
+}
+
+/*
+ * Whether the failed statement certainly did not run, so that sending it
+ * again cannot run it twice: its first answer, before any result, is the
+ * server ending the session (severity FATAL; SQLSTATE 57P01 shutdown or
+ * termination, 57P02 crash shutdown, 57P05 idle session timeout), and the
+ * connection is gone.  A pooled connection that the server ended while
+ * idle answers the next statement with that goodbye.  A session ended
+ * while the statement ran rolled it back: a statement commits at the Sync
+ * that follows its result, and the server flushes its output in order,
+ * so a committed statement's result arrives before any FATAL.  A
+ * connection lost without a word from the server is not retried: the
+ * statement may have committed just before.
+ */
+static int
+db_never_ran(struct il_req *st)
+{
+	const char	*state, *severity;
+
+	if (st->sql.result == NULL || st->sql.conn == NULL ||
+	    PQstatus(st->sql.conn->db) != CONNECTION_BAD)
+		return (0);
+	state = PQresultErrorField(st->sql.result, PG_DIAG_SQLSTATE);
+	severity = PQresultErrorField(st->sql.result,
+	    PG_DIAG_SEVERITY_NONLOCALIZED);
+	if (state == NULL || severity == NULL ||
+	    strcmp(severity, "FATAL") != 0)
+		return (0);
+	return (strcmp(state, "57P01") == 0 || strcmp(state, "57P02") == 0 ||
+	    strcmp(state, "57P05") == 0);
+}
+
+/*
+ * Send the statement on the request's connection: 0 when it is on its
+ * way (state WAIT), -1 when it could not be sent (state ERROR).  A
+ * connection found broken when sending (nothing was sent) is reset and
+ * the statement sent again, unless this statement reset it already.
+ */
+static int
+db_send(struct il_req *st)
+{
+	const char	*vals[IL_MAX_PARAMS];
+	int		i;
+
+	for (i = 0; i < st->nparams; i++)
+		vals[i] = st->pvals[i];
+	if (kore_pgsql_query_param_fields(&st->sql, st->stmt, 0, st->nparams,
+	    vals, st->plens, st->pfmts))
+		return (0);
+	if (st->db_reset || PQstatus(st->sql.conn->db) == CONNECTION_OK)
+		return (-1);
+	kore_free(st->sql.error);
+	st->sql.error = NULL;
+	st->sql.state = KORE_PGSQL_STATE_INIT;
+	db_connection_reset(st);
+	if (kore_pgsql_query_param_fields(&st->sql, st->stmt, 0, st->nparams,
+	    vals, st->plens, st->pfmts))
+		return (0);
+	return (-1);
+}
+
+/*
+ * The statement never ran (db_never_ran()): forget the failure, reset
+ * the connection and send the statement again on it.
+ */
+static void
+db_retry(struct il_req *st)
+{
+	PGresult	*res;
+	int		fd;
+
+	kore_log(LOG_NOTICE, "the database ended the session before the "
+	    "statement ran; sending it again");
+	if (st->sql.flags & KORE_PGSQL_SCHEDULED) {
+		if ((fd = PQsocket(st->sql.conn->db)) >= 0)
+			kore_platform_disable_read(fd);
+		st->sql.flags &= ~KORE_PGSQL_SCHEDULED;
 	}
+	PQclear(st->sql.result);
+	st->sql.result = NULL;
+	while ((res = PQgetResult(st->sql.conn->db)) != NULL)
+		PQclear(res);
+	kore_free(st->sql.error);
+	st->sql.error = NULL;
+	st->sql.state = KORE_PGSQL_STATE_INIT;
+	db_connection_reset(st);
+	st->phase = PH_DB_SEND;
 }
 
 /* A query failed: hand its error result (or none) to the caller's hook. */
@@ -202,10 +345,8 @@ db_failed(struct http_request *req, struct il_req *st)
 int
 db_run(struct http_request *req, struct il_req *st)
 {
-	const char	*vals[IL_MAX_PARAMS];
 	il_step		step;
 	u_int8_t	byte;
-	int		i;
 
 	for (;;) {
 		switch (st->phase) {
@@ -227,11 +368,10 @@ db_run(struct http_request *req, struct il_req *st)
 				break;
 			}
 			db_connection_probe(st);
-			for (i = 0; i < st->nparams; i++)
-				vals[i] = st->pvals[i];
-			if (!kore_pgsql_query_param_fields(&st->sql, st->stmt,
-			    0, st->nparams, vals, st->plens, st->pfmts)) {
-				db_connection_check(st);
+			st->phase = PH_DB_SEND;
+			break;
+		case PH_DB_SEND:
+			if (db_send(st) == -1) {
 				db_failed(req, st);
 				kore_pgsql_cleanup(&st->sql);
 				st->sql_bound = 0;
@@ -246,11 +386,18 @@ db_run(struct http_request *req, struct il_req *st)
 			case KORE_PGSQL_STATE_WAIT:
 				return (KORE_RESULT_RETRY);
 			case KORE_PGSQL_STATE_RESULT:
+				st->db_answered = 1;
 				if (st->on_rows != NULL && !st->replied)
 					st->on_rows(req, st, st->sql.result);
 				kore_pgsql_continue(&st->sql);
 				break;
 			case KORE_PGSQL_STATE_ERROR:
+				db_lost_result(st);
+				if (!st->db_answered && !st->db_reset &&
+				    db_never_ran(st)) {
+					db_retry(st);
+					break;
+				}
 				db_failed(req, st);
 				st->next = NULL;
 				/*
@@ -264,7 +411,7 @@ db_run(struct http_request *req, struct il_req *st)
 					kore_pgsql_continue(&st->sql);
 					break;
 				}
-				db_connection_check(st);
+				db_connection_lost(st);
 				kore_pgsql_cleanup(&st->sql);
 				st->sql_bound = 0;
 				db_free_params(st);

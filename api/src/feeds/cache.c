@@ -58,6 +58,7 @@ struct cache_entry {
 	size_t		len;
 	char		etag[REPLY_ETAG_LEN];	/* of body, computed once */
 	char		*link;		/* malloc; the Link header, or NULL */
+	time_t		lastmod;	/* Last-Modified, 0: none */
 	u_int64_t	born;		/* ms: when its query was sent */
 	u_int64_t	used;		/* LRU tick */
 };
@@ -172,13 +173,14 @@ cache_find(const char *key)
 
 /*
  * Keep body (malloc memory of len bytes; the cache takes it) under
- * p->key, with its ETag and Link header (or NULL), evicting least
- * recently used entries until both bounds hold.  A body over
- * CACHE_ENTRY_MAX is freed instead.  Call only when cache_wants(p).
+ * p->key, with its ETag, Link header (or NULL) and Last-Modified time
+ * (or 0), evicting least recently used entries until both bounds hold.
+ * A body over CACHE_ENTRY_MAX is freed instead.  Call only when
+ * cache_wants(p).
  */
 void
 cache_store(struct feeds_pending *p, char *body, size_t len,
-    const char *etag, const char *link)
+    const char *etag, const char *link, time_t lastmod)
 {
 	struct cache_entry	*e, *slot, *lru;
 	size_t			i, need;
@@ -218,6 +220,7 @@ cache_store(struct feeds_pending *p, char *body, size_t len,
 	if (link != NULL && (slot->link = strdup(link)) == NULL)
 		fatal("feeds: out of memory");
 	(void)kore_strlcpy(slot->etag, etag, sizeof(slot->etag));
+	slot->lastmod = lastmod;
 	slot->born = p->born;
 	slot->used = ++cache_tick;
 	cache_bytes += need;
@@ -284,6 +287,6 @@ cache_serve(struct http_request *req, struct il_req *st,
 		http_response_header(req, "Link", e->link);
 	reply_body_etag(req, 200, st->ep->content_type != NULL ?
 	    st->ep->content_type : "application/json; charset=utf-8",
-	    e->body, e->len, e->etag);
+	    e->body, e->len, e->etag, e->lastmod);
 	return (1);
 }

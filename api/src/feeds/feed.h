@@ -1,9 +1,10 @@
 /*
- * feed.h: event feed renderers (iCalendar, RSS 2.0, JSON Feed 1.1).
+ * feed.h: feed renderers: events as iCalendar, RSS 2.0 and JSON Feed 1.1,
+ * and any other items (the community activity) as RSS 2.0.
  *
- * Pure C: no Kore headers.  The renderers read the events given by the
- * caller and append to a growable buffer; the caller owns every input
- * string and the buffer.
+ * Pure C: no Kore headers.  The renderers read the events or items given
+ * by the caller and append to a growable buffer; the caller owns every
+ * input string and the buffer.
  */
 
 #ifndef FEED_H
@@ -28,6 +29,10 @@ struct feed_event {
 	const char	*starts_at;	/* RFC 3339, e.g. 2026-12-05T18:00:00Z */
 	const char	*ends_at;	/* RFC 3339, not before starts_at */
 	const char	*timezone;	/* IANA name, informational; may be NULL */
+	const char	*starts_local;	/* starts_at in the event's zone, RFC */
+	const char	*ends_local;	/* 3339 with its offset then; NULL: UTC */
+	const char	*starts_zone;	/* the zone's abbreviation then: CST, */
+	const char	*ends_zone;	/* CDT, +04; NULL: the offset */
 	const char	*venue;		/* may be NULL */
 	const char	*address;	/* may be NULL */
 	const char	*city;		/* may be NULL */
@@ -46,10 +51,46 @@ struct feed_meta {
 	const char	*description;	/* may be NULL */
 	const char	*web_url;	/* PUBLIC_WEB_URL-based page */
 	const char	*self_url;	/* absolute URL of this feed */
-	const char	*uid_domain;	/* UID: event-<id>@<uid_domain> */
+	const char	*uid_domain;	/* UID: event-<id>@<uid_domain>, stable */
 	const char	*now;		/* RFC 3339: DTSTAMP, lastBuildDate */
 	int		 refresh_minutes; /* REFRESH-INTERVAL, ttl; >= 1 */
 };
+
+/*
+ * An RSS channel of items that are not events (feed_render_rss_items());
+ * the event feed's channel comes from its struct feed_meta.
+ */
+struct feed_channel {
+	const char	*title;
+	const char	*link;		/* the web page of the channel */
+	const char	*description;	/* may be NULL or empty: the title */
+	const char	*language;	/* "en"; may be NULL */
+	const char	*self_url;	/* absolute URL of this feed */
+	const char	*last_build;	/* RFC 3339: lastBuildDate */
+	int		 ttl;		/* minutes; 0: no <ttl> */
+	const char	*generator;	/* may be NULL */
+};
+
+/* One RSS item (feed_render_rss_items()). */
+struct feed_item {
+	const char	*title_prefix;	/* "Recap: ", put before the title; may be NULL */
+	const char	*title;		/* any bytes but NUL, even bad UTF-8 */
+	const char	*link;		/* absolute URL */
+	const char	*guid;		/* not a permalink */
+	const char	*pub_date;	/* RFC 3339 */
+	const char	*description;	/* NULL: no <description> */
+	int		 html;		/* FEED_ITEM_HTML or 0 */
+	const char	**categories;	/* ncategories strings, none NULL; */
+	size_t		 ncategories;	/* empty ones are left out */
+};
+
+/*
+ * struct feed_item html: the description is plain text that readers
+ * show as HTML, so it is HTML-escaped (newlines become <br>) inside
+ * <p>...</p> before the XML escaping.  Without it the description is
+ * XML-escaped once, as is.
+ */
+#define FEED_ITEM_HTML		0x01
 
 /* A timestamp broken down in UTC. */
 struct feed_time {
@@ -80,6 +121,7 @@ void	feed_buf_append(struct feed_buf *, const void *, size_t);
 void	feed_buf_appendf(struct feed_buf *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 void	feed_buf_truncate(struct feed_buf *, size_t);
+void	*feed_calloc(size_t, size_t);
 
 /* feed_util.c */
 size_t	feed_utf8_decode(const unsigned char *, size_t, uint32_t *);
@@ -88,6 +130,7 @@ int	feed_utf8_is_dropped(uint32_t);
 void	feed_utf8_clean(struct feed_buf *, const char *, int);
 char	*feed_utf8_sanitize(const char *);
 int	feed_time_parse(const char *, struct feed_time *);
+int	feed_time_parse_local(const char *, struct feed_time *, int *);
 int	feed_time_basic(const char *, char *, size_t);
 int	feed_time_rfc3339(const char *, char *, size_t);
 int	feed_time_rfc822(const char *, char *, size_t);
@@ -96,6 +139,7 @@ int	feed_check(const struct feed_meta *, const struct feed_event *,
 	    size_t);
 int	feed_is_cancelled(const struct feed_event *);
 void	feed_location(struct feed_buf *, const struct feed_event *);
+size_t	feed_categories(const struct feed_event *, const char **);
 void	feed_event_text(struct feed_buf *, const struct feed_event *, int);
 
 /* feed_ics.c */
@@ -105,6 +149,8 @@ int	feed_render_ics(struct feed_buf *, const struct feed_meta *,
 /* feed_rss.c */
 int	feed_render_rss(struct feed_buf *, const struct feed_meta *,
 	    const struct feed_event *, size_t);
+int	feed_render_rss_items(struct feed_buf *, const struct feed_channel *,
+	    const struct feed_item *, size_t);
 
 /* feed_doc.c: a feed document (sql/api/feeds.sql) parsed and rendered. */
 #define FEED_DOC_ICS	0
@@ -114,13 +160,12 @@ int	feed_render_rss(struct feed_buf *, const struct feed_meta *,
 struct feed_doc_urls {
 	const char	*web_base;	/* PUBLIC_WEB_URL */
 	const char	*self_url;	/* this feed's absolute URL */
-	const char	*uid_domain;	/* see struct feed_meta */
 	int		 refresh_minutes;
 };
 
 struct json_t;
 int	feed_doc_render(struct feed_buf *, struct json_t *, int,
-	    const struct feed_doc_urls *);
+	    const struct feed_doc_urls *, const char **);
 
 /* feed_json.c */
 int	feed_render_json(struct feed_buf *, const struct feed_meta *,

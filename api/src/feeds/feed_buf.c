@@ -125,3 +125,17 @@ feed_buf_truncate(struct feed_buf *b, size_t len)
 	b->len = len;
 	b->data[len] = '\0';
 }
+
+/*
+ * Zeroed memory for n objects of size bytes each, from calloc (free()
+ * it).  Aborts when memory runs out or n * size overflows; n may be 0.
+ */
+void *
+feed_calloc(size_t n, size_t size)
+{
+	void	*p;
+
+	if ((p = calloc(n > 0 ? n : 1, size > 0 ? size : 1)) == NULL)
+		abort();
+	return (p);
+}

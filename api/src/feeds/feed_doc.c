@@ -1,9 +1,10 @@
 /*
  * Feed documents: the jsonb of the feed functions of sql/api/feeds.sql
- * ({title, description, web_path, events: [...]}) parsed into struct
- * feed_event and rendered.  Pure C (jansson and libc), so the API and
- * the mail sender (api/sender/, for the calendar part of a message)
- * render an event the same way.
+ * ({title, description, web_path, instance, events: [...]}) parsed into
+ * struct feed_event and rendered.  Pure C (jansson and libc): the API's
+ * feeds (feeds/feeds.c) and the mail sender (api/sender/, for the
+ * calendar part of a message) both render through here, so an event has
+ * the same UID, times and text everywhere.
  */
 
 #include <stdio.h>
@@ -37,23 +38,33 @@ today(char *buf, size_t len)
 		(void)snprintf(buf, len, "1970-01-01T00:00:00Z");
 }
 
+/*
+ * Render doc in format into out.  UIDs are event-<id>@<the document's
+ * instance>.interlibrary.  *latest (when latest is not NULL) is the
+ * latest updated_at of the events, a string inside doc, or NULL for none.
+ * Returns 0, or -1 for a document of another shape or no memory.
+ */
 int
 feed_doc_render(struct feed_buf *out, json_t *doc, int format,
-    const struct feed_doc_urls *u)
+    const struct feed_doc_urls *u, const char **latestp)
 {
 	struct feed_meta	meta;
 	struct feed_event	*ev;
 	const char		**tags;
 	json_t			*events, *e, *t;
 	char			*urls, web[FEED_DOC_URL_MAX];
-	char			now[FEED_TIME_RFC3339_LEN];
-	const char		*path, *upd, *latest;
+	char			now[FEED_TIME_RFC3339_LEN], uid[96];
+	const char		*path, *upd, *latest, *instance;
 	size_t			n, i, j, ntags, ti;
 	int			rc, len;
 
 	events = json_object_get(doc, "events");
 	if (!json_is_array(events) || (path = jstr(doc, "web_path")) == NULL ||
-	    jstr(doc, "title") == NULL)
+	    jstr(doc, "title") == NULL ||
+	    (instance = jstr(doc, "instance")) == NULL)
+		return (-1);
+	len = snprintf(uid, sizeof(uid), "%s.interlibrary", instance);
+	if (len < 0 || (size_t)len >= sizeof(uid))
 		return (-1);
 	n = json_array_size(events);
 	ntags = 0;
@@ -82,6 +93,10 @@ feed_doc_render(struct feed_buf *out, json_t *doc, int format,
 		ev[i].starts_at = jstr(e, "starts_at");
 		ev[i].ends_at = jstr(e, "ends_at");
 		ev[i].timezone = jstr(e, "timezone");
+		ev[i].starts_local = jstr(e, "starts_local");
+		ev[i].ends_local = jstr(e, "ends_local");
+		ev[i].starts_zone = jstr(e, "starts_zone");
+		ev[i].ends_zone = jstr(e, "ends_zone");
 		ev[i].venue = jstr(e, "venue");
 		ev[i].address = jstr(e, "address");
 		ev[i].city = jstr(e, "city");
@@ -124,7 +139,7 @@ feed_doc_render(struct feed_buf *out, json_t *doc, int format,
 	meta.description = jstr(doc, "description");
 	meta.web_url = web;
 	meta.self_url = u->self_url;
-	meta.uid_domain = u->uid_domain;
+	meta.uid_domain = uid;
 	meta.now = now;
 	meta.refresh_minutes = u->refresh_minutes;
 
@@ -142,5 +157,7 @@ feed_doc_render(struct feed_buf *out, json_t *doc, int format,
 	free(urls);
 	free(tags);
 	free(ev);
+	if (latestp != NULL)
+		*latestp = latest;
 	return (rc);
 }

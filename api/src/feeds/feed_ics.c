@@ -9,6 +9,7 @@
  */
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "feed.h"
@@ -173,9 +174,9 @@ ics_event(struct ics_line *l, const struct feed_meta *meta,
     const struct feed_event *e)
 {
 	struct feed_buf	 tmp;
+	const char	**cats;
 	char		 num[32];
-	size_t		 i;
-	int		 first;
+	size_t		 i, ncats;
 
 	ics_prop_text(l, "BEGIN", "VEVENT");
 
@@ -206,24 +207,17 @@ ics_event(struct ics_line *l, const struct feed_meta *meta,
 	ics_uri(l, e->url);
 	ics_end(l);
 
-	first = 1;
-	if (e->kind != NULL && *e->kind != '\0') {
+	cats = feed_calloc(1 + e->ntags, sizeof(*cats));
+	if ((ncats = feed_categories(e, cats)) > 0) {
 		ics_begin(l, "CATEGORIES");
-		ics_text(l, e->kind);
-		first = 0;
-	}
-	for (i = 0; i < e->ntags; i++) {
-		if (*e->tags[i] == '\0')
-			continue;
-		if (first)
-			ics_begin(l, "CATEGORIES");
-		else
-			ics_unit(l, ",", 1);
-		ics_text(l, e->tags[i]);
-		first = 0;
-	}
-	if (!first)
+		for (i = 0; i < ncats; i++) {
+			if (i > 0)
+				ics_unit(l, ",", 1);
+			ics_text(l, cats[i]);
+		}
 		ics_end(l);
+	}
+	free(cats);
 
 	ics_prop_text(l, "STATUS",
 	    feed_is_cancelled(e) ? "CANCELLED" : "CONFIRMED");

@@ -75,7 +75,8 @@ jf_item(const struct feed_meta *meta, const struct feed_event *e, int *err)
 {
 	json_t		*item, *tags, *ext, *author, *authors;
 	struct feed_buf	 b;
-	size_t		 i;
+	const char	**cats;
+	size_t		 i, ncats;
 
 	if ((item = json_object()) == NULL) {
 		*err = 1;
@@ -104,12 +105,11 @@ jf_item(const struct feed_meta *meta, const struct feed_event *e, int *err)
 	if ((tags = json_array()) == NULL)
 		*err = 1;
 	else {
-		if (e->kind != NULL && *e->kind != '\0')
-			jf_push(tags, jf_str(e->kind), err);
-		for (i = 0; i < e->ntags; i++) {
-			if (*e->tags[i] != '\0')
-				jf_push(tags, jf_str(e->tags[i]), err);
-		}
+		cats = feed_calloc(1 + e->ntags, sizeof(*cats));
+		ncats = feed_categories(e, cats);
+		for (i = 0; i < ncats; i++)
+			jf_push(tags, jf_str(cats[i]), err);
+		free(cats);
 	}
 	jf_set(item, "tags", tags, err);
 

@@ -1,14 +1,16 @@
 /*
- * feed_rss.c: events as an RSS 2.0 channel.
+ * feed_rss.c: RSS 2.0 channels: the events of a feed, or any items (the
+ * community activity), through the same writer.
  *
  * Text goes through rss_text(), which writes valid UTF-8 made only of
- * XML 1.0 characters and escapes the five markup characters.  Item
+ * XML 1.0 characters and escapes the five markup characters.  Event
  * descriptions are HTML (readers render them so): the event text is
  * HTML-escaped first, then the HTML is XML-escaped, so "<script>" in a
- * description reaches the reader's HTML view as text.
+ * description reaches the reader's HTML view as text (FEED_ITEM_HTML).
  */
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "feed.h"
@@ -19,8 +21,12 @@
 static void	rss_text(struct feed_buf *, const char *, int);
 static void	rss_elem(struct feed_buf *, const char *, const char *, int);
 static void	rss_elem_time(struct feed_buf *, const char *, const char *);
-static void	rss_item(struct feed_buf *, const struct feed_meta *,
+static void	rss_open(struct feed_buf *, const struct feed_channel *);
+static void	rss_close(struct feed_buf *);
+static void	rss_item(struct feed_buf *, const struct feed_item *);
+static void	rss_event(struct feed_buf *, const struct feed_meta *,
 		    const struct feed_event *);
+static int	rss_time_ok(const char *);
 
 /*
  * Append s escaped for XML text or attribute values: &, <, >, " and '
@@ -93,7 +99,7 @@ rss_elem(struct feed_buf *out, const char *name, const char *s, int flags)
 	feed_buf_appendf(out, "</%s>\n", name);
 }
 
-/* An RFC 822 date element; value passed feed_check(). */
+/* An RFC 822 date element; value passed the renderer's checks. */
 static void
 rss_elem_time(struct feed_buf *out, const char *name, const char *value)
 {
@@ -104,43 +110,106 @@ rss_elem_time(struct feed_buf *out, const char *name, const char *value)
 	rss_elem(out, name, date, 0);
 }
 
+/* The XML declaration, <rss>, <channel> and the channel's elements. */
 static void
-rss_item(struct feed_buf *out, const struct feed_meta *meta,
-    const struct feed_event *e)
+rss_open(struct feed_buf *out, const struct feed_channel *ch)
 {
-	struct feed_buf	 text, html;
+	feed_buf_appendf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	    "<rss version=\"2.0\" "
+	    "xmlns:atom=\"http://www.w3.org/2005/Atom\">\n<channel>\n");
+	rss_elem(out, "title", ch->title, RSS_ONELINE);
+	rss_elem(out, "link", ch->link, RSS_ONELINE);
+	rss_elem(out, "description", ch->description != NULL &&
+	    *ch->description != '\0' ? ch->description : ch->title, 0);
+	if (ch->language != NULL)
+		rss_elem(out, "language", ch->language, RSS_ONELINE);
+	feed_buf_appendf(out, "<atom:link href=\"");
+	rss_text(out, ch->self_url, RSS_ONELINE);
+	feed_buf_appendf(out, "\" rel=\"self\" "
+	    "type=\"application/rss+xml\"/>\n");
+	rss_elem_time(out, "lastBuildDate", ch->last_build);
+	if (ch->ttl > 0)
+		feed_buf_appendf(out, "<ttl>%d</ttl>\n", ch->ttl);
+	if (ch->generator != NULL)
+		rss_elem(out, "generator", ch->generator, 0);
+}
+
+static void
+rss_close(struct feed_buf *out)
+{
+	feed_buf_appendf(out, "</channel>\n</rss>\n");
+}
+
+static void
+rss_item(struct feed_buf *out, const struct feed_item *it)
+{
+	struct feed_buf	 html;
 	size_t		 i;
 
 	feed_buf_appendf(out, "<item>\n<title>");
-	if (feed_is_cancelled(e))
-		feed_buf_appendf(out, "Cancelled: ");
-	rss_text(out, e->title, RSS_ONELINE);
+	rss_text(out, it->title_prefix, RSS_ONELINE);
+	rss_text(out, it->title, RSS_ONELINE);
 	feed_buf_appendf(out, "</title>\n");
-	rss_elem(out, "link", e->url, RSS_ONELINE);
-
-	feed_buf_appendf(out, "<guid isPermaLink=\"false\">event-%lld@",
-	    e->id);
-	rss_text(out, meta->uid_domain, RSS_ONELINE);
+	rss_elem(out, "link", it->link, RSS_ONELINE);
+	feed_buf_appendf(out, "<guid isPermaLink=\"false\">");
+	rss_text(out, it->guid, RSS_ONELINE);
 	feed_buf_appendf(out, "</guid>\n");
-	rss_elem_time(out, "pubDate", e->created_at);
+	rss_elem_time(out, "pubDate", it->pub_date);
 
-	feed_buf_init(&text);
-	feed_buf_init(&html);
-	feed_event_text(&text, e, FEED_TEXT_WHEN);
-	feed_buf_append(&html, "<p>", 3);
-	rss_text(&html, text.data, RSS_HTML);
-	feed_buf_append(&html, "</p>", 4);
-	rss_elem(out, "description", html.data, 0);
-	feed_buf_free(&html);
-	feed_buf_free(&text);
+	if (it->description != NULL && (it->html & FEED_ITEM_HTML)) {
+		feed_buf_init(&html);
+		feed_buf_append(&html, "<p>", 3);
+		rss_text(&html, it->description, RSS_HTML);
+		feed_buf_append(&html, "</p>", 4);
+		rss_elem(out, "description", html.data, 0);
+		feed_buf_free(&html);
+	} else if (it->description != NULL)
+		rss_elem(out, "description", it->description, 0);
 
-	if (e->kind != NULL && *e->kind != '\0')
-		rss_elem(out, "category", e->kind, RSS_ONELINE);
-	for (i = 0; i < e->ntags; i++) {
-		if (*e->tags[i] != '\0')
-			rss_elem(out, "category", e->tags[i], RSS_ONELINE);
+	for (i = 0; i < it->ncategories; i++) {
+		if (*it->categories[i] != '\0')
+			rss_elem(out, "category", it->categories[i],
+			    RSS_ONELINE);
 	}
 	feed_buf_appendf(out, "</item>\n");
+}
+
+/*
+ * One event as an item: "Cancelled: " before a cancelled event's title,
+ * the event text (with When and Where) as its HTML description, its
+ * categories (feed_categories()).
+ */
+static void
+rss_event(struct feed_buf *out, const struct feed_meta *meta,
+    const struct feed_event *e)
+{
+	struct feed_item	 it;
+	struct feed_buf		 guid, text;
+	const char		**cats;
+
+	feed_buf_init(&guid);
+	feed_buf_appendf(&guid, "event-%lld@", e->id);
+	feed_buf_append(&guid, meta->uid_domain, strlen(meta->uid_domain));
+	feed_buf_init(&text);
+	feed_buf_append(&text, "", 0);
+	feed_event_text(&text, e, FEED_TEXT_WHEN);
+	cats = feed_calloc(1 + e->ntags, sizeof(*cats));
+
+	memset(&it, 0, sizeof(it));
+	it.title_prefix = feed_is_cancelled(e) ? "Cancelled: " : NULL;
+	it.title = e->title;
+	it.link = e->url;
+	it.guid = guid.data;
+	it.pub_date = e->created_at;
+	it.description = text.data;
+	it.html = FEED_ITEM_HTML;
+	it.categories = cats;
+	it.ncategories = feed_categories(e, cats);
+	rss_item(out, &it);
+
+	free(cats);
+	feed_buf_free(&text);
+	feed_buf_free(&guid);
 }
 
 /*
@@ -153,29 +222,71 @@ int
 feed_render_rss(struct feed_buf *out, const struct feed_meta *meta,
     const struct feed_event *ev, size_t n)
 {
-	size_t	 i;
+	struct feed_channel	 ch;
+	size_t			 i;
 
 	if (out == NULL || feed_check(meta, ev, n) == -1)
 		return (-1);
 
-	feed_buf_appendf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-	    "<rss version=\"2.0\" "
-	    "xmlns:atom=\"http://www.w3.org/2005/Atom\">\n<channel>\n");
-	rss_elem(out, "title", meta->title, RSS_ONELINE);
-	rss_elem(out, "link", meta->web_url, RSS_ONELINE);
-	rss_elem(out, "description", meta->description != NULL &&
-	    *meta->description != '\0' ? meta->description : meta->title, 0);
-	feed_buf_appendf(out, "<atom:link href=\"");
-	rss_text(out, meta->self_url, RSS_ONELINE);
-	feed_buf_appendf(out, "\" rel=\"self\" "
-	    "type=\"application/rss+xml\"/>\n");
-	rss_elem_time(out, "lastBuildDate", meta->now);
-	feed_buf_appendf(out, "<ttl>%d</ttl>\n", meta->refresh_minutes);
-	rss_elem(out, "generator", "Interlibrary", 0);
+	memset(&ch, 0, sizeof(ch));
+	ch.title = meta->title;
+	ch.link = meta->web_url;
+	ch.description = meta->description;
+	ch.self_url = meta->self_url;
+	ch.last_build = meta->now;
+	ch.ttl = meta->refresh_minutes;
+	ch.generator = "Interlibrary";
 
+	rss_open(out, &ch);
 	for (i = 0; i < n; i++)
-		rss_item(out, meta, &ev[i]);
+		rss_event(out, meta, &ev[i]);
+	rss_close(out);
+	return (0);
+}
 
-	feed_buf_appendf(out, "</channel>\n</rss>\n");
+/* 0 when a timestamp is given and parses, -1 otherwise. */
+static int
+rss_time_ok(const char *s)
+{
+	struct feed_time	 t;
+
+	return (feed_time_parse(s, &t));
+}
+
+/*
+ * Append to out an RSS 2.0 document (UTF-8, XML 1.0 well-formed) of the
+ * channel ch with one <item> per item of it[0..n-1], in that order.  The
+ * caller keeps ownership of everything passed.  Returns 0, or -1 when
+ * out is NULL, ch lacks title, link, self_url or a valid last_build, ttl
+ * is negative, it is NULL while n > 0, or an item lacks title, link, guid
+ * or a valid pub_date or has a NULL category; out is then left
+ * unchanged.
+ */
+int
+feed_render_rss_items(struct feed_buf *out, const struct feed_channel *ch,
+    const struct feed_item *it, size_t n)
+{
+	size_t		 i, j;
+
+	if (out == NULL || ch == NULL || ch->title == NULL ||
+	    ch->link == NULL || ch->self_url == NULL ||
+	    rss_time_ok(ch->last_build) == -1 || ch->ttl < 0 ||
+	    (it == NULL && n > 0))
+		return (-1);
+	for (i = 0; i < n; i++) {
+		if (it[i].title == NULL || it[i].link == NULL ||
+		    it[i].guid == NULL || rss_time_ok(it[i].pub_date) == -1 ||
+		    (it[i].ncategories > 0 && it[i].categories == NULL))
+			return (-1);
+		for (j = 0; j < it[i].ncategories; j++) {
+			if (it[i].categories[j] == NULL)
+				return (-1);
+		}
+	}
+
+	rss_open(out, ch);
+	for (i = 0; i < n; i++)
+		rss_item(out, &it[i]);
+	rss_close(out);
 	return (0);
 }

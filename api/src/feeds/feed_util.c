@@ -25,9 +25,19 @@ static int		util_mdays(int, int);
 static long long	util_days_from_civil(long long, int, int);
 static void		util_civil_from_days(long long, struct feed_time *);
 static int		util_time_text(const char *, char *, size_t, int);
+static int		util_parse(const char *, struct feed_time *, int *,
+			    int);
 static int		util_nonempty(const char *);
-static void		util_human_time(struct feed_buf *,
+static int		util_casecmp(const char *, const char *);
+static int		util_lower(int);
+static void		util_trim(const char **, size_t *);
+static int		util_has_part(const char *, size_t, const char *,
+			    size_t);
+static int		util_local_ok(const char *, const char *);
+static void		util_human_date(struct feed_buf *,
 			    const struct feed_time *);
+static void		util_zone(struct feed_buf *, const char *, int);
+static void		util_when(struct feed_buf *, const struct feed_event *);
 
 /*
  * Decode one UTF-8 sequence at s (len bytes available, len >= 1) into
@@ -258,6 +268,26 @@ util_civil_from_days(long long z, struct feed_time *t)
 int
 feed_time_parse(const char *s, struct feed_time *t)
 {
+	int	 offset;
+
+	return (util_parse(s, t, &offset, 0));
+}
+
+/*
+ * As feed_time_parse(), but *t is the wall clock time as written, not
+ * converted to UTC (its weekday included), and *offset its offset from
+ * UTC in minutes (east positive).
+ */
+int
+feed_time_parse_local(const char *s, struct feed_time *t, int *offset)
+{
+	return (util_parse(s, t, offset, 1));
+}
+
+/* Both of the above: local keeps the time as written. */
+static int
+util_parse(const char *s, struct feed_time *t, int *offset, int local)
+{
 	int		 y, mo, d, h, mi, se, oh, om, sign;
 	long long	 days, secs;
 	const char	*p;
@@ -310,9 +340,11 @@ feed_time_parse(const char *s, struct feed_time *t)
 	if (*p != '\0')
 		return (-1);
 
+	*offset = sign * (oh * 60 + om);
 	secs = util_days_from_civil(y, mo, d) * 86400LL +
-	    h * 3600LL + mi * 60LL + se -
-	    sign * (oh * 3600LL + om * 60LL);
+	    h * 3600LL + mi * 60LL + se;
+	if (!local)
+		secs -= *offset * 60LL;
 	days = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
 	secs -= days * 86400;
 	util_civil_from_days(days, t);
@@ -414,8 +446,10 @@ feed_time_cmp(const struct feed_time *a, const struct feed_time *b)
  * self_url, uid_domain or now is NULL; now is malformed;
  * refresh_minutes is not in 1..525600; ev is NULL while n > 0; or an
  * event lacks title, url or a timestamp, has a malformed timestamp,
- * ends before it starts, has a status other than NULL, "scheduled" or
- * "cancelled", a negative sequence, or a NULL tag.
+ * ends before it starts, has a local time (starts_local, ends_local)
+ * that is malformed or names another instant than its UTC twin, a
+ * status other than NULL, "scheduled" or "cancelled", a negative
+ * sequence, or a NULL tag.
  */
 int
 feed_check(const struct feed_meta *meta, const struct feed_event *ev,
@@ -447,6 +481,9 @@ feed_check(const struct feed_meta *meta, const struct feed_event *ev,
 			return (-1);
 		if (feed_time_cmp(&end, &start) < 0)
 			return (-1);
+		if (!util_local_ok(e->starts_local, e->starts_at) ||
+		    !util_local_ok(e->ends_local, e->ends_at))
+			return (-1);
 		if (e->ntags > 0 && e->tags == NULL)
 			return (-1);
 		for (j = 0; j < e->ntags; j++) {
@@ -470,71 +507,264 @@ util_nonempty(const char *s)
 	return (s != NULL && *s != '\0');
 }
 
-/* "Sat, 05 Dec 2026 18:00 UTC" */
-static void
-util_human_time(struct feed_buf *b, const struct feed_time *t)
+/* 1 when local is NULL, or RFC 3339 naming the same instant as utc. */
+static int
+util_local_ok(const char *local, const char *utc)
 {
-	feed_buf_appendf(b, "%s, %02d %s %04d %02d:%02d UTC",
-	    feed_wdays[t->wday], t->day, feed_months[t->mon - 1], t->year,
-	    t->hour, t->min);
+	struct feed_time	 a, b;
+
+	if (local == NULL)
+		return (1);
+	return (feed_time_parse(local, &a) == 0 &&
+	    feed_time_parse(utc, &b) == 0 && feed_time_cmp(&a, &b) == 0);
+}
+
+/* "Sat, 05 Dec 2026" */
+static void
+util_human_date(struct feed_buf *b, const struct feed_time *t)
+{
+	feed_buf_appendf(b, "%s, %02d %s %04d", feed_wdays[t->wday], t->day,
+	    feed_months[t->mon - 1], t->year);
 }
 
 /*
- * Append to b the location of e: venue, address and city, those not
- * NULL or empty, joined by ", ".  Appends nothing when all are missing.
- * The text is raw (not sanitized): the caller escapes it.
+ * A time's zone: its abbreviation when it is a plausible one (1 to 10
+ * letters, digits, '+' or '-', as the tz database writes them), else
+ * the offset: "UTC", "UTC-06:00", "UTC+05:30".
+ */
+static void
+util_zone(struct feed_buf *b, const char *abbrev, int offset)
+{
+	size_t	 i, n;
+
+	n = abbrev != NULL ? strlen(abbrev) : 0;
+	for (i = 0; i < n; i++) {
+		if (!((abbrev[i] >= 'A' && abbrev[i] <= 'Z') ||
+		    (abbrev[i] >= 'a' && abbrev[i] <= 'z') ||
+		    (abbrev[i] >= '0' && abbrev[i] <= '9') ||
+		    abbrev[i] == '+' || abbrev[i] == '-'))
+			break;
+	}
+	if (n > 0 && n <= 10 && i == n) {
+		feed_buf_append(b, abbrev, n);
+		return;
+	}
+	feed_buf_appendf(b, "UTC");
+	if (offset != 0)
+		feed_buf_appendf(b, "%c%02d:%02d", offset < 0 ? '-' : '+',
+		    (offset < 0 ? -offset : offset) / 60,
+		    (offset < 0 ? -offset : offset) % 60);
+}
+
+/*
+ * "When: Tue, 06 Jan 2026 10:00 CST to 12:00 CST (America/Chicago)":
+ * the event's local times with its zone's abbreviations when it has
+ * them, the end's date only when it differs from the start's;
+ * otherwise the same in UTC, then "(time zone <tz>)".  e passed
+ * feed_check().
+ */
+static void
+util_when(struct feed_buf *b, const struct feed_event *e)
+{
+	struct feed_time	 start, end;
+	int			 soff, eoff, local;
+
+	local = e->starts_local != NULL && e->ends_local != NULL &&
+	    feed_time_parse_local(e->starts_local, &start, &soff) == 0 &&
+	    feed_time_parse_local(e->ends_local, &end, &eoff) == 0;
+	if (!local) {
+		if (feed_time_parse(e->starts_at, &start) == -1 ||
+		    feed_time_parse(e->ends_at, &end) == -1)
+			return;		/* not reached: checked before */
+		soff = eoff = 0;
+	}
+
+	feed_buf_appendf(b, "When: ");
+	util_human_date(b, &start);
+	feed_buf_appendf(b, " %02d:%02d ", start.hour, start.min);
+	util_zone(b, local ? e->starts_zone : "UTC", soff);
+	feed_buf_appendf(b, " to ");
+	if (start.year != end.year || start.mon != end.mon ||
+	    start.day != end.day) {
+		util_human_date(b, &end);
+		feed_buf_appendf(b, " ");
+	}
+	feed_buf_appendf(b, "%02d:%02d ", end.hour, end.min);
+	util_zone(b, local ? e->ends_zone : "UTC", eoff);
+	if (util_nonempty(e->timezone)) {
+		feed_buf_appendf(b, local ? " (" : " (time zone ");
+		feed_buf_append(b, e->timezone, strlen(e->timezone));
+		feed_buf_appendf(b, ")");
+	}
+	feed_buf_appendf(b, "\n");
+}
+
+/* s[0..len-1] without leading and trailing spaces and tabs. */
+static void
+util_trim(const char **s, size_t *len)
+{
+	while (*len > 0 && (**s == ' ' || **s == '\t')) {
+		(*s)++;
+		(*len)--;
+	}
+	while (*len > 0 && ((*s)[*len - 1] == ' ' || (*s)[*len - 1] == '\t'))
+		(*len)--;
+}
+
+/*
+ * 1 when one of the comma-separated parts of text (len bytes) equals
+ * seg (slen bytes, trimmed, not empty), spaces around the parts and
+ * ASCII case aside.
+ */
+static int
+util_has_part(const char *text, size_t len, const char *seg, size_t slen)
+{
+	const char	*p, *end, *comma;
+	size_t		 n, i;
+
+	for (p = text, end = text + len; p < end; p = comma + 1) {
+		if ((comma = memchr(p, ',', (size_t)(end - p))) == NULL)
+			comma = end;
+		n = (size_t)(comma - p);
+		util_trim(&p, &n);
+		if (n == slen) {
+			for (i = 0; i < n; i++) {
+				if (util_lower((unsigned char)p[i]) !=
+				    util_lower((unsigned char)seg[i]))
+					break;
+			}
+			if (i == n)
+				return (1);
+		}
+	}
+	return (0);
+}
+
+/*
+ * Append to b the location of e: venue, address and city, those not NULL
+ * or empty, joined by ", ", without repeating what is there already: a
+ * part whose comma-separated pieces all appear before it is left out
+ * (an address that ends with the city, a venue named like its address);
+ * one with some pieces there already adds only the others.  Pieces are
+ * compared without the spaces around them and ASCII case aside.
+ * Appends nothing when all are missing.  The text is raw (not
+ * sanitized): the caller escapes it.
  */
 void
 feed_location(struct feed_buf *b, const struct feed_event *e)
 {
-	const char	*parts[3];
-	size_t		 i;
-	int		 first;
+	const char	*parts[3], *p, *end, *comma, *piece;
+	size_t		 i, start, n, known, total;
 
 	parts[0] = e->venue;
 	parts[1] = e->address;
 	parts[2] = e->city;
-	first = 1;
+	start = b->len;
 	for (i = 0; i < 3; i++) {
 		if (!util_nonempty(parts[i]))
 			continue;
-		if (!first)
-			feed_buf_append(b, ", ", 2);
-		feed_buf_append(b, parts[i], strlen(parts[i]));
-		first = 0;
+		end = parts[i] + strlen(parts[i]);
+		known = total = 0;
+		for (p = parts[i]; p <= end; p = comma + 1) {
+			if ((comma = memchr(p, ',', (size_t)(end - p))) == NULL)
+				comma = end;
+			piece = p;
+			n = (size_t)(comma - p);
+			util_trim(&piece, &n);
+			if (n == 0)
+				continue;
+			total++;
+			known += util_has_part(b->data != NULL ?
+			    b->data + start : "", b->len - start, piece, n);
+		}
+		if (total > 0 && known == total)
+			continue;
+		if (known == 0) {
+			if (b->len > start)
+				feed_buf_append(b, ", ", 2);
+			feed_buf_append(b, parts[i], (size_t)(end - parts[i]));
+			continue;
+		}
+		for (p = parts[i]; p <= end; p = comma + 1) {
+			if ((comma = memchr(p, ',', (size_t)(end - p))) == NULL)
+				comma = end;
+			piece = p;
+			n = (size_t)(comma - p);
+			util_trim(&piece, &n);
+			if (n == 0 || util_has_part(b->data + start,
+			    b->len - start, piece, n))
+				continue;
+			if (b->len > start)
+				feed_buf_append(b, ", ", 2);
+			feed_buf_append(b, piece, n);
+		}
 	}
+}
+
+/* c with ASCII capitals made small. */
+static int
+util_lower(int c)
+{
+	return (c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
+}
+
+/* strcmp() for ASCII letters of either case; other bytes as they are. */
+static int
+util_casecmp(const char *a, const char *b)
+{
+	int	 x, y;
+
+	do {
+		x = util_lower((unsigned char)*a++);
+		y = util_lower((unsigned char)*b++);
+	} while (x == y && x != '\0');
+	return (x - y);
+}
+
+/*
+ * Store in out (room for 1 + e->ntags pointers) the categories of e: its
+ * kind, then its tags, each once (a tag equal to the kind or to an
+ * earlier tag, ASCII case aside, is left out, as are empty ones).
+ * Returns how many.  The strings are e's own (raw: the caller escapes
+ * them).
+ */
+size_t
+feed_categories(const struct feed_event *e, const char **out)
+{
+	size_t		 i, j, n;
+
+	n = 0;
+	if (util_nonempty(e->kind))
+		out[n++] = e->kind;
+	for (i = 0; i < e->ntags; i++) {
+		if (!util_nonempty(e->tags[i]))
+			continue;
+		for (j = 0; j < n; j++) {
+			if (util_casecmp(out[j], e->tags[i]) == 0)
+				break;
+		}
+		if (j == n)
+			out[n++] = e->tags[i];
+	}
+	return (n);
 }
 
 /*
  * Append to b a plain-text summary of e, lines separated by "\n":
- * with FEED_TEXT_WHEN, "When: <start> to <end> (time zone <tz>)" and
- * "Where: <location>"; always "Online: <url>", "Organized by: <org>"
- * and "Cancelled: <reason>" when known, then a blank line and the
+ * with FEED_TEXT_WHEN, "When: ..." (util_when()) and "Where:
+ * <location>"; always "Online: <url>", "Organized by: <org>" and
+ * "Cancelled: <reason>" when known, then a blank line and the
  * description.  The text is raw: the caller sanitizes and escapes it.
  * e must have passed feed_check().
  */
 void
 feed_event_text(struct feed_buf *b, const struct feed_event *e, int flags)
 {
-	struct feed_time	 start, end;
 	size_t			 mark, head;
 
 	head = b->len;
 	if (flags & FEED_TEXT_WHEN) {
-		if (feed_time_parse(e->starts_at, &start) == 0 &&
-		    feed_time_parse(e->ends_at, &end) == 0) {
-			feed_buf_appendf(b, "When: ");
-			util_human_time(b, &start);
-			feed_buf_appendf(b, " to ");
-			util_human_time(b, &end);
-			if (util_nonempty(e->timezone)) {
-				feed_buf_appendf(b, " (time zone ");
-				feed_buf_append(b, e->timezone,
-				    strlen(e->timezone));
-				feed_buf_appendf(b, ")");
-			}
-			feed_buf_appendf(b, "\n");
-		}
+		util_when(b, e);
 		feed_buf_appendf(b, "Where: ");
 		mark = b->len;
 		feed_location(b, e);

@@ -4,15 +4,16 @@
  * /v1/events/{id}.ics, from the cache (feeds/cache.c) or queried,
  * rendered, kept and answered; and the rendering of every feed
  * document, the personal calendar's (feeds/calendar.c) included.  The
- * SQL functions of sql/migrations/0005_feeds.sql return one jsonb
- * document; this file parses it into struct feed_event and renders it
- * with the pure-C renderers (feed_ics.c, feed_rss.c, feed_json.c).
+ * SQL functions of sql/api/feeds.sql return one jsonb document; this
+ * file parses it into struct feed_event and renders it with the pure-C
+ * renderers (feed_ics.c, feed_rss.c, feed_json.c).
  *
  * Rendering is deterministic: DTSTAMP and lastBuildDate are the latest
  * updated_at of the feed's events (midnight UTC today for an empty
  * feed), not the wall clock, so every worker renders the same bytes for
  * the same data and the strong ETag (reply.c) holds across workers,
- * instances and cache refreshes.
+ * instances and cache refreshes.  The same time is the feed's
+ * Last-Modified (last_modified()).
  *
  * Memory: feed_buf and jansson use libc malloc (free() them); the cache
  * keeps feed_buf data as is.
@@ -30,14 +31,20 @@
 #define FEED_ONE_SQL	"SELECT api.feed_event($1::bigint)::text"
 
 #define FEEDS_REFRESH_MIN	60
-#define FEEDS_URL_MAX		256
+
+/*
+ * A change's time is a validator only once no write that could still
+ * stamp an earlier time is running: updated_at is its transaction's
+ * start (now()), a statement may run for statement_timeout (15 s, see
+ * app.c), and Last-Modified has whole seconds.  A feed changed less than
+ * this long ago sends no Last-Modified (its ETag still holds).
+ */
+#define FEEDS_LASTMOD_SETTLE	60
 
 static int	format_of(const char *);
 static int	render(struct http_request *, struct il_req *, json_t *,
-		    int, struct feed_buf *);
-static const char *jstr(json_t *, const char *);
-static const char *uid_domain(void);
-static void	today(char *, size_t);
+		    int, struct feed_buf *, time_t *);
+static time_t	last_modified(struct il_req *, const char *);
 static void	internal_error(struct http_request *, struct il_req *,
 		    const char *);
 
@@ -126,126 +133,50 @@ internal_error(struct http_request *req, struct il_req *st, const char *why)
 	reply_internal(req);
 }
 
-/* The string value of obj.key, or NULL when absent, null or not a string. */
-static const char *
-jstr(json_t *obj, const char *key)
+/*
+ * A feed's Last-Modified: the latest updated_at of its events (latest, or
+ * NULL for an empty feed, which has none), once it is
+ * FEEDS_LASTMOD_SETTLE seconds old.  The personal calendar has none
+ * (EP_PRIVATE): it also changes when its owner's RSVPs do, which no
+ * event's updated_at tells; its ETag is exact.  Returns 0 for none.
+ */
+static time_t
+last_modified(struct il_req *st, const char *latest)
 {
-	return (json_string_value(json_object_get(obj, key)));
-}
+	struct feed_time	t;
+	struct tm		tm;
+	time_t			when;
 
-/* The host of PUBLIC_WEB_URL: the stable domain part of every UID. */
-static const char *
-uid_domain(void)
-{
-	static char	host[128];
-	const char	*p;
-	size_t		n;
-
-	if (host[0] != '\0')
-		return (host);
-	p = strstr(il_cfg.public_web_url, "://");
-	p = p != NULL ? p + 3 : il_cfg.public_web_url;
-	n = strcspn(p, ":/?#");
-	if (n == 0 || n >= sizeof(host))
-		(void)kore_strlcpy(host, "interlibrary", sizeof(host));
-	else {
-		memcpy(host, p, n);
-		host[n] = '\0';
-	}
-	return (host);
-}
-
-/* Midnight UTC today, RFC 3339: the date of a feed with no events. */
-static void
-today(char *buf, size_t len)
-{
-	struct tm	tm;
-	time_t		now;
-
-	now = time(NULL);
-	if (gmtime_r(&now, &tm) == NULL ||
-	    strftime(buf, len, "%Y-%m-%dT00:00:00Z", &tm) == 0)
-		(void)kore_strlcpy(buf, "1970-01-01T00:00:00Z", len);
+	if (latest == NULL || (st->ep->flags & EP_PRIVATE) ||
+	    feed_time_parse(latest, &t) == -1)
+		return (0);
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = t.year - 1900;
+	tm.tm_mon = t.mon - 1;
+	tm.tm_mday = t.day;
+	tm.tm_hour = t.hour;
+	tm.tm_min = t.min;
+	tm.tm_sec = t.sec;
+	when = timegm(&tm);
+	if (when <= 0 || when > time(NULL) - FEEDS_LASTMOD_SETTLE)
+		return (0);
+	return (when);
 }
 
 /*
- * Render the document doc (see 0005_feeds.sql) in format into out.
- * Returns 0, or -1 after answering 500.  Every string handed to the
- * renderer points into doc, the URL block or the tag block.
+ * Render the document doc (see sql/api/feeds.sql) in format into out
+ * (feed_doc.c), and give its Last-Modified time (0: none) in *lastmod.
+ * Returns 0, or -1 after answering 500.
  */
 static int
 render(struct http_request *req, struct il_req *st, json_t *doc, int format,
-    struct feed_buf *out)
+    struct feed_buf *out, time_t *lastmod)
 {
-	struct feed_meta	meta;
-	struct feed_event	*ev;
-	const char		**tags;
-	json_t			*events, *e, *t;
-	char			*urls, *qs, web[FEEDS_URL_MAX], self[1024];
-	char			now[FEED_TIME_RFC3339_LEN];
-	const char		*path, *upd, *latest, *ctype;
-	size_t			n, i, j, ntags, ti;
-	int			rc, len;
+	struct feed_doc_urls	urls;
+	const char		*latest;
+	char			*qs, self[1024];
+	int			len, doc_format;
 
-	events = json_object_get(doc, "events");
-	if (!json_is_array(events) || (path = jstr(doc, "web_path")) == NULL ||
-	    jstr(doc, "title") == NULL) {
-		internal_error(req, st, "unexpected document shape");
-		return (-1);
-	}
-	n = json_array_size(events);
-	ntags = 0;
-	json_array_foreach(events, i, e)
-		ntags += json_array_size(json_object_get(e, "tags"));
-
-	ev = kore_calloc(n + 1, sizeof(*ev));
-	tags = kore_calloc(ntags + 1, sizeof(*tags));
-	urls = kore_calloc(n + 1, FEEDS_URL_MAX);
-
-	latest = NULL;
-	ti = 0;
-	json_array_foreach(events, i, e) {
-		ev[i].id = json_integer_value(json_object_get(e, "id"));
-		ev[i].title = jstr(e, "title");
-		ev[i].description = jstr(e, "description");
-		ev[i].kind = jstr(e, "kind");
-		ev[i].status = jstr(e, "status");
-		ev[i].cancel_reason = jstr(e, "cancel_reason");
-		ev[i].starts_at = jstr(e, "starts_at");
-		ev[i].ends_at = jstr(e, "ends_at");
-		ev[i].timezone = jstr(e, "timezone");
-		ev[i].venue = jstr(e, "venue");
-		ev[i].address = jstr(e, "address");
-		ev[i].city = jstr(e, "city");
-		ev[i].online_url = jstr(e, "online_url");
-		ev[i].organization = jstr(e, "organization");
-		ev[i].created_at = jstr(e, "created_at");
-		ev[i].updated_at = upd = jstr(e, "updated_at");
-		ev[i].sequence = (int)json_integer_value(json_object_get(e,
-		    "sequence"));
-		ev[i].tags = &tags[ti];
-		json_array_foreach(json_object_get(e, "tags"), j, t) {
-			if (json_is_string(t))
-				tags[ti + ev[i].ntags++] = json_string_value(t);
-		}
-		ti += ev[i].ntags;
-		len = snprintf(&urls[i * FEEDS_URL_MAX], FEEDS_URL_MAX,
-		    "%s/#/events/%lld", il_cfg.public_web_url, ev[i].id);
-		if (len < 0 || len >= FEEDS_URL_MAX)
-			urls[i * FEEDS_URL_MAX] = '\0';
-		ev[i].url = &urls[i * FEEDS_URL_MAX];
-		/* api.ts() text: fixed width, so strcmp orders it. */
-		if (upd != NULL && (latest == NULL || strcmp(upd, latest) > 0))
-			latest = upd;
-	}
-
-	if (latest != NULL)
-		(void)kore_strlcpy(now, latest, sizeof(now));
-	else
-		today(now, sizeof(now));
-	len = snprintf(web, sizeof(web), "%s%s", il_cfg.public_web_url, path);
-	if (len < 0 || (size_t)len >= sizeof(web))
-		web[0] = '\0';
 	qs = url_query(st->ep->query, st->query);
 	len = snprintf(self, sizeof(self), "%s%s%s%s", il_cfg.public_api_url,
 	    req->path, *qs != '\0' ? "?" : "", qs);
@@ -254,36 +185,25 @@ render(struct http_request *req, struct il_req *st, json_t *doc, int format,
 		    il_cfg.public_api_url, req->path);
 	kore_free(qs);
 
-	memset(&meta, 0, sizeof(meta));
-	meta.title = jstr(doc, "title");
-	meta.description = jstr(doc, "description");
-	meta.web_url = web;
-	meta.self_url = self;
-	meta.uid_domain = uid_domain();
-	meta.now = now;
-	meta.refresh_minutes = FEEDS_REFRESH_MIN;
-
+	urls.web_base = il_cfg.public_web_url;
+	urls.self_url = self;
+	urls.refresh_minutes = FEEDS_REFRESH_MIN;
 	switch (format) {
 	case FEEDS_RSS:
-		rc = feed_render_rss(out, &meta, ev, n);
-		ctype = "rss";
+		doc_format = FEED_DOC_RSS;
 		break;
 	case FEEDS_JSON:
-		rc = feed_render_json(out, &meta, ev, n);
-		ctype = "json";
+		doc_format = FEED_DOC_JSON;
 		break;
 	default:
-		rc = feed_render_ics(out, &meta, ev, n);
-		ctype = "ics";
+		doc_format = FEED_DOC_ICS;
 		break;
 	}
-	kore_free(urls);
-	kore_free(tags);
-	kore_free(ev);
-	if (rc == -1) {
-		internal_error(req, st, ctype);
+	if (feed_doc_render(out, doc, doc_format, &urls, &latest) == -1) {
+		internal_error(req, st, "cannot render the document");
 		return (-1);
 	}
+	*lastmod = last_modified(st, latest);
 	return (0);
 }
 
@@ -300,6 +220,7 @@ feeds_rows(struct http_request *req, struct il_req *st, PGresult *res)
 	char			etag[REPLY_ETAG_LEN];
 	json_error_t		jerr;
 	json_t			*doc;
+	time_t			lastmod;
 
 	if (p == NULL || PQntuples(res) != 1 || PQnfields(res) != 1 ||
 	    PQgetisnull(res, 0, 0)) {
@@ -313,7 +234,7 @@ feeds_rows(struct http_request *req, struct il_req *st, PGresult *res)
 		return;
 	}
 	feed_buf_init(&out);
-	if (render(req, st, doc, p->format, &out) == -1) {
+	if (render(req, st, doc, p->format, &out, &lastmod) == -1) {
 		json_decref(doc);
 		feed_buf_free(&out);
 		return;
@@ -322,9 +243,9 @@ feeds_rows(struct http_request *req, struct il_req *st, PGresult *res)
 
 	reply_etag(out.data, out.len, etag);
 	reply_body_etag(req, 200, st->ep->content_type, out.data, out.len,
-	    etag);
+	    etag, lastmod);
 	if (cache_wants(p)) {
-		cache_store(p, out.data, out.len, etag, NULL);
+		cache_store(p, out.data, out.len, etag, NULL, lastmod);
 		feed_buf_init(&out);	/* the cache owns the bytes */
 	}
 	feed_buf_free(&out);

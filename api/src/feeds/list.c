@@ -61,5 +61,5 @@ list_rows(struct http_request *req, struct il_req *st, PGresult *res)
 	memcpy(body, b->data, len);
 	kore_buf_free(b);
 	reply_etag(body, len, etag);
-	cache_store(p, body, len, etag, link);
+	cache_store(p, body, len, etag, link, 0);
 }

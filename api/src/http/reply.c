@@ -2,7 +2,9 @@
  * The reply funnel: every response the application sends goes through
  * reply_send(), which adds the headers the contract promises on every
  * response (X-Request-Id, CORS, nosniff, caching), answers conditional
- * GETs with 304 and writes the access log line.
+ * GETs with 304 (If-None-Match against the ETag; If-Modified-Since
+ * against Last-Modified when the body has one and the request no
+ * If-None-Match, RFC 9110 13.2.2) and writes the access log line.
  */
 
 #include <sodium.h>
@@ -13,14 +15,16 @@
 #include "api.h"
 
 #define CORS_ALLOW_HEADERS	"Authorization, Content-Type, If-None-Match, " \
-				"If-Match, Accept, X-Request-Id"
+				"If-Modified-Since, If-Match, Accept, " \
+				"X-Request-Id"
 #define CORS_EXPOSE_HEADERS	"ETag, Link, Location, Retry-After, " \
 				"RateLimit-Limit, RateLimit-Remaining, " \
 				"X-Request-Id"
 
 static void	reply_send(struct http_request *, int, const char *,
-		    const void *, size_t, const char *);
+		    const void *, size_t, const char *, time_t);
 static int	etag_matches(const char *, const char *);
+static int	not_modified(struct http_request *, const char *, time_t);
 static void	access_log(struct http_request *, int, size_t);
 
 static int
@@ -43,6 +47,27 @@ etag_matches(const char *header, const char *etag)
 		while (*p != '\0' && *p != ',')
 			p++;
 	}
+	return (0);
+}
+
+/*
+ * Whether a GET's answer is unchanged for the client: its If-None-Match
+ * names etag or, only when it sent none, its If-Modified-Since is at or
+ * after last_modified (0: the body has none).  An If-Modified-Since that
+ * is not an IMF-fixdate is ignored.
+ */
+static int
+not_modified(struct http_request *req, const char *etag, time_t last_modified)
+{
+	const char	*v;
+	time_t		since;
+
+	if (http_request_header(req, "if-none-match", &v))
+		return (etag_matches(v, etag));
+	if (last_modified > 0 &&
+	    http_request_header(req, "if-modified-since", &v) &&
+	    httpdate_parse(v, &since) == 0)
+		return (last_modified <= since);
 	return (0);
 }
 
@@ -80,14 +105,18 @@ reply_etag(const void *body, size_t len, char *out)
 	out[REPLY_ETAG_LEN - 1] = '\0';
 }
 
-/* etag: the body's ETag when the caller has it already, else NULL. */
+/*
+ * known_etag: the body's ETag when the caller has it already, else NULL;
+ * last_modified: when the body last changed, 0 when it has no such time
+ * (Last-Modified is then not sent).
+ */
 static void
 reply_send(struct http_request *req, int status, const char *ctype,
-    const void *body, size_t len, const char *known_etag)
+    const void *body, size_t len, const char *known_etag,
+    time_t last_modified)
 {
 	struct il_req		*st;
-	const char		*inm;
-	char			etag[REPLY_ETAG_LEN];
+	char			etag[REPLY_ETAG_LEN], date[HTTPDATE_LEN];
 	int			cacheable, feed;
 
 	st = http_state_get(req);
@@ -115,6 +144,10 @@ reply_send(struct http_request *req, int status, const char *ctype,
 	    (st->ep != NULL && (st->ep->flags & EP_NO_STORE))))) {
 		http_response_header(req, "Cache-Control",
 		    "private, no-store");
+	} else if (st != NULL && st->ep != NULL &&
+	    (st->ep->flags & EP_PRIVATE)) {
+		/* A calendar app keeps it, and revalidates it with its ETag. */
+		http_response_header(req, "Cache-Control", "private, no-cache");
 	} else if (feed) {
 		http_response_header(req, "Cache-Control",
 		    "public, max-age=60");
@@ -128,8 +161,12 @@ reply_send(struct http_request *req, int status, const char *ctype,
 		else
 			reply_etag(body, len, etag);
 		http_response_header(req, "ETag", etag);
-		if (http_request_header(req, "if-none-match", &inm) &&
-		    etag_matches(inm, etag)) {
+		if (last_modified > 0 &&
+		    httpdate_format(last_modified, date, sizeof(date)) == 0)
+			http_response_header(req, "Last-Modified", date);
+		else
+			last_modified = 0;
+		if (not_modified(req, etag, last_modified)) {
 			req->flags |= HTTP_REQUEST_NO_CONTENT_LENGTH;
 			http_response(req, HTTP_STATUS_NOT_MODIFIED, NULL, 0);
 			access_log(req, 304, 0);
@@ -147,15 +184,18 @@ void
 reply_body(struct http_request *req, int status, const char *ctype,
     const char *body, size_t len)
 {
-	reply_send(req, status, ctype, body, len, NULL);
+	reply_send(req, status, ctype, body, len, NULL, 0);
 }
 
-/* As reply_body() with the body's ETag (reply_etag()) already known. */
+/*
+ * As reply_body() with the body's ETag (reply_etag()) already known, and
+ * its Last-Modified time (0: none; If-Modified-Since is then ignored).
+ */
 void
 reply_body_etag(struct http_request *req, int status, const char *ctype,
-    const char *body, size_t len, const char *etag)
+    const char *body, size_t len, const char *etag, time_t last_modified)
 {
-	reply_send(req, status, ctype, body, len, etag);
+	reply_send(req, status, ctype, body, len, etag, last_modified);
 }
 
 void
@@ -163,7 +203,7 @@ reply_json(struct http_request *req, int status, const char *body,
     size_t len)
 {
 	reply_send(req, status, "application/json; charset=utf-8", body, len,
-	    NULL);
+	    NULL, 0);
 }
 
 /* Steals the reference to v. */
@@ -185,7 +225,7 @@ reply_jsonv(struct http_request *req, int status, json_t *v)
 void
 reply_empty(struct http_request *req, int status)
 {
-	reply_send(req, status, NULL, NULL, 0, NULL);
+	reply_send(req, status, NULL, NULL, 0, NULL, 0);
 }
 
 /* 500 internal_error: says nothing about the cause (log it first). */
@@ -211,11 +251,11 @@ reply_problem(struct http_request *req, int status, const char *code,
 	char		*body;
 
 	if ((body = problem_body(status, code, detail, errs)) == NULL) {
-		reply_send(req, 500, NULL, NULL, 0, NULL);
+		reply_send(req, 500, NULL, NULL, 0, NULL, 0);
 		return;
 	}
 	reply_send(req, status, "application/problem+json", body,
-	    strlen(body), NULL);
+	    strlen(body), NULL, 0);
 	free(body);
 }
 
@@ -257,7 +297,7 @@ reply_preflight(struct http_request *req, int allowed)
 	    CORS_ALLOW_HEADERS);
 	http_response_header(req, "Access-Control-Max-Age", "86400");
 	http_response_header(req, "Allow", allow);
-	reply_send(req, 204, NULL, NULL, 0, NULL);
+	reply_send(req, 204, NULL, NULL, 0, NULL, 0);
 }
 
 void

@@ -196,7 +196,7 @@ const struct endpoint routes[] = {
 	    .flags = EP_FEED, .start = START(feeds_event_start),
 	    .content_type = CT_ICS },
 	{ .method = IL_GET, .path = "/v1/me/calendar.ics",
-	    .query = ev_q_calendar, .flags = EP_NO_STORE,
+	    .query = ev_q_calendar, .flags = EP_PRIVATE,
 	    .start = START(calendar_start), .content_type = CT_ICS },
 	{ .method = IL_POST, .path = "/v1/me/calendar-key", .body = b_empty,
 	    .flags = EP_AUTH, .start = START(calendar_key_create) },

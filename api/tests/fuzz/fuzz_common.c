@@ -52,7 +52,9 @@ field(char **f, size_t nf, size_t *i)
  * in order, to meta title, description, uid_domain, then to each
  * event's title, description, cancel_reason, venue, address, city,
  * online_url, organization, timezone, kind, tags and, when bit 2 of
- * byte 0 is set, starts_at and ends_at (else valid fixed times).
+ * byte 0 is set, starts_at and ends_at (else valid fixed times).  Every
+ * second event also has local times (the same instants) whose zone
+ * abbreviations are its timezone and kind.
  * fuzz_set_free() releases it.
  */
 void
@@ -130,6 +132,15 @@ fuzz_set_build(struct fuzz_set *s, const uint8_t *data, size_t size)
 				e->starts_at = v;
 			if ((v = field(f, nf, &k)) != NULL)
 				e->ends_at = v;
+		}
+		if (i % 2 == 1) {
+			/* Local times (the same instants), fuzzed zones. */
+			e->starts_local = s->fuzzed_times ? e->starts_at :
+			    "2026-12-05T12:00:00-06:00";
+			e->ends_local = s->fuzzed_times ? e->ends_at :
+			    "2026-12-05T14:30:00-06:00";
+			e->starts_zone = e->timezone;
+			e->ends_zone = e->kind;
 		}
 		e->sequence = (ctl >> 5) + (int)i;
 	}

@@ -118,11 +118,11 @@ main(void)
 {
 	static const char *const names[] = {
 		"auth", "feed", "json_body", "merge_patch", "no_store",
-		"invalidates_feeds", "hash_token", "any_body", NULL
+		"invalidates_feeds", "hash_token", "any_body", "private", NULL
 	};
 	static const int bits[] = {
 		EP_AUTH, EP_FEED, EP_JSON_BODY, EP_MERGE_PATCH, EP_NO_STORE,
-		EP_INVALIDATES_FEEDS, EP_HASH_TOKEN, EP_ANY_BODY
+		EP_INVALIDATES_FEEDS, EP_HASH_TOKEN, EP_ANY_BODY, EP_PRIVATE
 	};
 	const struct endpoint	*r;
 	json_t			*doc, *list, *o;

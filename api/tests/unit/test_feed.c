@@ -25,14 +25,21 @@ static int	check(int, const char *, const char *, int);
 static int	check_str(const char *, const char *, const char *, int);
 static int	has(const struct feed_buf *, const char *);
 static size_t	count(const struct feed_buf *, const char *);
+static char	*when(const struct feed_event *);
+static char	*location(const char *, const char *, const char *);
 static void	sample(struct feed_meta *, struct feed_event *);
 static void	test_buf(void);
 static void	test_utf8(void);
 static void	test_time(void);
 static void	test_check(void);
+static void	test_when(void);
+static void	test_categories(void);
+static void	test_location(void);
 static void	test_ics(void);
 static void	test_ics_fold(void);
 static void	test_rss(void);
+static void	test_rss_exact(void);
+static void	test_rss_items(void);
 static void	test_json(void);
 static void	test_fuzz_seeds(void);
 
@@ -100,6 +107,10 @@ sample(struct feed_meta *m, struct feed_event *e)
 	e->starts_at = "2026-12-05T18:00:00Z";
 	e->ends_at = "2026-12-05T20:30:00Z";
 	e->timezone = "Europe/Paris";
+	e->starts_local = "2026-12-05T19:00:00+01:00";
+	e->ends_local = "2026-12-05T21:30:00+01:00";
+	e->starts_zone = "CET";
+	e->ends_zone = "CET";
 	e->venue = "Central Library";
 	e->address = "1 Main St";
 	e->city = "Springfield";
@@ -285,7 +296,23 @@ test_check(void)
 	e.ends_at = "2026-12-05T17:59:59Z";
 	CHECK(feed_check(&m, &e, 1) == -1);
 	e.ends_at = e.starts_at;
+	e.ends_local = e.starts_local;
 	CHECK(feed_check(&m, &e, 1) == 0);
+	/* Local times name the same instants as their UTC twins. */
+	sample(&m, &e);
+	e.starts_local = "2026-12-05T19:00:00+02:00";
+	CHECK(feed_check(&m, &e, 1) == -1);
+	e.starts_local = "2026-12-05T19:00:00";
+	CHECK(feed_check(&m, &e, 1) == -1);
+	e.starts_local = "2026-12-05T18:00:00Z";
+	CHECK(feed_check(&m, &e, 1) == 0);
+	e.starts_local = NULL;
+	e.ends_local = NULL;
+	CHECK(feed_check(&m, &e, 1) == 0);
+	e.ends_local = "2026-12-05T15:30:00-05:00";
+	CHECK(feed_check(&m, &e, 1) == 0);
+	e.ends_local = "2026-12-05T15:30:00-04:00";
+	CHECK(feed_check(&m, &e, 1) == -1);
 	sample(&m, &e);
 	e.status = "postponed";
 	CHECK(feed_check(&m, &e, 1) == -1);
@@ -314,6 +341,249 @@ test_check(void)
 	CHECK(feed_render_json(&b, &m, &e, 1) == -1);
 	CHECK(feed_render_ics(NULL, &m, &e, 1) == -1);
 	CHECK_STR(b.data, "keep");
+	feed_buf_free(&b);
+}
+
+/* The first line of the event text: the event's local time and zone. */
+static char *
+when(const struct feed_event *e)
+{
+	struct feed_buf	 b;
+	char		*nl;
+
+	feed_buf_init(&b);
+	feed_event_text(&b, e, FEED_TEXT_WHEN);
+	if (b.data != NULL && (nl = strchr(b.data, '\n')) != NULL)
+		*nl = '\0';
+	return (b.data);
+}
+
+static void
+test_when(void)
+{
+	struct feed_meta	 m;
+	struct feed_event	 e;
+	struct feed_buf		 b;
+	struct feed_time	 t;
+	json_t			*root;
+	char			*w;
+	int			 off;
+
+	/* Winter and summer in Chicago: CST, then CDT. */
+	sample(&m, &e);
+	e.timezone = "America/Chicago";
+	e.starts_at = "2026-01-06T16:00:00Z";
+	e.ends_at = "2026-01-06T18:00:00Z";
+	e.starts_local = "2026-01-06T10:00:00-06:00";
+	e.ends_local = "2026-01-06T12:00:00-06:00";
+	e.starts_zone = e.ends_zone = "CST";
+	CHECK(feed_check(&m, &e, 1) == 0);
+	CHECK_STR(w = when(&e), "When: Tue, 06 Jan 2026 10:00 CST to 12:00 CST "
+	    "(America/Chicago)");
+	free(w);
+	e.starts_at = "2026-07-07T15:00:00Z";
+	e.ends_at = "2026-07-07T17:00:00Z";
+	e.starts_local = "2026-07-07T10:00:00-05:00";
+	e.ends_local = "2026-07-07T12:00:00-05:00";
+	e.starts_zone = e.ends_zone = "CDT";
+	CHECK(feed_check(&m, &e, 1) == 0);
+	CHECK_STR(w = when(&e), "When: Tue, 07 Jul 2026 10:00 CDT to 12:00 CDT "
+	    "(America/Chicago)");
+	free(w);
+
+	/* Past midnight, local: the end's date; a change of zone. */
+	e.starts_at = "2026-11-01T04:30:00Z";
+	e.ends_at = "2026-11-01T07:30:00Z";
+	e.starts_local = "2026-10-31T23:30:00-05:00";
+	e.ends_local = "2026-11-01T01:30:00-06:00";
+	e.starts_zone = "CDT";
+	e.ends_zone = "CST";
+	CHECK(feed_check(&m, &e, 1) == 0);
+	CHECK_STR(w = when(&e), "When: Sat, 31 Oct 2026 23:30 CDT to Sun, 01 Nov "
+	    "2026 01:30 CST (America/Chicago)");
+	free(w);
+
+	/* No abbreviation, or an implausible one: the offset. */
+	e.starts_zone = NULL;
+	e.ends_zone = "C\nST";
+	CHECK_STR(w = when(&e), "When: Sat, 31 Oct 2026 23:30 UTC-05:00 to Sun, "
+	    "01 Nov 2026 01:30 UTC-06:00 (America/Chicago)");
+	free(w);
+	e.timezone = "America/St_Johns";
+	e.starts_at = "2026-07-07T12:30:00Z";
+	e.ends_at = "2026-07-07T13:30:00Z";
+	e.starts_local = "2026-07-07T10:00:00-02:30";
+	e.ends_local = "2026-07-07T11:00:00-02:30";
+	e.starts_zone = "";
+	e.ends_zone = "NDT";
+	CHECK_STR(w = when(&e), "When: Tue, 07 Jul 2026 10:00 UTC-02:30 to 11:00 "
+	    "NDT (America/St_Johns)");
+	free(w);
+	e.timezone = "Asia/Dubai";
+	e.starts_local = "2026-07-07T16:30:00+04:00";
+	e.ends_local = "2026-07-07T17:30:00+04:00";
+	e.starts_zone = e.ends_zone = "+04";
+	CHECK_STR(w = when(&e), "When: Tue, 07 Jul 2026 16:30 +04 to 17:30 +04 "
+	    "(Asia/Dubai)");
+	free(w);
+
+	/* Without local times: UTC, and the zone named apart. */
+	e.starts_local = e.ends_local = NULL;
+	CHECK_STR(w = when(&e), "When: Tue, 07 Jul 2026 12:30 UTC to 13:30 UTC "
+	    "(time zone Asia/Dubai)");
+	free(w);
+	e.timezone = NULL;
+	CHECK_STR(w = when(&e), "When: Tue, 07 Jul 2026 12:30 UTC to 13:30 UTC");
+	free(w);
+
+	/* RSS and JSON Feed carry it. */
+	sample(&m, &e);
+	e.timezone = "America/Chicago";
+	e.starts_at = "2026-01-06T16:00:00Z";
+	e.ends_at = "2026-01-06T18:00:00Z";
+	e.starts_local = "2026-01-06T10:00:00-06:00";
+	e.ends_local = "2026-01-06T12:00:00-06:00";
+	e.starts_zone = e.ends_zone = "CST";
+	feed_buf_init(&b);
+	CHECK(feed_render_rss(&b, &m, &e, 1) == 0);
+	CHECK(has(&b, "When: Tue, 06 Jan 2026 10:00 CST to 12:00 CST "
+	    "(America/Chicago)&lt;br&gt;"));
+	CHECK(!has(&b, "16:00"));
+	feed_buf_truncate(&b, 0);
+	CHECK(feed_render_json(&b, &m, &e, 1) == 0);
+	root = json_loads(b.data, 0, NULL);
+	CHECK(root != NULL && strncmp(json_string_value(json_object_get(
+	    json_array_get(json_object_get(root, "items"), 0), "content_text")),
+	    "When: Tue, 06 Jan 2026 10:00 CST to 12:00 CST (America/Chicago)\n",
+	    64) == 0);
+	json_decref(root);
+	feed_buf_free(&b);
+
+	/* The wall clock as written, and its offset. */
+	CHECK(feed_time_parse_local("2026-10-31T23:30:00-05:00", &t, &off) ==
+	    0);
+	CHECK(t.year == 2026 && t.mon == 10 && t.day == 31 && t.hour == 23 &&
+	    t.min == 30 && t.wday == 6 && off == -300);
+	CHECK(feed_time_parse_local("2026-07-07T10:00:00+0530", &t, &off) == 0);
+	CHECK(t.hour == 10 && off == 330);
+	CHECK(feed_time_parse_local("2026-07-07T10:00:00Z", &t, &off) == 0);
+	CHECK(off == 0);
+	CHECK(feed_time_parse_local("2026-07-07T10:00:00", &t, &off) == -1);
+}
+
+/* A kind equal to a tag, or a tag twice, is one category. */
+static void
+test_categories(void)
+{
+	static const char	*tags[] = { "makerspace", "training", "",
+	    "Makerspace", "3d printing" };
+	struct feed_meta	 m;
+	struct feed_event	 e;
+	struct feed_buf		 b;
+	const char		*cats[6];
+	json_t			*root, *t;
+
+	sample(&m, &e);
+	e.kind = "training";
+	e.tags = tags;
+	e.ntags = 5;
+	CHECK(feed_categories(&e, cats) == 3);
+	CHECK_STR(cats[0], "training");
+	CHECK_STR(cats[1], "makerspace");
+	CHECK_STR(cats[2], "3d printing");
+	e.kind = NULL;
+	CHECK(feed_categories(&e, cats) == 3);
+	CHECK_STR(cats[0], "makerspace");
+	CHECK_STR(cats[1], "training");
+	e.kind = "training";
+
+	feed_buf_init(&b);
+	CHECK(feed_render_ics(&b, &m, &e, 1) == 0);
+	CHECK(has(&b, "\r\nCATEGORIES:training,makerspace,3d printing\r\n"));
+	feed_buf_truncate(&b, 0);
+	CHECK(feed_render_rss(&b, &m, &e, 1) == 0);
+	CHECK(count(&b, "<category>") == 3);
+	CHECK(count(&b, "<category>training</category>") == 1);
+	CHECK(count(&b, "<category>makerspace</category>") == 1);
+	feed_buf_truncate(&b, 0);
+	CHECK(feed_render_json(&b, &m, &e, 1) == 0);
+	root = json_loads(b.data, 0, NULL);
+	t = json_object_get(json_array_get(json_object_get(root, "items"), 0),
+	    "tags");
+	CHECK(json_array_size(t) == 3);
+	CHECK_STR(json_string_value(json_array_get(t, 0)), "training");
+	CHECK_STR(json_string_value(json_array_get(t, 1)), "makerspace");
+	CHECK_STR(json_string_value(json_array_get(t, 2)), "3d printing");
+	json_decref(root);
+	feed_buf_free(&b);
+}
+
+/* feed_location() of venue, address and city. */
+static char *
+location(const char *venue, const char *address, const char *city)
+{
+	struct feed_meta	 m;
+	struct feed_event	 e;
+	struct feed_buf		 b;
+
+	sample(&m, &e);
+	e.venue = venue;
+	e.address = address;
+	e.city = city;
+	feed_buf_init(&b);
+	feed_buf_append(&b, "", 0);
+	feed_location(&b, &e);
+	return (b.data);
+}
+
+/* LOCATION and Where: never repeat a part already there. */
+static void
+test_location(void)
+{
+	static const struct {
+		const char	*venue, *address, *city, *want;
+	} cases[] = {
+		{ "Central Library", "1 Main St", "Springfield",
+		  "Central Library, 1 Main St, Springfield" },
+		{ "Central Library", "1 Main St, Springfield", "Springfield",
+		  "Central Library, 1 Main St, Springfield" },
+		{ NULL, "1 Main St,  springfield , IL", "Springfield",
+		  "1 Main St,  springfield , IL" },
+		{ "1 Main St", "1 Main St, Springfield", "Springfield",
+		  "1 Main St, Springfield" },
+		{ "Main Branch", "Main Branch", NULL, "Main Branch" },
+		{ "Springfield Library", NULL, "Springfield",
+		  "Springfield Library, Springfield" },
+		{ "Hall B", "", "Springfield, IL", "Hall B, Springfield, IL" },
+		{ "Caf\xc3\xa9 Lire", "2 Elm St", "caf\xc3\xa9 lire",
+		  "Caf\xc3\xa9 Lire, 2 Elm St" },
+		{ "CAF\xc3\x89", NULL, "caf\xc3\xa9",
+		  "CAF\xc3\x89, caf\xc3\xa9" },	/* ASCII case only */
+		{ NULL, NULL, "Springfield", "Springfield" },
+		{ ",", NULL, "Springfield", ",, Springfield" },
+		{ NULL, NULL, NULL, "" },
+	};
+	struct feed_meta	 m;
+	struct feed_event	 e;
+	struct feed_buf		 b;
+	char			*v;
+	size_t			 i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		v = location(cases[i].venue, cases[i].address, cases[i].city);
+		CHECK_STR(v, cases[i].want);
+		free(v);
+	}
+
+	sample(&m, &e);
+	e.address = "1 Main St, Springfield";
+	feed_buf_init(&b);
+	CHECK(feed_render_ics(&b, &m, &e, 1) == 0);
+	CHECK(has(&b, "\r\nLOCATION:Central Library\\, 1 Main St\\, "
+	    "Springfield\r\n"));
+	feed_buf_truncate(&b, 0);
+	CHECK(feed_render_rss(&b, &m, &e, 1) == 0);
+	CHECK(has(&b, "Where: Central Library, 1 Main St, Springfield&lt;"));
 	feed_buf_free(&b);
 }
 
@@ -525,8 +795,8 @@ test_rss(void)
 	CHECK(has(&b, "<category>books, zines</category>"));
 	CHECK(count(&b, "<category>") == 6);
 	/* Descriptions are HTML, XML-escaped: markup in text is doubled. */
-	CHECK(has(&b, "<description>&lt;p&gt;When: Sat, 05 Dec 2026 18:00 "
-	    "UTC to Sat, 05 Dec 2026 20:30 UTC (time zone Europe/Paris)"
+	CHECK(has(&b, "<description>&lt;p&gt;When: Sat, 05 Dec 2026 19:00 "
+	    "CET to 21:30 CET (Europe/Paris)"
 	    "&lt;br&gt;\nWhere: Central Library, 1 Main St, Springfield"));
 	CHECK(has(&b, "Cancelled: Rain &amp;amp; wind"));
 	CHECK(has(&b, "]]&amp;gt;&amp;lt;![CDATA[ &amp;lt;b&amp;gt;bold"));
@@ -539,6 +809,193 @@ test_rss(void)
 
 	feed_buf_init(&b);
 	CHECK(feed_render_rss(&b, &m, NULL, 0) == 0);
+	CHECK(fuzz_check_rss(b.data, b.len, 0) == NULL);
+	feed_buf_free(&b);
+}
+
+/*
+ * The whole RSS document of two events, byte for byte: the event feed's
+ * output is pinned (the channel and item writer is shared with other
+ * items, see test_rss_items()).
+ */
+static void
+test_rss_exact(void)
+{
+	static const char	 want[] =
+	    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	    "<rss version=\"2.0\" xmlns:atom=\"http://www.w3.org/2005/Atom"
+	    "\">\n"
+	    "<channel>\n"
+	    "<title>Interlibrary events: Central Library</title>\n"
+	    "<link>https://interlibrary.example/o/central</link>\n"
+	    "<description>Events of Central Library</description>\n"
+	    "<atom:link href=\"https://api.interlibrary.example/v1/event"
+	    "s.ics?a=1&amp;b=2\" rel=\"self\" type=\"application/rss+xml\"/>"
+	    "\n"
+	    "<lastBuildDate>Sat, 28 Nov 2026 12:00:00 +0000</lastBuildD"
+	    "ate>\n"
+	    "<ttl>60</ttl>\n"
+	    "<generator>Interlibrary</generator>\n"
+	    "<item>\n"
+	    "<title>Zine night</title>\n"
+	    "<link>https://interlibrary.example/events/42</link>\n"
+	    "<guid isPermaLink=\"false\">event-42@interlibrary.example</g"
+	    "uid>\n"
+	    "<pubDate>Sun, 01 Nov 2026 09:00:00 +0000</pubDate>\n"
+	    "<description>&lt;p&gt;When: Sat, 05 Dec 2026 19:00 CET to "
+	    "21:30 CET (Europe/Paris)&lt;br&"
+	    "gt;\n"
+	    "Where: Central Library, 1 Main St, Springfield&lt;br&gt;\n"
+	    "Organized by: Central Library&lt;br&gt;\n"
+	    "&lt;br&gt;\n"
+	    "Bring scissors.&lt;br&gt;\n"
+	    "And glue.&lt;/p&gt;</description>\n"
+	    "<category>meetup</category>\n"
+	    "<category>books, zines</category>\n"
+	    "<category>family;kids</category>\n"
+	    "</item>\n"
+	    "<item>\n"
+	    "<title>Cancelled: &lt;script&gt;alert(&apos;x&apos;)&lt;/s"
+	    "cript&gt; &amp; &quot;more&quot; ]]&gt;</title>\n"
+	    "<link>https://interlibrary.example/events/42</link>\n"
+	    "<guid isPermaLink=\"false\">event-43@interlibrary.example</g"
+	    "uid>\n"
+	    "<pubDate>Sun, 01 Nov 2026 09:00:00 +0000</pubDate>\n"
+	    "<description>&lt;p&gt;When: Sat, 05 Dec 2026 19:00 CET to "
+	    "21:30 CET (Europe/Paris)&lt;br&"
+	    "gt;\n"
+	    "Where: Central Library, 1 Main St, Springfield&lt;br&gt;\n"
+	    "Organized by: Central Library&lt;br&gt;\n"
+	    "Cancelled: Rain &amp;amp; wind&lt;br&gt;\n"
+	    "&lt;br&gt;\n"
+	    "]]&amp;gt;&amp;lt;![CDATA[ &amp;lt;b&amp;gt;bold&amp;lt;/b"
+	    "&amp;gt;&lt;br&gt;\n"
+	    "line2 \xef" "\xbf" "\xbd" "(&lt;/p&gt;</description>\n"
+	    "<category>meetup</category>\n"
+	    "<category>books, zines</category>\n"
+	    "<category>family;kids</category>\n"
+	    "</item>\n"
+	    "</channel>\n"
+	    "</rss>\n";
+	struct feed_meta	 m;
+	struct feed_event	 ev[2];
+	struct feed_buf		 b;
+
+	sample(&m, &ev[0]);
+	sample(&m, &ev[1]);
+	ev[1].id = 43;
+	ev[1].title = "<script>alert('x')</script> & \"more\" ]]>\x01\x0b";
+	ev[1].description = "]]><![CDATA[ <b>bold</b>\r\nline2 \xc3\x28";
+	ev[1].status = "cancelled";
+	ev[1].cancel_reason = "Rain & wind";
+	feed_buf_init(&b);
+	CHECK(feed_render_rss(&b, &m, ev, 2) == 0);
+	CHECK_STR(b.data, want);
+	CHECK(b.len == sizeof(want) - 1);
+	feed_buf_free(&b);
+}
+
+/* Items that are not events (the community activity). */
+static void
+test_rss_items(void)
+{
+	static const char	 want[] =
+	    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	    "<rss version=\"2.0\" xmlns:atom=\"http://www.w3.org/2005/Atom"
+	    "\">\n<channel>\n"
+	    "<title>Interlibrary: community activity</title>\n"
+	    "<link>https://interlibrary.example/</link>\n"
+	    "<description>New events &amp; more</description>\n"
+	    "<language>en</language>\n"
+	    "<atom:link href=\"https://api.interlibrary.example/v1/"
+	    "activity.rss\" rel=\"self\" type=\"application/rss+xml\"/>\n"
+	    "<lastBuildDate>Mon, 02 Nov 2026 10:00:00 +0000</lastBuildDate>\n"
+	    "<item>\n"
+	    "<title>New collaboration: Tom &amp; Jerry &lt;b&gt;</title>\n"
+	    "<link>https://interlibrary.example/#/collaborations/7</link>\n"
+	    "<guid isPermaLink=\"false\">interlibrary:activity:"
+	    "collaboration_created:7</guid>\n"
+	    "<pubDate>Mon, 02 Nov 2026 10:00:00 +0000</pubDate>\n"
+	    "<description>Bells  and &quot;quotes&quot; &amp; &lt;b&gt;tags"
+	    "&lt;/b&gt; ]]&gt;\nline two</description>\n"
+	    "<category>collaboration_created</category>\n"
+	    "</item>\n"
+	    "<item>\n"
+	    "<title>Mentorship completed: Cataloguing</title>\n"
+	    "<link>https://interlibrary.example/#/activity</link>\n"
+	    "<guid isPermaLink=\"false\">interlibrary:activity:"
+	    "mentorship_completed:3</guid>\n"
+	    "<pubDate>Sun, 01 Nov 2026 09:00:00 +0000</pubDate>\n"
+	    "<description></description>\n"
+	    "<category>mentorship_completed</category>\n"
+	    "</item>\n"
+	    "</channel>\n</rss>\n";
+	struct feed_channel	 ch;
+	struct feed_item	 it[2];
+	struct feed_buf		 b;
+	const char		*cat0[1] = { "collaboration_created" };
+	const char		*cat1[2] = { "mentorship_completed", "" };
+	const char		*nullcat[1] = { NULL };
+	const char		*msg;
+
+	memset(&ch, 0, sizeof(ch));
+	ch.title = "Interlibrary: community activity";
+	ch.link = "https://interlibrary.example/";
+	ch.description = "New events & more";
+	ch.language = "en";
+	ch.self_url = "https://api.interlibrary.example/v1/activity.rss";
+	ch.last_build = "2026-11-02T10:00:00Z";
+	memset(it, 0, sizeof(it));
+	it[0].title_prefix = "New collaboration: ";
+	it[0].title = "Tom & Jerry <b>";
+	it[0].link = "https://interlibrary.example/#/collaborations/7";
+	it[0].guid = "interlibrary:activity:collaboration_created:7";
+	it[0].pub_date = "2026-11-02T11:00:00+01:00";
+	it[0].description = "Bells \x07 and \"quotes\" & <b>tags</b> ]]>\r\n"
+	    "line two";
+	it[0].categories = cat0;
+	it[0].ncategories = 1;
+	it[1].title_prefix = "Mentorship completed: ";
+	it[1].title = "Cataloguing";
+	it[1].link = "https://interlibrary.example/#/activity";
+	it[1].guid = "interlibrary:activity:mentorship_completed:3";
+	it[1].pub_date = "2026-11-01T09:00:00Z";
+	it[1].description = "";
+	it[1].categories = cat1;
+	it[1].ncategories = 2;
+
+	feed_buf_init(&b);
+	CHECK(feed_render_rss_items(&b, &ch, it, 2) == 0);
+	CHECK_STR(b.data, want);
+	msg = fuzz_check_rss(b.data, b.len, 2);
+	if (!CHECK(msg == NULL))
+		printf("  %s\n", msg);
+
+	/* Bad arguments leave the buffer as it was. */
+	feed_buf_truncate(&b, 0);
+	feed_buf_append(&b, "keep", 4);
+	it[1].pub_date = "yesterday";
+	CHECK(feed_render_rss_items(&b, &ch, it, 2) == -1);
+	it[1].pub_date = "2026-11-01T09:00:00Z";
+	it[1].guid = NULL;
+	CHECK(feed_render_rss_items(&b, &ch, it, 2) == -1);
+	it[1].guid = "g";
+	it[1].categories = nullcat;
+	it[1].ncategories = 1;
+	CHECK(feed_render_rss_items(&b, &ch, it, 2) == -1);
+	it[1].categories = NULL;
+	CHECK(feed_render_rss_items(&b, &ch, it, 2) == -1);
+	it[1].ncategories = 0;
+	ch.last_build = NULL;
+	CHECK(feed_render_rss_items(&b, &ch, it, 2) == -1);
+	ch.last_build = "2026-11-02T10:00:00Z";
+	CHECK(feed_render_rss_items(&b, &ch, NULL, 1) == -1);
+	CHECK(feed_render_rss_items(NULL, &ch, it, 2) == -1);
+	CHECK_STR(b.data, "keep");
+
+	/* No items: a valid empty channel. */
+	feed_buf_truncate(&b, 0);
+	CHECK(feed_render_rss_items(&b, &ch, NULL, 0) == 0);
 	CHECK(fuzz_check_rss(b.data, b.len, 0) == NULL);
 	feed_buf_free(&b);
 }
@@ -595,7 +1052,7 @@ test_json(void)
 	CHECK_STR(json_string_value(json_object_get(it, "title")),
 	    "Zine night");
 	CHECK(strncmp(json_string_value(json_object_get(it, "content_text")),
-	    "When: Sat, 05 Dec 2026 18:00 UTC", 32) == 0);
+	    "When: Sat, 05 Dec 2026 19:00 CET", 32) == 0);
 	CHECK_STR(json_string_value(json_object_get(it, "date_published")),
 	    "2026-11-01T09:00:00Z");
 	CHECK_STR(json_string_value(json_object_get(it, "date_modified")),
@@ -685,9 +1142,14 @@ main(void)
 	test_utf8();
 	test_time();
 	test_check();
+	test_when();
+	test_categories();
+	test_location();
 	test_ics();
 	test_ics_fold();
 	test_rss();
+	test_rss_exact();
+	test_rss_items();
 	test_json();
 	test_fuzz_seeds();
 

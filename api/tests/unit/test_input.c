@@ -121,6 +121,12 @@ main(void)
 	    0, "site") == 1);
 	CHECK(errors_for("{\"name\": \"a\", \"site\": \"http://\"}", 0,
 	    "site") == 1);
+	CHECK(errors_for("{\"name\": \"a\", \"site\": \"https://@\"}", 0,
+	    "site") == 1);
+	CHECK(errors_for("{\"name\": \"a\", \"site\": \"http://[::1\"}", 0,
+	    "site") == 1);
+	CHECK(errors_for("{\"name\": \"a\", \"site\": "
+	    "\"https://x.org:99999/\"}", 0, "site") == 1);
 	CHECK(errors_for("{\"name\": \"a\", \"color\": \"blue\"}", 0,
 	    "color") == 1);
 	CHECK(errors_for("{\"name\": \"a\", \"color\": \"red\"}", 0, NULL) == 0);
@@ -224,6 +230,35 @@ main(void)
 	CHECK(!input_is_rfc3339("2026-12-05 18:00:00Z"));
 	CHECK(!input_is_rfc3339(""));
 	CHECK(!input_is_rfc3339("2026-12-05T18:00:00Zjunk"));
+	/* URLs: libcurl's parser, http(s) with a host. */
+	CHECK(input_is_url("https://x.org"));
+	CHECK(input_is_url("https://x.org/a?b=c#d"));
+	CHECK(input_is_url("http://library.example:8080/events/1"));
+	CHECK(input_is_url("http://[::1]:8080/a"));
+	CHECK(input_is_url("https://meet.example.org/abc-def_1"));
+	CHECK(input_is_url("https://user@x.org/"));
+	CHECK(input_is_url("https://b\xc3\xbc" "cher.example/"));
+	CHECK(input_is_url("https://x.org:65535/"));
+	CHECK(!input_is_url("https://@"));
+	CHECK(!input_is_url("http://[::1"));
+	CHECK(!input_is_url("https://x.org:99999/"));
+	CHECK(!input_is_url("https://x.org:0/"));
+	CHECK(!input_is_url("https://x.org:port/"));
+	CHECK(!input_is_url("http://"));
+	CHECK(!input_is_url("https://:443/"));
+	CHECK(!input_is_url("https:/x.org"));
+	CHECK(!input_is_url("https:///x.org"));
+	CHECK(!input_is_url("https:x.org"));
+	CHECK(!input_is_url("HTTPS://x.org"));
+	CHECK(!input_is_url("ftp://x.org"));
+	CHECK(!input_is_url("javascript:alert(1)"));
+	CHECK(!input_is_url("x.org"));
+	CHECK(!input_is_url(""));
+	CHECK(!input_is_url("https://x.org/a b"));
+	CHECK(!input_is_url("https://ex ample.org/"));
+	CHECK(!input_is_url("https://x.org/\x01"));
+	CHECK(!input_is_url("https://x.org\\evil.example/"));
+	CHECK(!input_is_url("https://x%00.org/"));
 	(void)snprintf(buf, sizeof(buf), "a%%20b+c");
 	CHECK(input_urldecode(buf) == 0);
 	CHECK_STR(buf, "a b c");
