@@ -241,4 +241,8 @@ extern const struct field	co_b_create[], co_b_patch[],
 				co_b_update[], co_b_report[],
 				co_b_report_patch[];
 
+/* resources/conversations.c: conversations and blocks. */
+extern const struct field	cv_b_create[], cv_b_message[], cv_b_patch[];
+
+
 #endif /* !IL_H */

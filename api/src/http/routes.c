@@ -241,6 +241,32 @@ const struct endpoint routes[] = {
 	{ .method = IL_PATCH, .path = "/v1/reports/{id}",
 	    .sql = CALL("report_patch"), .body = co_b_report_patch,
 	    .flags = EP_AUTH | PATCH_BODY | EP_INVALIDATES_FEEDS },
+
+	/* Conversations and blocks (sql/api/conversations.sql). */
+	{ .method = IL_GET, .path = "/v1/conversations",
+	    .sql = CALL("conversations_list"), .query = q_list,
+	    .flags = EP_AUTH },
+	{ .method = IL_POST, .path = "/v1/conversations",
+	    .sql = CALL("conversation_create"), .body = cv_b_create,
+	    .flags = EP_AUTH | EP_JSON_BODY },
+	{ .method = IL_GET, .path = "/v1/conversations/{id}",
+	    .sql = CALL("conversation_get"), .query = q_list,
+	    .flags = EP_AUTH },
+	{ .method = IL_PATCH, .path = "/v1/conversations/{id}",
+	    .sql = CALL("conversation_patch"), .body = cv_b_patch,
+	    .flags = EP_AUTH | PATCH_BODY },
+	{ .method = IL_DELETE, .path = "/v1/conversations/{id}",
+	    .sql = CALL("conversation_leave"), .flags = EP_AUTH },
+	{ .method = IL_POST, .path = "/v1/conversations/{id}/messages",
+	    .sql = CALL("message_create"), .body = cv_b_message,
+	    .flags = EP_AUTH | EP_JSON_BODY },
+	{ .method = IL_GET, .path = "/v1/me/blocks",
+	    .sql = CALL("blocks_list"), .query = q_list, .flags = EP_AUTH },
+	{ .method = IL_PUT, .path = "/v1/me/blocks/{member_id}",
+	    .sql = CALL("block_put"), .body = b_empty, .flags = EP_AUTH },
+	{ .method = IL_DELETE, .path = "/v1/me/blocks/{member_id}",
+	    .sql = CALL("block_delete"), .flags = EP_AUTH },
+
 };
 
 const size_t	routes_count = sizeof(routes) / sizeof(routes[0]);
