@@ -244,5 +244,9 @@ extern const struct field	co_b_create[], co_b_patch[],
 /* resources/conversations.c: conversations and blocks. */
 extern const struct field	cv_b_create[], cv_b_message[], cv_b_patch[];
 
+/* resources/thanks.c: thank-you notes and milestones. */
+extern const struct field	th_q_mine[];
+extern const struct field	th_b_create[], th_b_patch[], th_b_milestones[];
+
 
 #endif /* !IL_H */

@@ -204,6 +204,12 @@ export const bodies = {
   MessageCreate: {
     text: { minLength: 1, maxLength: 4000 },
   },
+  ThanksCreate: {
+    text: { minLength: 1, maxLength: 1000 },
+    event_id: { minimum: 1 },
+    mentorship_id: { minimum: 1 },
+    collaboration_id: { minimum: 1 },
+  },
 };
 
 export const queries = {
@@ -233,6 +239,8 @@ export const queries = {
   "/v1/conversations": { limit: parameters.Limit, cursor: parameters.Cursor },
   "/v1/conversations/{id}": { limit: parameters.Limit, cursor: parameters.Cursor },
   "/v1/me/blocks": { limit: parameters.Limit, cursor: parameters.Cursor },
+  "/v1/members/{id}/thanks": { limit: parameters.Limit, cursor: parameters.Cursor },
+  "/v1/me/thanks": { role: { enum: ["received", "given"] }, limit: parameters.Limit, cursor: parameters.Cursor },
 };
 
 export const enums = {
@@ -244,7 +252,7 @@ export const enums = {
   MembershipStatus: ["active", "pending"],
   SiteRole: ["member", "admin"],
   TokenScope: ["read", "write"],
-  NotificationType: ["invitation_received", "rsvp_promoted", "event_cancelled", "membership_requested", "membership_approved", "mentorship_requested", "mentorship_accepted", "mentorship_declined", "mentorship_cancelled", "mentorship_completed", "participation_requested", "participation_approved", "participation_declined", "message_received"],
+  NotificationType: ["invitation_received", "rsvp_promoted", "event_cancelled", "membership_requested", "membership_approved", "mentorship_requested", "mentorship_accepted", "mentorship_declined", "mentorship_cancelled", "mentorship_completed", "participation_requested", "participation_approved", "participation_declined", "message_received", "thanks_received"],
   EventKind: ["social", "meetup", "training", "tour", "advocacy", "celebration", "conference"],
   EventStatus: ["scheduled", "cancelled"],
   RsvpResponse: ["going", "maybe", "not_going"],
@@ -255,4 +263,5 @@ export const enums = {
   ParticipantRole: ["owner", "participant"],
   ReportStatus: ["open", "resolved"],
   ReportSubjectType: ["member", "event", "collaboration", "invitation", "message"],
+  MilestoneKind: ["first_event_hosted", "events_attended", "mentorship_completed", "collaboration_completed", "years_in_community"],
 };

@@ -179,6 +179,6 @@ BEGIN
 	        WHERE n.member_id = v_m.id), '[]'))
 	    || api.export_events(v_m.id) || api.export_mentorships(v_m.id)
 	    || api.export_collaborations(v_m.id)
-	    || api.export_conversations(v_m.id));
+	    || api.export_conversations(v_m.id) || api.export_thanks(v_m));
 END;
 $$;

@@ -267,6 +267,26 @@ const struct endpoint routes[] = {
 	{ .method = IL_DELETE, .path = "/v1/me/blocks/{member_id}",
 	    .sql = CALL("block_delete"), .flags = EP_AUTH },
 
+	/* Thanks and milestones (sql/api/thanks.sql). */
+	{ .method = IL_POST, .path = "/v1/members/{id}/thanks",
+	    .sql = CALL("thanks_create"), .body = th_b_create,
+	    .flags = EP_AUTH | EP_JSON_BODY },
+	{ .method = IL_GET, .path = "/v1/members/{id}/thanks",
+	    .sql = CALL("member_thanks_list"), .query = q_list },
+	{ .method = IL_GET, .path = "/v1/me/thanks",
+	    .sql = CALL("my_thanks_list"), .query = th_q_mine,
+	    .flags = EP_AUTH },
+	{ .method = IL_GET, .path = "/v1/thanks/{id}",
+	    .sql = CALL("thanks_get") },
+	{ .method = IL_PATCH, .path = "/v1/thanks/{id}",
+	    .sql = CALL("thanks_patch"), .body = th_b_patch,
+	    .flags = EP_AUTH | PATCH_BODY },
+	{ .method = IL_GET, .path = "/v1/me/milestones",
+	    .sql = CALL("my_milestones"), .flags = EP_AUTH },
+	{ .method = IL_PATCH, .path = "/v1/me/milestones",
+	    .sql = CALL("my_milestones_patch"), .body = th_b_milestones,
+	    .flags = EP_AUTH | PATCH_BODY },
+
 };
 
 const size_t	routes_count = sizeof(routes) / sizeof(routes[0]);
