@@ -248,5 +248,7 @@ extern const struct field	cv_b_create[], cv_b_message[], cv_b_patch[];
 extern const struct field	th_q_mine[];
 extern const struct field	th_b_create[], th_b_patch[], th_b_milestones[];
 
+/* resources/signups.c: events' sign-up slots and claims. */
+extern const struct field	su_b_create[], su_b_patch[], su_b_claim[];
 
 #endif /* !IL_H */

@@ -210,6 +210,19 @@ export const bodies = {
     mentorship_id: { minimum: 1 },
     collaboration_id: { minimum: 1 },
   },
+  SignupSlotCreate: {
+    title: { minLength: 1, maxLength: 120 },
+    places: { minimum: 1, maximum: 100 },
+    note: { maxLength: 500 },
+  },
+  SignupSlotPatch: {
+    title: { minLength: 1, maxLength: 120 },
+    places: { minimum: 1, maximum: 100 },
+    note: { maxLength: 500 },
+  },
+  SignupClaim: {
+    note: { maxLength: 200 },
+  },
 };
 
 export const queries = {

@@ -48,5 +48,5 @@ UNION ALL SELECT 'activity', pg_temp.body(api.activity_list(NULL, '{}', :q, NULL
 UNION ALL SELECT 'sessions', pg_temp.body(api.sessions_list(:t, '{}', '{}', NULL, '127.0.0.1'))
 UNION ALL SELECT 'export', pg_temp.body(api.me_export(:t, '{}', '{}', NULL, '127.0.0.1'))
     - ARRAY['exported_at', 'conversations', 'blocks', 'thanks_received',
-        'thanks_given', 'milestones'];
+        'thanks_given', 'milestones', 'signups'];
 SELECT name || ' ' || body::text FROM answers ORDER BY name;

@@ -287,6 +287,23 @@ const struct endpoint routes[] = {
 	    .sql = CALL("my_milestones_patch"), .body = th_b_milestones,
 	    .flags = EP_AUTH | PATCH_BODY },
 
+	/* Events' sign-up lists (sql/api/signups.sql). */
+	{ .method = IL_GET, .path = "/v1/events/{id}/slots",
+	    .sql = CALL("signup_slots_list") },
+	{ .method = IL_POST, .path = "/v1/events/{id}/slots",
+	    .sql = CALL("signup_slot_create"), .body = su_b_create,
+	    .flags = EP_AUTH | EP_JSON_BODY },
+	{ .method = IL_PATCH, .path = "/v1/events/{id}/slots/{slot_id}",
+	    .sql = CALL("signup_slot_patch"), .body = su_b_patch,
+	    .flags = EP_AUTH | PATCH_BODY },
+	{ .method = IL_DELETE, .path = "/v1/events/{id}/slots/{slot_id}",
+	    .sql = CALL("signup_slot_delete"), .flags = EP_AUTH },
+	{ .method = IL_PUT, .path = "/v1/events/{id}/slots/{slot_id}/claim",
+	    .sql = CALL("signup_claim"), .body = su_b_claim,
+	    .flags = EP_AUTH },
+	{ .method = IL_DELETE,
+	    .path = "/v1/events/{id}/slots/{slot_id}/claim",
+	    .sql = CALL("signup_release"), .flags = EP_AUTH },
 };
 
 const size_t	routes_count = sizeof(routes) / sizeof(routes[0]);
