@@ -1,4 +1,4 @@
-// What the account pages share: their tabs (Profile, Privacy, Security, Your data) and
+// What the account pages share: their tabs (Profile, Privacy, Thanks, Security, Your data) and
 // loading the signed-in member afresh.
 import { get } from "../../lib/api.js";
 import { h, link } from "../../lib/dom.js";
@@ -8,6 +8,7 @@ import { setCurrentMember } from "../../lib/state.js";
 const TABS = [
   ["/me", "Profile"],
   ["/me/privacy", "Privacy"],
+  ["/me/thanks", "Thanks"],
   ["/me/security", "Security"],
   ["/me/data", "Your data"],
 ];
