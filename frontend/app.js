@@ -43,6 +43,12 @@ import { collabListView } from "./views/collaborations/list.js";
 import { collabFormView } from "./views/collaborations/form.js";
 import { collabView } from "./views/collaborations/page.js";
 import { reportsView } from "./views/admin.js";
+import { conversationsView } from "./views/conversations/list.js";
+import { conversationView } from "./views/conversations/page.js";
+import { newConversationView } from "./views/conversations/new.js";
+import { onUnreadMessagesChange, refreshUnreadMessages, unreadMessages } from "./views/conversations/unread.js";
+import { sayThanksView } from "./views/thanks/say.js";
+import { myThanksView } from "./views/me/thanks.js";
 
 const HEALTH_TIMEOUT_MS = 5000;
 
@@ -116,10 +122,15 @@ const ROUTES = [
   ["/me", profileView, { auth: true }],
   ["/me/privacy", privacyView, { auth: true }],
   ["/me/email", emailView, { auth: true }],
+  ["/me/thanks", myThanksView, { auth: true }],
   ["/me/security", securityView, { auth: true }],
   ["/me/data", dataView, { auth: true }],
   ["/members", directoryView, { auth: true }],
   ["/members/:id", memberView],
+  ["/members/:id/thanks", sayThanksView, { auth: true }],
+  ["/conversations", conversationsView, { auth: true }],
+  ["/conversations/new", newConversationView, { auth: true }],
+  ["/conversations/:id", conversationView, { auth: true }],
   ["/organizations", orgListView],
   ["/organizations/new", orgFormView, { auth: true }],
   ["/organizations/:org", orgView],
@@ -152,6 +163,7 @@ const NAV = [
   ["/mentors", "Mentoring", "member"],
   ["/members", "Members", "member"],
   ["/organizations", "Organizations", "all"],
+  ["/conversations", "Messages", "member"],
   ["/notifications", "Notifications", "member"],
   ["/me", "My profile", "member"],
   ["/admin/reports", "Reports", "admin"],
@@ -172,9 +184,9 @@ function renderNav() {
         ? path === "/"
         : path === target || path.startsWith(`${target}/`) || (target === "/mentors" && path.startsWith("/mentorships")) || (target === "/events" && path === "/invitations");
     const a = h("a", { href: `#${target}`, "aria-current": active ? "page" : null }, label);
-    if (target === "/notifications") {
-      const n = unreadCount();
-      a.id = "nav-notifications";
+    if (target === "/notifications" || target === "/conversations") {
+      const n = target === "/notifications" ? unreadCount() : unreadMessages();
+      a.id = target === "/notifications" ? "nav-notifications" : "nav-messages";
       if (n > 0) {
         a.append(
           " ",
@@ -284,10 +296,14 @@ async function main() {
   setupSkipLink();
   onChange(renderNav);
   onUnreadChange(renderNav);
+  onUnreadMessagesChange(renderNav);
   onRendered(() => {
     closeMenu();
     renderNav();
-    if (isSignedIn()) refreshUnread();
+    if (isSignedIn()) {
+      refreshUnread();
+      refreshUnreadMessages();
+    }
   });
   renderNav();
 
@@ -302,7 +318,10 @@ async function main() {
   }
   start();
   setInterval(() => {
-    if (isSignedIn() && document.visibilityState === "visible") refreshUnread();
+    if (isSignedIn() && document.visibilityState === "visible") {
+      refreshUnread();
+      refreshUnreadMessages();
+    }
   }, 60_000);
 }
 

@@ -259,4 +259,14 @@ extern const struct field	co_b_create[], co_b_patch[],
 				co_b_update[], co_b_report[],
 				co_b_report_patch[];
 
+/* resources/conversations.c: conversations and blocks. */
+extern const struct field	cv_b_create[], cv_b_message[], cv_b_patch[];
+
+/* resources/thanks.c: thank-you notes and milestones. */
+extern const struct field	th_q_mine[];
+extern const struct field	th_b_create[], th_b_patch[], th_b_milestones[];
+
+/* resources/signups.c: events' sign-up slots and claims. */
+extern const struct field	su_b_create[], su_b_patch[], su_b_claim[];
+
 #endif /* !IL_H */

@@ -198,12 +198,41 @@ export const bodies = {
     body: { minLength: 1, maxLength: 5000 },
   },
   ReportCreate: {
-    subject_type: { enum: ["member", "event", "collaboration", "invitation"] },
+    subject_type: { enum: ["member", "event", "collaboration", "invitation", "message"] },
     subject_id: { minimum: 1 },
     reason: { minLength: 1, maxLength: 2000 },
   },
   ReportPatch: {
     status: { enum: ["resolved"] },
+  },
+  ConversationCreate: {
+    member_id: { minimum: 1 },
+    text: { minLength: 1, maxLength: 4000 },
+  },
+  ConversationPatch: {
+    last_read_message_id: { minimum: 1 },
+  },
+  MessageCreate: {
+    text: { minLength: 1, maxLength: 4000 },
+  },
+  ThanksCreate: {
+    text: { minLength: 1, maxLength: 1000 },
+    event_id: { minimum: 1 },
+    mentorship_id: { minimum: 1 },
+    collaboration_id: { minimum: 1 },
+  },
+  SignupSlotCreate: {
+    title: { minLength: 1, maxLength: 120 },
+    places: { minimum: 1, maximum: 100 },
+    note: { maxLength: 500 },
+  },
+  SignupSlotPatch: {
+    title: { minLength: 1, maxLength: 120 },
+    places: { minimum: 1, maximum: 100 },
+    note: { maxLength: 500 },
+  },
+  SignupClaim: {
+    note: { maxLength: 200 },
   },
 };
 
@@ -231,7 +260,12 @@ export const queries = {
   "/v1/collaborations/{id}/participants": { status: { enum: ["pending", "approved", "declined", "left"] }, limit: parameters.Limit, cursor: parameters.Cursor },
   "/v1/collaborations/{id}/updates": { limit: parameters.Limit, cursor: parameters.Cursor },
   "/v1/activity": { limit: parameters.Limit, cursor: parameters.Cursor },
-  "/v1/reports": { status: { enum: ["open", "resolved"] }, subject_type: { enum: ["member", "event", "collaboration", "invitation"] }, limit: parameters.Limit, cursor: parameters.Cursor },
+  "/v1/reports": { status: { enum: ["open", "resolved"] }, subject_type: { enum: ["member", "event", "collaboration", "invitation", "message"] }, limit: parameters.Limit, cursor: parameters.Cursor },
+  "/v1/conversations": { limit: parameters.Limit, cursor: parameters.Cursor },
+  "/v1/conversations/{id}": { limit: parameters.Limit, cursor: parameters.Cursor },
+  "/v1/me/blocks": { limit: parameters.Limit, cursor: parameters.Cursor },
+  "/v1/members/{id}/thanks": { limit: parameters.Limit, cursor: parameters.Cursor },
+  "/v1/me/thanks": { role: { enum: ["received", "given"] }, limit: parameters.Limit, cursor: parameters.Cursor },
 };
 
 export const enums = {
@@ -243,7 +277,7 @@ export const enums = {
   MembershipStatus: ["active", "pending"],
   SiteRole: ["member", "admin"],
   TokenScope: ["read", "write"],
-  NotificationType: ["invitation_received", "rsvp_promoted", "event_cancelled", "event_changed", "membership_requested", "membership_approved", "mentorship_requested", "mentorship_accepted", "mentorship_declined", "mentorship_cancelled", "mentorship_completed", "participation_requested", "participation_approved", "participation_declined"],
+  NotificationType: ["invitation_received", "rsvp_promoted", "event_cancelled", "event_changed", "membership_requested", "membership_approved", "mentorship_requested", "mentorship_accepted", "mentorship_declined", "mentorship_cancelled", "mentorship_completed", "participation_requested", "participation_approved", "participation_declined", "message_received", "thanks_received"],
   EventKind: ["social", "meetup", "training", "tour", "advocacy", "celebration", "conference"],
   EventStatus: ["scheduled", "cancelled"],
   RsvpResponse: ["going", "maybe", "not_going"],
@@ -253,5 +287,6 @@ export const enums = {
   ParticipantStatus: ["pending", "approved", "declined", "left"],
   ParticipantRole: ["owner", "participant"],
   ReportStatus: ["open", "resolved"],
-  ReportSubjectType: ["member", "event", "collaboration", "invitation"],
+  ReportSubjectType: ["member", "event", "collaboration", "invitation", "message"],
+  MilestoneKind: ["first_event_hosted", "events_attended", "mentorship_completed", "collaboration_completed", "years_in_community"],
 };

@@ -1,5 +1,5 @@
 // Community activity (GET /v1/activity): new events, recaps, collaborations and their
-// updates, completed mentorships shared by both sides; newest first. The item renderer is
+// updates, completed mentorships and thank-you notes shared by both sides; newest first. The item renderer is
 // shared with the landing page.
 import { baseUrl, get } from "../lib/api.js";
 import { h, link, time } from "../lib/dom.js";
@@ -12,12 +12,14 @@ const KIND = {
   collaboration_completed: "Collaboration completed",
   collaboration_update: "Collaboration update",
   mentorship_completed: "Mentorship completed",
+  thanks: "Thanks",
 };
 
 function subjectPath(subject) {
   if (!subject) return null;
   if (subject.type === "event") return `/events/${subject.id}`;
   if (subject.type === "collaboration") return `/collaborations/${subject.id}`;
+  if (subject.type === "member") return `/members/${subject.id}`;
   return null;
 }
 
@@ -31,7 +33,7 @@ function names(members) {
 export function activityItem(item, { compact = false } = {}) {
   const path = subjectPath(item.subject);
   const label = KIND[item.kind] || String(item.kind || "Activity").replace(/_/g, " ");
-  const who = names(item.members);
+  const who = item.kind === "thanks" && item.members?.length === 2 ? `${item.members[0].display_name} thanked ${item.members[1].display_name}` : names(item.members);
   const title = item.kind === "mentorship_completed" ? `Mentoring in ${item.title}` : item.title;
   const text = item.text && !compact ? (item.text.length > 280 ? `${item.text.slice(0, 277)}…` : item.text) : null;
   return h(
@@ -64,7 +66,7 @@ export async function activityView() {
     "section",
     { class: "page" },
     pageHeading("Community activity"),
-    h("p", { class: "muted" }, "What colleagues across the region have been up to: new events and recaps, collaborations and their progress, and mentorships that both sides chose to share."),
+    h("p", { class: "muted" }, "What colleagues across the region have been up to: new events and recaps, collaborations and their progress, and mentorships and thank-you notes that both sides chose to share."),
     list,
     pager.element,
     rss,

@@ -5,7 +5,7 @@ import { h, link, time } from "../lib/dom.js";
 import { isSiteAdmin } from "../lib/state.js";
 import { announce, confirmDialog, loadMore, pageHeading, showError } from "../lib/ui.js";
 
-const TYPE = { member: "Member", event: "Event", collaboration: "Collaboration", invitation: "Invitation" };
+const TYPE = { member: "Member", event: "Event", collaboration: "Collaboration", invitation: "Invitation", message: "Message" };
 
 function subjectLink(s) {
   const label = `${TYPE[s.type] || s.type} #${s.id}`;
@@ -13,6 +13,17 @@ function subjectLink(s) {
   if (s.type === "event") return link(`/events/${s.id}`, label);
   if (s.type === "collaboration") return link(`/collaborations/${s.id}`, label);
   return h("span", {}, label);
+}
+
+/** The copy of a reported message: all a site admin reads of the conversation. */
+function reportedMessage(m) {
+  if (!m) return null;
+  return h(
+    "div",
+    { class: "reported-message" },
+    h("blockquote", {}, h("p", {}, m.text)),
+    h("p", { class: "muted small" }, "Sent by ", m.sender ? link(`/members/${m.sender.id}`, `${m.sender.display_name} (profile: suspend there)`) : "a former member", " · ", time(m.sent_at)),
+  );
 }
 
 function reportItem(r) {
@@ -46,6 +57,7 @@ function reportItem(r) {
     li.className = `card report status-${x.status}`;
     li.replaceChildren(
       h("p", { class: "card-title" }, subjectLink(x.subject)),
+      reportedMessage(x.message),
       h("p", {}, x.reason),
       h("p", { class: "muted small" }, "Reported by ", x.reporter ? link(`/members/${x.reporter.id}`, x.reporter.display_name) : "a former member", " · ", time(x.created_at)),
       h(
@@ -79,7 +91,7 @@ export async function reportsView({ query }) {
     "section",
     { class: "page" },
     pageHeading("Reports"),
-    h("p", { class: "muted" }, "Reports from members about members, events, collaborations and invitations. Resolving an invitation report also lifts its spam report. Suspend members from their profile page."),
+    h("p", { class: "muted" }, "Reports from members about members, events, collaborations, invitations and messages (a copy of the reported message, nothing else of the conversation). Resolving an invitation report also lifts its spam report; a member whose messages three members reported cannot start conversations while those reports are open. Suspend members from their profile page."),
     h(
       "nav",
       { class: "subnav", "aria-label": "Report status" },

@@ -1,5 +1,6 @@
-// The member directory (search and filters, keyset "Load more") and member profiles,
-// with suspend / lift suspension for site admins.
+// The member directory (search and filters, keyset "Load more") and member profiles (with
+// the thanks and milestones the member shows, and "Send a message" and "Say thanks"), with
+// suspend / lift suspension for site admins.
 import { ApiError, get, post } from "../lib/api.js";
 import { h, link, tagList, time } from "../lib/dom.js";
 import { field, withOption } from "../lib/forms.js";
@@ -8,6 +9,7 @@ import { organizationOptions } from "../lib/organizations.js";
 import { searchPage } from "../lib/search.js";
 import { currentMember, isSignedIn, isSiteAdmin } from "../lib/state.js";
 import { announce, confirmDialog, pageHeading, row, showError } from "../lib/ui.js";
+import { celebrationSections } from "./thanks/common.js";
 
 const FILTERS = ["q", "skill", "interest", "city", "organization", "mentoring"];
 const Q = queries["/v1/members"];
@@ -102,12 +104,25 @@ export async function memberView({ params }) {
       ),
     );
   }
+  sections.push(celebrationSections(m));
   if (isSignedIn() && isSiteAdmin() && !isMe) sections.push(adminPanel(m, name));
 
   return h(
     "section",
     { class: "page" },
-    pageHeading(name, isMe ? link("/me", "Edit my profile", { class: "button secondary" }) : null),
+    pageHeading(
+      name,
+      isMe
+        ? link("/me", "Edit my profile", { class: "button secondary" })
+        : isSignedIn()
+          ? h(
+              "div",
+              { class: "actions" },
+              link(`/conversations/new?to=${m.id}`, "Send a message", { class: "button secondary", id: "send-message" }),
+              link(`/members/${m.id}/thanks`, "Say thanks", { class: "button secondary", id: "say-thanks" }),
+            )
+          : null,
+    ),
     isSignedIn() ? null : h("p", { class: "muted" }, link("/login", "Log in"), " to see more of what members share with each other."),
     sections,
   );

@@ -42,6 +42,8 @@ const SUBJECT_ROUTES = {
   invitation: () => "#/invitations",
   mentorship: (id) => `#/mentorships/${id}`,
   collaboration: (id) => `#/collaborations/${id}`,
+  conversation: (id) => `#/conversations/${id}`,
+  thanks: () => "#/me/thanks",
 };
 
 function notificationItem(n) {

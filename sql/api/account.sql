@@ -178,6 +178,8 @@ BEGIN
 	        ORDER BY n.id) FROM notifications n
 	        WHERE n.member_id = v_m.id), '[]'))
 	    || api.export_events(v_m.id) || api.export_mentorships(v_m.id)
-	    || api.export_collaborations(v_m.id));
+	    || api.export_collaborations(v_m.id)
+	    || api.export_conversations(v_m.id) || api.export_thanks(v_m)
+	    || api.export_signups(v_m.id));
 END;
 $$;

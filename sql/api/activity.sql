@@ -1,5 +1,6 @@
 -- Community activity: public facts (new events, recaps, collaborations
--- and their progress, completed mentorships both sides agreed to share)
+-- and their progress, completed mentorships and thank-you notes both
+-- sides agreed to share)
 -- as JSON and RSS 2.0.  api.activity_items() is a UNION ALL of the
 -- kinds, each branch reading its own index on (at, id) from the cursor.
 
@@ -20,13 +21,14 @@ CREATE TYPE api.activity_item AS (
 -- page.  Public facts only, one branch per kind: no participations, no
 -- hidden events or collaborations (nor the updates of hidden ones), no
 -- cancelled events, mentorships only when completed and both
--- sides agreed to share; member ids only, named by the reader's rules in
+-- sides agreed to share, thank-you notes only when both sides agreed to
+-- make them public; member ids only, named by the reader's rules in
 -- api.activity_json.
 --
 -- Index-friendly: each branch reads its own index on (at, id) under the
 -- same predicate backwards from the cursor and stops after p_n rows
 -- (kind is a constant per branch, so a branch's order is (at, id)); only
--- the at most 6 x p_n rows read are sorted.  A new kind is one more
+-- the at most 7 x p_n rows read are sorted.  A new kind is one more
 -- branch.
 CREATE FUNCTION api.activity_items(p_at timestamptz, p_kind text,
     p_id bigint, p_n integer)
@@ -81,6 +83,23 @@ RETURNS SETOF api.activity_item LANGUAGE sql STABLE AS $$
 	   AND m.ended_at <= p_at AND (m.ended_at < p_at
 	       OR ('mentorship_completed', m.id) < (p_kind, p_id))
 	 ORDER BY m.ended_at DESC, m.id DESC LIMIT p_n)
+	UNION ALL
+	-- Thank-you notes both sides chose to make public (sql/api/thanks.sql),
+	-- about the recipient; titled by what they name, when it is public.
+	(SELECT t.shared_at, 'thanks', t.id, 'member', t.to_id,
+	    'Thanks' || coalesce(' for ' || coalesce(
+	        (SELECT e.title FROM events e
+	         WHERE e.id = t.event_id AND e.hidden_at IS NULL),
+	        (SELECT 'mentoring in ' || x.topic FROM mentorships x
+	         WHERE x.id = t.mentorship_id),
+	        (SELECT c.title FROM collaborations c
+	         WHERE c.id = t.collaboration_id AND c.hidden_at IS NULL)), ''),
+	    t.text, NULL, ARRAY[t.from_id, t.to_id]
+	 FROM thanks t
+	 WHERE t.shared_at IS NOT NULL
+	   AND t.shared_at <= p_at AND (t.shared_at < p_at
+	       OR ('thanks', t.id) < (p_kind, p_id))
+	 ORDER BY t.shared_at DESC, t.id DESC LIMIT p_n)
 	) a
 	ORDER BY 1 DESC, 2 DESC, 3 DESC
 	LIMIT p_n;
@@ -141,8 +160,8 @@ RETURNS api.reply LANGUAGE sql STABLE AS $$
 	SELECT api.ok(200, jsonb_build_object(
 	    'title', 'Interlibrary: community activity',
 	    'description', 'New events, event recaps, collaborations and their '
-	        'progress, and completed mentorships in the Interlibrary '
-	        'community.',
+	        'progress, completed mentorships and thank-you notes in the '
+	        'Interlibrary community.',
 	    'updated', api.ts(max(a.at)),
 	    'items', coalesce(jsonb_agg(jsonb_build_object(
 	        'kind', a.kind, 'id', a.id, 'subject_type', a.subject_type,

@@ -365,7 +365,8 @@ BEGIN
 	IF v_m.id IS NULL OR v IS NULL THEN
 		PERFORM api.fail(404, 'not_found', 'no such member');
 	END IF;
-	RETURN api.ok(200, v);
+	-- Thank-you notes and milestones the member shows (sql/api/thanks.sql).
+	RETURN api.ok(200, v || api.member_celebrations(v_m, v_me));
 END;
 $$;
 

@@ -1,6 +1,7 @@
 -- Reports: any member reports what they can see; site admins list and
 -- resolve them, optionally hiding the subject (an event or a
--- collaboration).
+-- collaboration).  A reported message is copied into the report
+-- (sql/api/conversations.sql): the admins read the copy.
 
 CREATE FUNCTION api.report_json(r reports)
 RETURNS jsonb LANGUAGE sql STABLE AS $$
@@ -12,7 +13,7 @@ RETURNS jsonb LANGUAGE sql STABLE AS $$
 	    'subject_hidden', r.subject_hidden,
 	    'resolved_by', api.member_ref(r.resolved_by),
 	    'resolved_at', api.ts(r.resolved_at),
-	    'created_at', api.ts(r.created_at));
+	    'created_at', api.ts(r.created_at)) || api.report_subject_copy(r);
 $$;
 
 -- Any member reports what they can see: 404 otherwise.
@@ -40,6 +41,8 @@ BEGIN
 	WHEN 'invitation' THEN
 		v_seen := EXISTS (SELECT 1 FROM invitations
 		    WHERE id = v_id AND recipient_id = v_me.id);
+	WHEN 'message' THEN
+		v_seen := api.message_reportable(v_id, v_me);
 	END CASE;
 	IF NOT coalesce(v_seen, false) THEN
 		PERFORM api.fail(404, 'not_found', 'there is no ' || v_type ||
@@ -54,6 +57,9 @@ BEGIN
 		PERFORM api.fail(409, 'already_reported', 'you already reported '
 		    'this ' || v_type || '; a site admin will review it');
 	END;
+	IF v_type = 'message' THEN
+		PERFORM api.message_report_copy(r.id, v_id);
+	END IF;
 	RETURN api.ok(201, api.report_json(r), '/v1/reports/' || r.id);
 END;
 $$;

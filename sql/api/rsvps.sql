@@ -298,7 +298,8 @@ RETURNS text LANGUAGE sql IMMUTABLE AS $$
 	    '"', '""') || '"' END;
 $$;
 
--- All RSVPs of an event as CSV (organizers only), CRLF line ends.
+-- All RSVPs of an event as CSV (organizers only), CRLF line ends;
+-- signups: the sign-up slots the member claimed (sql/api/signups.sql).
 CREATE FUNCTION api.event_rsvps_csv(p_token bytea, p_args jsonb,
     p_query jsonb, p_body jsonb, p_client inet)
 RETURNS text LANGUAGE plpgsql AS $$
@@ -311,10 +312,12 @@ BEGIN
 		    'only the organizers of this event can export its RSVPs');
 	END IF;
 	RETURN 'member_id,display_name,response,status,waitlist_position,'
-	    'guests,requested_at,attended' || E'\r\n' || coalesce(string_agg(
+	    'guests,requested_at,attended,signups' || E'\r\n' ||
+	    coalesce(string_agg(
 	    concat(r.member_id, ',', api.csv_field(m.display_name), ',',
 	        r.response, ',', r.status, ',', api.waitlist_position(r), ',',
-	        r.guests, ',', api.ts(r.requested_at), ',', a.attended) ||
+	        r.guests, ',', api.ts(r.requested_at), ',', a.attended, ',',
+	        api.csv_field(api.signup_claimed_titles(e.id, r.member_id))) ||
 	        E'\r\n',
 	    '' ORDER BY api.rsvp_status_rank(r.status), r.requested_at, r.id),
 	    '')

@@ -561,7 +561,7 @@ test('RSVP list: organizers see all, going members see going, others counts; CSV
 	assert.match(csv.headers.get('content-disposition'), new RegExp(`event-${w.ev.id}-rsvps\\.csv`));
 	const rows = parseCsv(csv.text);
 	assert.deepEqual(rows[0], ['member_id', 'display_name', 'response', 'status',
-	    'waitlist_position', 'guests', 'requested_at', 'attended']);
+	    'waitlist_position', 'guests', 'requested_at', 'attended', 'signups']);
 	assert.equal(rows.length, 5);
 	assert.deepEqual(rows.slice(1).map((x) => [Number(x[0]), x[3], x[4]]),
 	    [[g1.id, 'going', ''], [g2.id, 'going', ''], [wl.id, 'waitlisted', '1'], [mb.id, 'maybe', '']]);

@@ -2,7 +2,8 @@
 -- tests/migrate/legacy.sh through psql, one JSON document a line).  A
 -- session with a known token hash stands in for a signed-in member; every
 -- call is read-only, and a time that depends on the clock (exported_at)
--- is left out.
+-- is left out, as are the parts of the export added since the first
+-- release (data a database of that release cannot hold).
 \set ON_ERROR_STOP 1
 \pset tuples_only on
 \pset format unaligned
@@ -72,5 +73,7 @@ UNION ALL SELECT 'mentorships', pg_temp.body(api.mentorships_list(:t, '{}', :q, 
 UNION ALL SELECT 'collaborations', pg_temp.body(api.collaborations_list(NULL, '{}', :q, NULL, '127.0.0.1'))
 UNION ALL SELECT 'activity', pg_temp.body(api.activity_list(NULL, '{}', :q, NULL, '127.0.0.1'))
 UNION ALL SELECT 'sessions', pg_temp.body(api.sessions_list(:t, '{}', '{}', NULL, '127.0.0.1'))
-UNION ALL SELECT 'export', pg_temp.body(api.me_export(:t, '{}', '{}', NULL, '127.0.0.1')) - 'exported_at';
+UNION ALL SELECT 'export', pg_temp.body(api.me_export(:t, '{}', '{}', NULL, '127.0.0.1'))
+    - ARRAY['exported_at', 'conversations', 'blocks', 'thanks_received',
+        'thanks_given', 'milestones', 'signups'];
 SELECT name || ' ' || body::text FROM answers ORDER BY name;

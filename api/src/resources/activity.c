@@ -63,8 +63,8 @@ prefix_of(const char *kind)
 }
 
 /*
- * The web app's page of an item's subject: the event or collaboration,
- * else the activity page.  buf holds "" when it does not fit.
+ * The web app's page of an item's subject: the event, collaboration or
+ * member (a thank-you note's recipient), else the activity page.  buf holds "" when it does not fit.
  */
 static void
 link_of(char *buf, size_t len, json_t *item)
@@ -80,6 +80,9 @@ link_of(char *buf, size_t len, json_t *item)
 		    il_cfg.public_web_url, id);
 	else if (type != NULL && strcmp(type, "collaboration") == 0)
 		n = snprintf(buf, len, "%s/#/collaborations/%lld",
+		    il_cfg.public_web_url, id);
+	else if (type != NULL && strcmp(type, "member") == 0)
+		n = snprintf(buf, len, "%s/#/members/%lld",
 		    il_cfg.public_web_url, id);
 	else
 		n = snprintf(buf, len, "%s/#/activity", il_cfg.public_web_url);

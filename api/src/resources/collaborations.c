@@ -19,7 +19,7 @@ static const char *const co_participant_moves[] = {
 };
 static const char *const co_roles[] = { "owner", "participant", NULL };
 static const char *const co_subject_types[] = {
-	"member", "event", "collaboration", "invitation", NULL
+	"member", "event", "collaboration", "invitation", "message", NULL
 };
 static const char *const co_report_statuses[] = {
 	"open", "resolved", NULL

@@ -1,6 +1,7 @@
 // An event's page: details (add to calendar), an advocacy event's target, talking points
-// and turnout, the member's RSVP (guests, waitlist), who is going (as much as the viewer
-// may see), the recap, and the organizers' tools: edit, invite, the RSVPs as CSV,
+// and turnout, the member's RSVP (guests, waitlist), the sign-up list (signups.js), who is
+// going (as much as the viewer may see; after the event, people to write to or thank:
+// people.js), the recap, and the organizers' tools: edit, invite, the RSVPs as CSV,
 // attendance, the recap and cancelling.
 import { ApiError, api, baseUrl, del, get, patch, post, put } from "../../lib/api.js";
 import { turnoutChart } from "../../lib/chart.js";
@@ -11,6 +12,8 @@ import { isSignedIn } from "../../lib/state.js";
 import { eventWhen, readerWhen } from "../../lib/time.js";
 import { announce, confirmDialog, pageHeading, row, showError } from "../../lib/ui.js";
 import { kindLabel } from "./item.js";
+import { personActions, personItem } from "./people.js";
+import { signupsPanel } from "./signups.js";
 
 function rsvpSentence(r, ev) {
   if (!r) return null;
@@ -69,6 +72,7 @@ export async function eventView({ params }) {
         details(ev),
         ev.kind === "advocacy" ? advocacy(ev) : null,
         rsvpPanel(ev, refresh),
+        signupsPanel(ev, { organizer }),
         attendeesPanel(ev, rsvps),
         ev.recap ? h("section", { class: "panel", "aria-labelledby": "recap-h" }, h("h2", { id: "recap-h" }, "Recap"), h("p", { class: "bio" }, ev.recap)) : null,
         organizer ? organizerPanel(ev, rsvps, refresh) : null,
@@ -244,7 +248,7 @@ function attendeesPanel(ev, r) {
   } else if (r.view === "going") {
     section.append(
       r.data.length
-        ? h("ul", { class: "people", id: "going-list" }, r.data.map((x) => h("li", {}, link(`/members/${x.member.id}`, x.member.display_name))))
+        ? h("ul", { class: "people", id: "going-list" }, r.data.map((x) => personItem(x.member, ev)))
         : h("p", { class: "muted" }, "Nobody yet."),
     );
   } else {
@@ -265,7 +269,7 @@ function attendeesPanel(ev, r) {
                   h(
                     "tr",
                     {},
-                    h("th", { scope: "row" }, link(`/members/${x.member.id}`, x.member.display_name)),
+                    h("th", { scope: "row" }, link(`/members/${x.member.id}`, x.member.display_name), x.status === "going" || x.attended === true ? personActions(x.member, ev) : null),
                     h("td", {}, x.status === "waitlisted" ? `Waitlist #${x.waitlist_position}` : STATUS_LABEL[x.status] || x.status),
                     h("td", {}, String(x.guests ?? 0)),
                     h("td", {}, x.attended === true ? "Yes" : x.attended === false ? "No" : "—"),

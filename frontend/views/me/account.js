@@ -1,4 +1,4 @@
-// What the account pages share: their tabs (Profile, Privacy, Email, Security, Your data) and
+// What the account pages share: their tabs (Profile, Privacy, Email, Thanks, Security, Your data) and
 // loading the signed-in member afresh.
 import { get } from "../../lib/api.js";
 import { h, link } from "../../lib/dom.js";
@@ -9,6 +9,7 @@ const TABS = [
   ["/me", "Profile"],
   ["/me/privacy", "Privacy"],
   ["/me/email", "Email"],
+  ["/me/thanks", "Thanks"],
   ["/me/security", "Security"],
   ["/me/data", "Your data"],
 ];

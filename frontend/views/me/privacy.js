@@ -1,5 +1,5 @@
 // Privacy (#/me/privacy): who sees each part of my profile, and who may invite me to
-// events. Saved with the version the page was made from (If-Match), like the profile.
+// events or message me. Saved with the version the page was made from (If-Match), like the profile.
 import { patch } from "../../lib/api.js";
 import { h } from "../../lib/dom.js";
 import { draftNotice, dropDraft, enumOptions, formAlert, keepDraft, onSubmit, radioGroup, rebaseDraft, submit, value } from "../../lib/forms.js";
@@ -15,10 +15,10 @@ const WHO = enumOptions(enums.Visibility, {
 });
 
 const INVITES = enumOptions(enums.InvitationPolicy, {
-  anyone: ["Anyone", "Any member may invite you to events."],
+  anyone: ["Anyone", "Any member may invite you to events or write to you."],
   met: ["People I have met", "Only members you went to an event with, once the event has ended."],
   organizations: ["People in my organizations", "Only members of the organizations you belong to. This is the default."],
-  nobody: ["Nobody", "Nobody can invite you. You can still find events and join them yourself."],
+  nobody: ["Nobody", "Nobody can invite you or start a conversation with you. You can still find events and join them yourself."],
 });
 
 export async function privacyView() {
@@ -43,8 +43,8 @@ export async function privacyView() {
     radioGroup("visibility.mentoring", "Who can see your mentoring offer", WHO, vis.mentoring, {
       hint: "Whether you are available as a mentor, your topics and how many mentees you take.",
     }),
-    radioGroup("invitations", "Who can invite you to events", INVITES, me.invitations, {
-      hint: "Invitations always say why you received them. You can report unwanted ones.",
+    radioGroup("invitations", "Who can invite you to events or message you", INVITES, me.invitations, {
+      hint: "Invitations always say why you received them. People you mentor or work with on a collaboration can always write to you, and replies are always possible; block someone to stop them. You can report unwanted invitations and messages.",
     }),
     h("div", { class: "actions" }, submit("Save privacy settings")),
   );
