@@ -55,11 +55,20 @@ free_port() {
 }
 
 # Counts from node's TAP reporter ("# pass N", "# fail N"); a test that
-# timed out or never ran ("# cancelled N") counts as failed.
+# timed out or never ran ("# cancelled N") counts as failed.  With
+# TEST_FILES (paths from the repository root, space-separated) only those
+# files of the suite run, for working on one part; make test sets none.
 node_suite() {
 	local name=$1
 	shift
-	local log="$tmp/$name.tap" p f c
+	local log="$tmp/$name.tap" p f c t keep=()
+	if [ -n "${TEST_FILES:-}" ]; then
+		for t in "$@"; do
+			case " $TEST_FILES " in *" $t "*) keep+=("$t") ;; esac
+		done
+		[ "${#keep[@]}" -eq 0 ] && return 0
+		set -- "${keep[@]}"
+	fi
 	node --test --test-reporter=tap --test-concurrency=1 \
 	    --test-timeout=300000 "$@" >"$log" 2>&1
 	p=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$log" | tail -1)
