@@ -116,7 +116,9 @@ rss_open(struct feed_buf *out, const struct feed_channel *ch)
 {
 	feed_buf_appendf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 	    "<rss version=\"2.0\" "
-	    "xmlns:atom=\"http://www.w3.org/2005/Atom\">\n<channel>\n");
+	    "xmlns:atom=\"http://www.w3.org/2005/Atom\" "
+	    "xmlns:geo=\"http://www.w3.org/2003/01/geo/wgs84_pos#\">\n"
+	    "<channel>\n");
 	rss_elem(out, "title", ch->title, RSS_ONELINE);
 	rss_elem(out, "link", ch->link, RSS_ONELINE);
 	rss_elem(out, "description", ch->description != NULL &&
@@ -171,6 +173,10 @@ rss_item(struct feed_buf *out, const struct feed_item *it)
 			rss_elem(out, "category", it->categories[i],
 			    RSS_ONELINE);
 	}
+	if (it->has_geo && feed_geo_ok(it->latitude, it->longitude))
+		feed_buf_appendf(out, "<geo:lat>%.6f</geo:lat>\n"
+		    "<geo:long>%.6f</geo:long>\n", it->latitude,
+		    it->longitude);
 	feed_buf_appendf(out, "</item>\n");
 }
 
@@ -205,6 +211,9 @@ rss_event(struct feed_buf *out, const struct feed_meta *meta,
 	it.html = FEED_ITEM_HTML;
 	it.categories = cats;
 	it.ncategories = feed_categories(e, cats);
+	it.has_geo = e->has_geo;
+	it.latitude = e->latitude;
+	it.longitude = e->longitude;
 	rss_item(out, &it);
 
 	free(cats);
