@@ -397,8 +397,8 @@ $$;
 
 -- A body's latitude and longitude (fields p_klat and p_klon; the API
 -- checked their ranges) must leave a position with both or neither,
--- given the current ones (NULL, NULL for a new row): 400 naming the one
--- missing.
+-- given the current ones (NULL, NULL for a new row): else 400 naming the
+-- one the body lacks (or the one it sets to null).
 CREATE FUNCTION api.check_position(p jsonb, p_klat text, p_klon text,
     p_lat numeric, p_lon numeric)
 RETURNS void LANGUAGE plpgsql IMMUTABLE AS $$
@@ -408,41 +408,13 @@ DECLARE
 	v_lon	boolean := CASE WHEN p ? p_klon
 	    THEN jsonb_typeof(p->p_klon) = 'number' ELSE p_lon IS NOT NULL END;
 BEGIN
-	IF v_lat AND NOT v_lon THEN
-		PERFORM api.fail(400, 'validation_failed', 'must be given with '
-		    || p_klat || ' (both or neither)', p_klon);
+	IF v_lat <> v_lon THEN
+		PERFORM api.fail(400, 'validation_failed', p_klat || ' and ' ||
+		    p_klon || ' go together: give both, or null for both',
+		    CASE WHEN NOT p ? p_klon THEN p_klon
+		        WHEN NOT p ? p_klat THEN p_klat
+		        WHEN v_lat THEN p_klon ELSE p_klat END);
 	END IF;
-	IF v_lon AND NOT v_lat THEN
-		PERFORM api.fail(400, 'validation_failed', 'must be given with '
-		    || p_klon || ' (both or neither)', p_klat);
-	END IF;
-END;
-$$;
-
--- The first rows of a near list from p_rows, an open cursor of (id, d)
--- in the order of d (the chord): at least p_size (when there are), and
--- every further row at the same d as the last one (so that sorting them
--- by (d, id) gives the true first p_size), none farther than p_radius
--- metres (great-circle, as earth_distance), where the read stops.
--- Closes p_rows.
-CREATE FUNCTION api.near_take(p_rows refcursor, p_size integer,
-    p_radius double precision, OUT ids bigint[], OUT chords double precision[])
-LANGUAGE plpgsql AS $$
-DECLARE
-	r	record;
-	v_last	double precision;
-BEGIN
-	ids := '{}';
-	chords := '{}';
-	LOOP
-		FETCH p_rows INTO r;
-		EXIT WHEN NOT FOUND OR sec_to_gc(r.d) > p_radius OR
-		    (cardinality(ids) >= p_size AND r.d > v_last);
-		ids := ids || r.id;
-		chords := chords || r.d;
-		v_last := r.d;
-	END LOOP;
-	CLOSE p_rows;
 END;
 $$;
 
