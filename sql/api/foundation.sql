@@ -418,6 +418,33 @@ BEGIN
 END;
 $$;
 
+-- The first rows of a near list from p_rows, an open cursor of (id, d)
+-- in the order of d (the chord): at least p_size (when there are), and
+-- every further row at the same d as the last one (so that sorting them
+-- by (d, id) gives the true first p_size), none farther than p_radius
+-- metres (great-circle, as earth_distance), where the read stops.
+-- Closes p_rows.
+CREATE FUNCTION api.near_take(p_rows refcursor, p_size integer,
+    p_radius double precision, OUT ids bigint[], OUT chords double precision[])
+LANGUAGE plpgsql AS $$
+DECLARE
+	r	record;
+	v_last	double precision;
+BEGIN
+	ids := '{}';
+	chords := '{}';
+	LOOP
+		FETCH p_rows INTO r;
+		EXIT WHEN NOT FOUND OR sec_to_gc(r.d) > p_radius OR
+		    (cardinality(ids) >= p_size AND r.d > v_last);
+		ids := ids || r.id;
+		chords := chords || r.d;
+		v_last := r.d;
+	END LOOP;
+	CLOSE p_rows;
+END;
+$$;
+
 -- The radius of a near list in metres: "within_km" (the API checked
 -- 1..500), 50 km when absent.
 CREATE FUNCTION api.near_radius(p_query jsonb)
