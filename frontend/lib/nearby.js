@@ -49,6 +49,11 @@ export function distanceLabel(x) {
   return null;
 }
 
+/** "39.8012, -89.6432" for a position (latitude, longitude), or null when it has none. */
+export function positionText(x, lat = "latitude", lon = "longitude") {
+  return typeof x?.[lat] === "number" && typeof x?.[lon] === "number" ? `${x[lat].toFixed(4)}, ${x[lon].toFixed(4)}` : null;
+}
+
 /** The distance of x as a pill for a card, or null. */
 export function distancePill(x) {
   const text = distanceLabel(x);
