@@ -45,6 +45,7 @@ const struct field ev_q_list[] = {
 	EV_FILTER_TIMES,
 	EV_FILTER_ORG,
 	EV_FILTER_WORDS,
+	FIELDS_NEAR,
 	FIELDS_LIST_PAGE,
 	FIELDS_END
 };
@@ -109,6 +110,7 @@ const struct field ev_q_invitations[] = {
 	    .min = 0, .max = 300 }, \
 	{ .name = "city", .type = FT_STRING, .flags = FF_NULLABLE, \
 	    .min = 0, .max = 80 }, \
+	FIELDS_POSITION("latitude", "longitude"), \
 	{ .name = "online_url", .type = FT_URL, .flags = FF_NULLABLE, \
 	    .min = 0, .max = 500 }, \
 	{ .name = "accessibility_notes", .type = FT_STRING, \

@@ -25,6 +25,7 @@ const struct field mb_q_list[] = {
 	{ .name = "organization", .type = FT_STRING, .min = 1, .max = 64 },
 	{ .name = "mentoring", .type = FT_ENUM, .min = 1, .max = 20,
 	    .values = mentoring_values },
+	FIELDS_NEAR,
 	FIELDS_LIST_PAGE,
 	FIELDS_END
 };
@@ -96,6 +97,7 @@ const struct field mb_b_me[] = {
 	    .sub = mb_visibility },
 	{ .name = "invitations", .type = FT_ENUM, .flags = FF_NULLABLE,
 	    .min = 1, .max = 20, .values = invitation_values },
+	FIELDS_POSITION("home_latitude", "home_longitude"),
 	READONLY("id"), READONLY("email"), READONLY("email_verified"),
 	READONLY("role"), READONLY("suspended"), READONLY("affiliations"),
 	READONLY("version"), READONLY("created_at"), READONLY("updated_at"),

@@ -8,6 +8,7 @@ import { turnoutChart } from "../../lib/chart.js";
 import { append, h, link, replace, safeHref, saveFile, tagList } from "../../lib/dom.js";
 import { enumOptions, field, formAlert, onSubmit, radioGroup, submit, value } from "../../lib/forms.js";
 import { bodies } from "../../lib/limits.js";
+import { positionText } from "../../lib/nearby.js";
 import { isSignedIn } from "../../lib/state.js";
 import { eventWhen, readerWhen } from "../../lib/time.js";
 import { announce, confirmDialog, pageHeading, row, showError } from "../../lib/ui.js";
@@ -109,6 +110,7 @@ function details(ev) {
       row("When", [eventWhen(ev), h("br"), h("span", { class: "muted small" }, `Time zone: ${ev.timezone}`), readerWhen(ev) ? [h("br"), h("span", { class: "muted small" }, readerWhen(ev))] : null]),
       row("Kind", kindLabel(ev.kind)),
       row("Where", [ev.venue, ev.address, ev.city].filter(Boolean).join(", ") || null),
+      row("Position", positionText(ev)),
       row("Online", online ? h("a", { href: online, rel: "noopener noreferrer", target: "_blank" }, new URL(online).host, h("span", { class: "visually-hidden" }, " (opens in a new tab)")) : null),
       row("Organization", ev.organization ? link(`/organizations/${ev.organization.slug}`, ev.organization.name) : null),
       row("Organizers", ev.organizers?.length ? ev.organizers.map((o, i) => [i ? ", " : "", link(`/members/${o.id}`, o.display_name)]) : null),
