@@ -11,6 +11,7 @@ import { bodies } from "../../lib/limits.js";
 import { isSignedIn } from "../../lib/state.js";
 import { eventWhen, readerWhen } from "../../lib/time.js";
 import { announce, confirmDialog, pageHeading, row, showError } from "../../lib/ui.js";
+import { invitationPanel, invitationToken } from "./emailinvite.js";
 import { kindLabel } from "./item.js";
 import { personActions, personItem } from "./people.js";
 import { signupsPanel } from "./signups.js";
@@ -39,13 +40,14 @@ function hasEnded(ev) {
   return new Date(ev.ends_at).getTime() <= Date.now();
 }
 
-export async function eventView({ params }) {
+export async function eventView({ params, query }) {
   if (!/^[1-9][0-9]{0,17}$/.test(params.id)) throw new ApiError(404, { detail: "No such event." });
   const id = params.id;
   let ev = await get(`/v1/events/${id}`);
   let rsvps = await loadRsvps(id);
   const body = h("div", { class: "event-body" });
   const heading = pageHeading(ev.title);
+  const invitation = invitationToken(query);
 
   async function refresh(message) {
     const focusedId = document.activeElement?.id;
@@ -69,6 +71,7 @@ export async function eventView({ params }) {
             )
           : null,
         hasEnded(ev) && ev.status !== "cancelled" ? h("p", { class: "notice notice-info" }, "This event has ended.") : null,
+        invitation && !isSignedIn() ? invitationPanel(ev, invitation) : null,
         details(ev),
         ev.kind === "advocacy" ? advocacy(ev) : null,
         rsvpPanel(ev, refresh),
