@@ -327,6 +327,22 @@ BEGIN
 	IF NOT FOUND OR NOT api.mail_allowed(v_m, v_kind) THEN
 		RETURN;
 	END IF;
+	-- New messages: at most one mail per conversation per hour (the
+	-- upsert is atomic, so concurrent messages mail once).
+	IF p_subject_type = 'conversation' THEN
+		INSERT INTO mail_conversation_notices AS n
+		    (member_id, conversation_id, mailed_at)
+		VALUES (p_member, p_subject_id, now())
+		ON CONFLICT (member_id, conversation_id) DO UPDATE
+		    SET mailed_at = now()
+		    WHERE n.mailed_at <= now() - interval '1 hour';
+		IF NOT FOUND THEN
+			RETURN;
+		END IF;
+		v_paras := v_paras || 'More messages in this conversation '
+		    'within the hour are not mailed; they wait for you in '
+		    'Interlibrary.'::text;
+	END IF;
 
 	IF p_subject_type = 'invitation' THEN
 		SELECT ev.* INTO e FROM invitations i

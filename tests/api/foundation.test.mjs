@@ -242,3 +242,17 @@ test('a POST with a token-less write to a protected route is 401', async () => {
 	const r = await post('/v1/organizations', { name: 'X', kind: 'other', city: 'Y' });
 	assertProblem(r, 401);
 });
+
+test('every 401 for a missing token carries the Bearer challenge (RFC 9110)', async () => {
+	for (const [method, path, body] of [
+		['POST', '/v1/organizations', { name: 'X', kind: 'other', city: 'Y' }],
+		['GET', '/v1/me', undefined],
+		['PUT', '/v1/me/password', { current_password: 'x'.repeat(12), new_password: 'y'.repeat(12) }],
+		['POST', '/v1/me/tokens', { name: 'cli', scope: 'read' }],
+		['GET', '/v1/me/email-preferences', undefined],
+	]) {
+		const r = await call(method, path, { body });
+		assertProblem(r, 401);
+		assert.equal(r.headers.get('www-authenticate'), 'Bearer', `${method} ${path}`);
+	}
+});

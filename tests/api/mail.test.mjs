@@ -429,3 +429,40 @@ test('/readyz says whether mail goes out', async () => {
   assert.equal(r.json.mail.status, 'sending');
   assert.equal(typeof r.json.mail.queued, 'number');
 });
+
+test('new messages: at most one mail per conversation per hour, whatever is read meanwhile', async () => {
+  const ada = await verified({ invitations: 'anyone' });
+  const ben = await verified({ invitations: 'anyone', display_name: 'Ben Writer' });
+  const secret = `first-${uid()}`;
+  const aboutMessages = { filter: (m) => /sent you/.test(m.subject) };
+  let r = await post('/v1/conversations', { member_id: ada.id, text: secret }, { token: ben.token });
+  assert.equal(r.status, 201, r.text);
+  const id = r.json.id;
+  const [first] = await waitForMail(ada.email, aboutMessages);
+  assert.match(first.subject, /Ben Writer sent you a message/);
+  assert.ok(linkIn(first, `/#/conversations/${id}`));
+  assert.ok(!first.text.includes(secret) && !first.html.includes(secret),
+      'the mail never carries the message');
+  const readAll = async () => {
+    const last = (await get(`/v1/conversations/${id}?limit=1`, { token: ada.token })).json.messages.data[0].id;
+    r = await patch(`/v1/conversations/${id}`, { last_read_message_id: last }, { token: ada.token });
+    assert.equal(r.status, 200, r.text);
+  };
+  // Read, then a new message: a new in-app notice, but no second mail within the hour.
+  await readAll();
+  r = await post(`/v1/conversations/${id}/messages`, { text: 'second' }, { token: ben.token });
+  assert.equal(r.status, 201, r.text);
+  const notes = (await get('/v1/me/notifications', { token: ada.token })).json.data
+      .filter((n) => n.type === 'message_received' && !n.read);
+  assert.equal(notes.length, 1, 'the in-app notice is there');
+  assert.equal((await outbox(ada.email)).filter((m) => m.kind === 'message').length, 1);
+  // An hour later, the next new message is mailed again.
+  await sql(`UPDATE mail_conversation_notices SET mailed_at = now() - interval '61 minutes'
+      WHERE member_id = $1 AND conversation_id = $2`, [ada.id, id]);
+  await readAll();
+  r = await post(`/v1/conversations/${id}/messages`, { text: 'third' }, { token: ben.token });
+  assert.equal(r.status, 201, r.text);
+  const mails = await waitForMail(ada.email, { ...aboutMessages, count: 2 });
+  assert.equal(mails.length, 2);
+  assert.equal((await outbox(ada.email)).filter((m) => m.kind === 'message').length, 2);
+});

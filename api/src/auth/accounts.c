@@ -97,11 +97,8 @@ register_insert(struct http_request *req, struct il_req *st)
 void
 accounts_password(struct http_request *req, struct il_req *st)
 {
-	/* Without a WWW-Authenticate challenge, as this 401 always was. */
-	if (!st->has_token) {
-		auth_refuse(req, NULL, "unauthorized", AUTH_LOGIN_FIRST);
+	if (auth_required(req, st, AUTH_LOGIN_FIRST) == -1)
 		return;
-	}
 	db_param_bytes(st, st->token_hash, sizeof(st->token_hash));
 	db_call(req, st, PASSWORD_BEGIN, password_row, password_verify);
 }

@@ -147,11 +147,8 @@ sessions_token_create(struct http_request *req, struct il_req *st)
 {
 	struct auth_minted	*m;
 
-	/* Without a WWW-Authenticate challenge, as this 401 always was. */
-	if (!st->has_token) {
-		auth_refuse(req, NULL, "unauthorized", AUTH_LOGIN_FIRST);
+	if (auth_required(req, st, AUTH_LOGIN_FIRST) == -1)
 		return;
-	}
 	m = auth_mint(st);
 	db_param_bytes(st, st->token_hash, sizeof(st->token_hash));
 	db_param_json(st, st->body);
