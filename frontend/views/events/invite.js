@@ -16,7 +16,7 @@ const EMAIL_MAX = bodies.InviteRequest.emails.items.maxLength;
 const EMAIL_RESULT = {
   invited: "Invited: an email is on its way.",
   already_invited: "Already invited to this event.",
-  not_accepting: "Not accepting invitations: this address asked not to get email from Interlibrary, or had 3 invitations in the last 30 days.",
+  not_accepting: "Not accepting invitations: this address asked not to get email from Interlibrary, had 3 invitations in the last 30 days, or is your own.",
 };
 
 /** The distinct addresses typed, split at commas, semicolons, spaces and new lines. */
