@@ -86,6 +86,11 @@ describe("invitations by email", { timeout: 120_000 }, () => {
       const me = await call("GET", "/v1/me", { token: await tokenOf(anon) });
       assert.equal(me.body.email_verified, true, "the link proved the address");
       await checkA11y(anon, "event page after signing up from the invitation");
+      // The link again, signed in: a notice, no sign-up panel.
+      await anon.goto(link);
+      await settled(anon, ev.title);
+      await anon.locator("#invitation-notice").waitFor();
+      assert.equal(await anon.locator("#invitation-panel").count(), 0);
       assert.deepEqual(unexpected(anonErrors), []);
     } finally {
       await anon.context().close();

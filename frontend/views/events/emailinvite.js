@@ -1,7 +1,8 @@
 // The panel an email invitation's link opens on the event's page
 // (#/events/{id}?invitation=<token>) for someone not signed in: sign up and go (the
 // registration carries the token, and the API answers "going" for them), log in, or report
-// the invitation as unwanted (it counts against its sender).
+// the invitation as unwanted (it counts against its sender).  Signed in, a notice points to
+// the RSVP.
 import { post } from "../../lib/api.js";
 import { h, link } from "../../lib/dom.js";
 import { showError } from "../../lib/ui.js";
@@ -43,4 +44,9 @@ export function invitationPanel(ev, token) {
     h("div", { class: "actions" }, report),
     status,
   );
+}
+
+/** The same link opened while signed in: the RSVP below is the answer. */
+export function invitationNotice() {
+  return h("p", { class: "notice notice-info", id: "invitation-notice" }, "You were invited to this event by email: answer with the RSVP below.");
 }

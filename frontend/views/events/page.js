@@ -11,7 +11,7 @@ import { bodies } from "../../lib/limits.js";
 import { isSignedIn } from "../../lib/state.js";
 import { eventWhen, readerWhen } from "../../lib/time.js";
 import { announce, confirmDialog, pageHeading, row, showError } from "../../lib/ui.js";
-import { invitationPanel, invitationToken } from "./emailinvite.js";
+import { invitationNotice, invitationPanel, invitationToken } from "./emailinvite.js";
 import { kindLabel } from "./item.js";
 import { personActions, personItem } from "./people.js";
 import { signupsPanel } from "./signups.js";
@@ -71,7 +71,7 @@ export async function eventView({ params, query }) {
             )
           : null,
         hasEnded(ev) && ev.status !== "cancelled" ? h("p", { class: "notice notice-info" }, "This event has ended.") : null,
-        invitation && !isSignedIn() ? invitationPanel(ev, invitation) : null,
+        invitation ? (isSignedIn() ? invitationNotice() : invitationPanel(ev, invitation)) : null,
         details(ev),
         ev.kind === "advocacy" ? advocacy(ev) : null,
         rsvpPanel(ev, refresh),
