@@ -203,9 +203,11 @@ BEGIN
 		    'were reported as spam and are suspended until a site '
 		    'admin has reviewed the reports');
 	END IF;
-	PERFORM pg_advisory_xact_lock(hashtext('invite-address:' ||
-	    encode(h, 'hex')))
-	FROM (SELECT DISTINCT api.address_hash(x) AS h
+	-- Ordered by the lock keys themselves: every request takes them in
+	-- one order, so two requests never wait for each other in a circle.
+	PERFORM pg_advisory_xact_lock(k)
+	FROM (SELECT DISTINCT hashtext('invite-address:' ||
+	        encode(api.address_hash(x), 'hex')) AS k
 	    FROM jsonb_array_elements_text(p_body->'emails') t(x)
 	    ORDER BY 1) a;
 
