@@ -221,7 +221,8 @@ BEGIN
 		    'invitation');
 		IF v_inv.status <> 'pending' THEN
 			PERFORM api.fail(409, 'conflict', 'this invitation was '
-			    'already used: register without it', 'invitation');
+			    'already used or reported: register without it',
+			    'invitation');
 		END IF;
 		UPDATE email_invitations SET status = 'accepted', email = NULL,
 		    member_id = v_m.id, responded_at = now()
