@@ -173,6 +173,8 @@ test('registering from the link: the RSVP (waitlist when full), the address veri
   const twice = await post('/v1/members', { email: stranger(), password: PASSWORD,
     display_name: 'Someone Else', invitation: token });
   assertProblem(twice, 409, 'invitation');
+  // Accepted: no longer something to report as unwanted.
+  assertProblem(await post('/v1/email-invitations/report', { token }), 409, 'token');
 });
 
 test('registering from the link with another address: going, and that address still to verify', async () => {
@@ -308,6 +310,9 @@ test('spam marks from the link: 3 addresses suspend the sender, the admins get t
       assert.equal(still.status, 200, `${i + 1} marks do not suspend`);
     }
   }
+  // A reported invitation cannot be used to register.
+  assertProblem(await post('/v1/members', { email: guests[0], password: PASSWORD,
+    display_name: 'Not Wanted', invitation: tokens[0] }), 409, 'invitation');
   const blocked = await invite(sender, ev, { emails: [stranger()] });
   assertProblem(blocked, 403);
   assert.equal(blocked.json.code, 'invitations_suspended');
