@@ -67,6 +67,7 @@ export const bodies = {
     email: { minLength: 3, maxLength: 254 },
     password: { minLength: 12, maxLength: 1024 },
     display_name: { minLength: 1, maxLength: 80 },
+    invitation: { minLength: 43, maxLength: 43 },
   },
   LoginRequest: {
     email: { minLength: 1, maxLength: 254 },
@@ -155,6 +156,7 @@ export const bodies = {
   },
   InviteRequest: {
     member_ids: { minItems: 1, maxItems: 50, items: { minimum: 1 } },
+    emails: { minItems: 1, maxItems: 50, items: { minLength: 1, maxLength: 254 } },
   },
   InvitationPatch: {
     status: { enum: ["accepted", "declined", "reported_spam"] },

@@ -820,6 +820,12 @@ BEGIN
 	DELETE FROM outbox WHERE status IN ('sent', 'failed')
 	  AND created_at < now() - interval '30 days';
 	DELETE FROM mail_reminders WHERE starts_at < now() - interval '7 days';
+	-- Invitees' addresses: cleared at registration, else gone after 90
+	-- days (a spam mark stays, by the address's hash only).
+	DELETE FROM email_invitations
+	WHERE status = 'pending' AND created_at < now() - interval '90 days';
+	UPDATE email_invitations SET email = NULL
+	WHERE email IS NOT NULL AND created_at < now() - interval '90 days';
 	RETURN v_n;
 END;
 $$;

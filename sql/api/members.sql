@@ -201,16 +201,52 @@ BEGIN
 END;
 $$;
 
+-- With "invitation" (the SHA-256 in hex of an email invitation's token:
+-- the API hashes it before the call), the new member answers "going" to
+-- the event (through api.rsvp_apply: the waitlist when it is full; not
+-- when the event was cancelled or is over), the invitation is accepted
+-- and its address forgotten, and when the account's address is the one
+-- invited, the link proved it: verified, no verification mail.
 CREATE FUNCTION api.register(p_body jsonb, p_hash text)
 RETURNS api.reply LANGUAGE plpgsql AS $$
 DECLARE
 	v_m	members;
+	v_inv	email_invitations;
+	e	events;
 BEGIN
 	INSERT INTO members (email, password_hash, display_name)
 	VALUES (btrim(p_body->>'email'), p_hash,
 	    btrim(p_body->>'display_name'))
 	RETURNING * INTO v_m;
-	PERFORM api.mail_verification(v_m);
+	IF p_body ? 'invitation' THEN
+		v_inv := api.email_invitation_find(p_body->>'invitation',
+		    'invitation');
+		IF v_inv.status <> 'pending' THEN
+			PERFORM api.fail(409, 'conflict', 'this invitation was '
+			    'already used or reported: register without it',
+			    'invitation');
+		END IF;
+		UPDATE email_invitations SET status = 'accepted', email = NULL,
+		    member_id = v_m.id, responded_at = now()
+		WHERE id = v_inv.id;
+		IF api.address_hash(v_m.email) = v_inv.address_hash THEN
+			UPDATE members SET email_verified = true
+			WHERE id = v_m.id
+			RETURNING * INTO v_m;
+			-- Registering is asking for mail (as verifying is).
+			DELETE FROM email_suppressions
+			WHERE address_hash = v_inv.address_hash
+			  AND reason = 'unsubscribed';
+		END IF;
+		SELECT * INTO e FROM events WHERE id = v_inv.event_id;
+		IF e.status = 'scheduled' AND e.ends_at > now()
+		    AND e.hidden_at IS NULL THEN
+			PERFORM api.rsvp_apply(e.id, v_m.id, 'going', 0);
+		END IF;
+	END IF;
+	IF NOT v_m.email_verified THEN
+		PERFORM api.mail_verification(v_m);
+	END IF;
 	RETURN api.ok(201, api.member_own(v_m), '/v1/members/' || v_m.id);
 EXCEPTION WHEN unique_violation THEN
 	PERFORM api.fail(409, 'email_taken',

@@ -183,10 +183,14 @@ const struct field ev_b_attendance[] = {
 	FIELDS_END
 };
 
-/* POST /v1/events/{id}/invitations */
+/*
+ * POST /v1/events/{id}/invitations: members, addresses, or both; 1 to 50
+ * in all and each address's form are checked in SQL (api.event_invite).
+ */
 const struct field ev_b_invite[] = {
-	{ .name = "member_ids", .type = FT_INTS, .flags = FF_REQUIRED,
-	    .min = 1, .max = 50 },
+	{ .name = "member_ids", .type = FT_INTS, .min = 1, .max = 50 },
+	{ .name = "emails", .type = FT_STRINGS, .min = 1, .max = 50,
+	    .item_max = 254 },
 	FIELDS_END
 };
 

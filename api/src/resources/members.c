@@ -45,6 +45,9 @@ const struct field mb_b_register[] = {
 	    .min = IL_PASSWORD_MIN, .max = IL_PASSWORD_MAX },
 	{ .name = "display_name", .type = FT_STRING, .flags = FF_REQUIRED,
 	    .min = 1, .max = 80 },
+	/* An email invitation's token (hashed before SQL sees it). */
+	{ .name = "invitation", .type = FT_SECRET, .min = IL_MAIL_TOKEN_LEN,
+	    .max = IL_MAIL_TOKEN_LEN },
 	FIELDS_END
 };
 

@@ -12,6 +12,7 @@ import { positionText } from "../../lib/nearby.js";
 import { isSignedIn } from "../../lib/state.js";
 import { eventWhen, readerWhen } from "../../lib/time.js";
 import { announce, confirmDialog, pageHeading, row, showError } from "../../lib/ui.js";
+import { invitationNotice, invitationPanel, invitationToken } from "./emailinvite.js";
 import { kindLabel } from "./item.js";
 import { personActions, personItem } from "./people.js";
 import { signupsPanel } from "./signups.js";
@@ -40,13 +41,14 @@ function hasEnded(ev) {
   return new Date(ev.ends_at).getTime() <= Date.now();
 }
 
-export async function eventView({ params }) {
+export async function eventView({ params, query }) {
   if (!/^[1-9][0-9]{0,17}$/.test(params.id)) throw new ApiError(404, { detail: "No such event." });
   const id = params.id;
   let ev = await get(`/v1/events/${id}`);
   let rsvps = await loadRsvps(id);
   const body = h("div", { class: "event-body" });
   const heading = pageHeading(ev.title);
+  const invitation = invitationToken(query);
 
   async function refresh(message) {
     const focusedId = document.activeElement?.id;
@@ -70,6 +72,7 @@ export async function eventView({ params }) {
             )
           : null,
         hasEnded(ev) && ev.status !== "cancelled" ? h("p", { class: "notice notice-info" }, "This event has ended.") : null,
+        invitation ? (isSignedIn() ? invitationNotice() : invitationPanel(ev, invitation)) : null,
         details(ev),
         ev.kind === "advocacy" ? advocacy(ev) : null,
         rsvpPanel(ev, refresh),
