@@ -59,6 +59,7 @@ poll() {
 	done
 }
 gone() { ! kill -0 "$1" 2>/dev/null; }
+group_gone() { ! pgrep -g "$1" >/dev/null; }
 mail_sending() { curl -fs "http://127.0.0.1:$1/readyz" | grep -q '"status": "sending"'; }
 # Exited, or a zombie its new parent has not reaped yet (a postmaster is orphaned by
 # pg_ctl, so whoever adopts it reaps it).
@@ -66,6 +67,8 @@ exited() { gone "$1" || [[ $(ps -o stat= -p "$1") == Z* ]]; }
 listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 free() { ! listening "$1"; }
 pg_of() { pgrep -f -- "-D $1/pg/data" >/dev/null; }	# a postgres of state folder $1 runs
+# The PostgreSQL of state folder $1, postmaster $2, has stopped and cleaned up.
+pg_stopped() { exited "$2" && ! pg_of "$1" && [ ! -e "$1/pg/data/postmaster.pid" ]; }
 
 # free_port <var>: sets <var> to a port no one listens on and this test has not used yet.
 used=" "
@@ -202,14 +205,15 @@ started_and_stopped() {
 	else
 		bad "$label: after SIGTERM it exited $rc"
 	fi
-	if [ -n "$postmaster" ] && exited "$postmaster" && ! pg_of "$state" &&
-	    [ ! -e "$state/pg/data/postmaster.pid" ]; then
+	# make exits as soon as the signal reaches it; scripts/run.sh, in the same
+	# group, is still stopping PostgreSQL then: wait for that, boundedly.
+	if [ -n "$postmaster" ] && poll 90 pg_stopped "$state" "$postmaster"; then
 		ok "$label: no PostgreSQL of its state folder remains"
 	else
 		bad "$label: PostgreSQL of $state is still running after it stopped" \
 		    "(postmaster ${postmaster:-?}: $(ps -o pid=,stat=,cmd= -p "${postmaster:-1}"))"
 	fi
-	if ! pgrep -g "$pgid" >/dev/null && free "$api" && free "$web" && free "$pg" &&
+	if poll 30 group_gone "$pgid" && free "$api" && free "$web" && free "$pg" &&
 	    free "$mail"; then
 		ok "$label: nothing of its process group remains; its ports are free"
 	else
