@@ -49,6 +49,7 @@ import { newConversationView } from "./views/conversations/new.js";
 import { onUnreadMessagesChange, refreshUnreadMessages, unreadMessages } from "./views/conversations/unread.js";
 import { sayThanksView } from "./views/thanks/say.js";
 import { myThanksView } from "./views/me/thanks.js";
+import { myEventsView } from "./views/me/events.js";
 
 const HEALTH_TIMEOUT_MS = 5000;
 
@@ -123,6 +124,7 @@ const ROUTES = [
   ["/me/privacy", privacyView, { auth: true }],
   ["/me/email", emailView, { auth: true }],
   ["/me/thanks", myThanksView, { auth: true }],
+  ["/me/events", myEventsView, { auth: true }],
   ["/me/security", securityView, { auth: true }],
   ["/me/data", dataView, { auth: true }],
   ["/members", directoryView, { auth: true }],
@@ -159,6 +161,7 @@ const ROUTES = [
 const NAV = [
   ["/", "Home", "all"],
   ["/events", "Events", "all"],
+  ["/me/events", "My events", "member"],
   ["/collaborations", "Collaborations", "all"],
   ["/mentors", "Mentoring", "member"],
   ["/members", "Members", "member"],
@@ -182,7 +185,9 @@ function renderNav() {
     const active =
       target === "/"
         ? path === "/"
-        : path === target || path.startsWith(`${target}/`) || (target === "/mentors" && path.startsWith("/mentorships")) || (target === "/events" && path === "/invitations");
+        : target === "/me" && path.startsWith("/me/events")
+          ? false
+          : path === target || path.startsWith(`${target}/`) || (target === "/mentors" && path.startsWith("/mentorships")) || (target === "/events" && path === "/invitations");
     const a = h("a", { href: `#${target}`, "aria-current": active ? "page" : null }, label);
     if (target === "/notifications" || target === "/conversations") {
       const n = target === "/notifications" ? unreadCount() : unreadMessages();
