@@ -10,8 +10,8 @@
 import { configure, ApiError, del, get } from "./lib/api.js";
 import { h, replace } from "./lib/dom.js";
 import { dropAllDrafts } from "./lib/forms.js";
-import { current, navigate, onRendered, route, setNotFound, start } from "./lib/router.js";
-import { currentMember, getToken, isSignedIn, isSiteAdmin, onChange, setCurrentMember, signOut } from "./lib/state.js";
+import { current, navigate, onRendered, reload, route, setNotFound, start } from "./lib/router.js";
+import { currentMember, getToken, isSignedIn, isSiteAdmin, onChange, onOtherTab, setCurrentMember, signOut } from "./lib/state.js";
 import { flashNext } from "./lib/ui.js";
 import { homeView } from "./views/home.js";
 import { loginView, registerView } from "./views/auth.js";
@@ -243,6 +243,25 @@ function sessionExpired() {
   }, 500);
 }
 
+/**
+ * Another tab logged out (or its session ended): this one follows, forgetting its drafts
+ * too. Another tab logged in, perhaps as someone else: this one loads the member afresh.
+ */
+async function followOtherTab(signedIn) {
+  if (!signedIn) {
+    dropAllDrafts();
+    flashNext("You have logged out (in another tab or window).");
+    navigate("/");
+    return;
+  }
+  try {
+    setCurrentMember(await get("/v1/me"));
+  } catch (err) {
+    if (!(err instanceof ApiError)) console.error(err);
+  }
+  reload();
+}
+
 /** The skip link moves focus to <main> without touching the route in the hash. */
 function setupSkipLink() {
   const skip = document.querySelector(".skip-link");
@@ -300,6 +319,7 @@ async function main() {
   setupMenuToggle();
   setupSkipLink();
   onChange(renderNav);
+  onOtherTab(followOtherTab);
   onUnreadChange(renderNav);
   onUnreadMessagesChange(renderNav);
   onRendered(() => {
