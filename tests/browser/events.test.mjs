@@ -184,7 +184,19 @@ describe("event journeys", { timeout: 90_000 }, () => {
       await settled(page, "Events");
       assert.deepEqual(await cards.locator(".card-title a").allTextContents(), [`Agenda ${tag} 00`]);
 
+      // On a phone the month is that month's agenda: the grid's seven columns do not fit.
       await open(page, `/events?view=month&month=2032-05&city=${city}`, "Events");
+      await page.locator("#month-agenda").waitFor();
+      assert.equal(await page.locator("#month-grid").count(), 0);
+      assert.match(await page.locator(".month-title").textContent(), /May 2032/);
+      assert.match(await page.locator("#month-agenda h3").first().textContent(), /Monday, May 3, 2032/);
+      assert.equal(await page.locator("#month-agenda .event-card").count(), 22);
+      assert.match(await page.locator("#month-help").textContent(), /22 events this month/);
+      await assertNoOverflow(page, "month (phone)");
+      await checkA11y(page, "month (phone)");
+      await shot(page, "events-month-phone");
+      // Wider: the grid, without a reload.
+      await page.setViewportSize({ width: 1280, height: 800 });
       await page.locator("#month-grid").waitFor();
       assert.match(await page.locator("#month-grid caption").textContent(), /May 2032/);
       const day3 = page.locator('td[data-day="2032-05-03"]');
@@ -198,10 +210,6 @@ describe("event journeys", { timeout: 90_000 }, () => {
       await page.keyboard.press("ArrowLeft");
       await page.keyboard.press("Enter");
       assert.match(await page.evaluate(() => document.activeElement.textContent), new RegExp(`Agenda ${tag}`));
-      await assertNoOverflow(page, "month (phone)");
-      await checkA11y(page, "month (phone)");
-      await shot(page, "events-month-phone");
-      await page.setViewportSize({ width: 1280, height: 800 });
       await day3.focus();
       await page.keyboard.press("PageDown");
       await page.waitForURL(/month=2032-06/);
