@@ -106,8 +106,10 @@ describe("event journeys", { timeout: 90_000 }, () => {
       // Cal, on a phone: the event is full, so the waitlist, and only counts.
       await logIn(calPage, cal);
       await open(calPage, `/events/${id}`, title);
+      // Told before answering; the button says what "Going" does.
+      assert.match(await calPage.locator("#rsvp-full").textContent(), /This event is full: .Going. puts you on the waitlist at number 1\./);
       await calPage.getByRole("radio", { name: "Going", exact: true }).check();
-      await calPage.getByRole("button", { name: "Save my RSVP" }).click();
+      await calPage.getByRole("button", { name: "Join the waitlist" }).click();
       await calPage.locator("#rsvp-state", { hasText: "number 1 on the waitlist" }).waitFor();
       assert.equal(await calPage.locator("#going-list").count(), 0, "a waitlisted member sees counts only");
       assert.match(await calPage.locator("#rsvp-counts").textContent(), /1 going, 1 guest, 1 on the waitlist/);
