@@ -68,7 +68,8 @@ describe("event journeys", { timeout: 90_000 }, () => {
       await hostPage.getByRole("button", { name: "Create event" }).click();
       const endsError = hostPage.locator('[data-field="ends_at"] .field-error');
       await endsError.waitFor();
-      assert.match(await endsError.textContent(), /after starts_at/);
+      // In the form's words: the field it names by its label, not its API name.
+      assert.equal(await endsError.textContent(), "Ends: must be after \u201cStarts\u201d");
       await checkA11y(hostPage, "event form with an error");
       await shot(hostPage, "event-form-error-desktop");
       await hostPage.getByLabel(/^Ends/).fill("2031-03-10T20:00");
