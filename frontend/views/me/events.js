@@ -153,11 +153,11 @@ export async function myEventsView() {
   const past = when === "past";
 
   const list = h("ul", { class: "cards", id: "my-events" });
-  const noun = relation ? { going: "events you are going to", waitlisted: "events you are waitlisted for", organizing: "events you organize", invited: "events you are invited to" }[relation] : "events";
+  const which = { going: "events you are going to", waitlisted: "events you are waitlisted for", organizing: "events you organize", invited: "events you are invited to" }[relation] || "events";
   const more = loadMore({
     list,
     noun: "events",
-    emptyText: past ? `No past ${noun === "events" ? "events" : noun}.` : `No upcoming ${noun === "events" ? "events" : noun}.`,
+    emptyText: `No ${past ? "past" : "upcoming"} ${which}.`,
     fetchPage: (cursor) => get("/v1/me/events", { query: { when, relation, cursor, limit: 20 } }),
     renderItem: (x) => myEventItem(x, past),
   });
