@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import pg from "pg";
 import { collectErrors, DESKTOP, launch, newPage, PHONE } from "./lib.mjs";
-import { API, assertNoOverflow, call, checkA11y, logIn, member, open, shot, uid, unexpected } from "./app.mjs";
+import { API, assertNoOverflow, call, checkA11y, logIn, member, open, settled, shot, uid, unexpected } from "./app.mjs";
 
 const HOUR = 3600_000;
 const iso = (ms) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
@@ -88,7 +88,7 @@ describe("my events", { timeout: 120_000 }, () => {
         if (size === PHONE) await page.locator("#menu-toggle").click();
         await page.locator("#site-nav").getByRole("link", { name: "My events" }).click();
         await page.locator("#my-events > li").first().waitFor();
-        await page.locator("h1", { hasText: "My events" }).waitFor();
+        await settled(page, "My events");
         const titles = await page.locator("#my-events > li .card-title a").allTextContents();
         assert.deepEqual(titles, [ev.going.title, ev.full.title, ev.own.title, ev.invited.title]);
         assert.match(await card(page, ev.going).locator(".my-event-state").textContent(), /^You are going\.$/);
@@ -104,14 +104,18 @@ describe("my events", { timeout: 120_000 }, () => {
         // Only the waitlisted ones; the filter is in the URL.
         await page.getByRole("link", { name: "Waitlisted", exact: true }).click();
         await page.waitForFunction(() => location.hash === "#/me/events?relation=waitlisted");
+        await settled(page, "My events");
         await page.locator("#my-events > li", { hasText: ev.full.title }).waitFor();
         assert.deepEqual(await page.locator("#my-events > li .card-title a").allTextContents(), [ev.full.title]);
 
         // Past: the picnic, which I went to.
         await page.getByRole("link", { name: "Past", exact: true }).click();
         await page.waitForFunction(() => location.hash === "#/me/events?when=past&relation=waitlisted");
+        await settled(page, "My events");
         await page.locator(".result-count", { hasText: "No past events you are waitlisted for." }).waitFor();
         await page.getByRole("link", { name: "All", exact: true }).click();
+        await page.waitForFunction(() => location.hash === "#/me/events?when=past");
+        await settled(page, "My events");
         await card(page, ev.past).waitFor();
         assert.deepEqual(await page.locator("#my-events > li .card-title a").allTextContents(), [ev.past.title]);
         assert.equal(await card(page, ev.past).locator(".my-event-state").textContent(), "You went.");
