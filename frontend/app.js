@@ -10,8 +10,8 @@
 import { configure, ApiError, del, get } from "./lib/api.js";
 import { h, replace } from "./lib/dom.js";
 import { dropAllDrafts } from "./lib/forms.js";
-import { current, navigate, onRendered, route, setNotFound, start } from "./lib/router.js";
-import { currentMember, getToken, isSignedIn, isSiteAdmin, onChange, setCurrentMember, signOut } from "./lib/state.js";
+import { current, navigate, onRendered, reload, route, setNotFound, start } from "./lib/router.js";
+import { currentMember, getToken, isSignedIn, isSiteAdmin, onChange, onOtherTab, setCurrentMember, signOut } from "./lib/state.js";
 import { flashNext } from "./lib/ui.js";
 import { homeView } from "./views/home.js";
 import { loginView, registerView } from "./views/auth.js";
@@ -49,6 +49,7 @@ import { newConversationView } from "./views/conversations/new.js";
 import { onUnreadMessagesChange, refreshUnreadMessages, unreadMessages } from "./views/conversations/unread.js";
 import { sayThanksView } from "./views/thanks/say.js";
 import { myThanksView } from "./views/me/thanks.js";
+import { myEventsView } from "./views/me/events.js";
 
 const HEALTH_TIMEOUT_MS = 5000;
 
@@ -123,6 +124,7 @@ const ROUTES = [
   ["/me/privacy", privacyView, { auth: true }],
   ["/me/email", emailView, { auth: true }],
   ["/me/thanks", myThanksView, { auth: true }],
+  ["/me/events", myEventsView, { auth: true }],
   ["/me/security", securityView, { auth: true }],
   ["/me/data", dataView, { auth: true }],
   ["/members", directoryView, { auth: true }],
@@ -159,6 +161,7 @@ const ROUTES = [
 const NAV = [
   ["/", "Home", "all"],
   ["/events", "Events", "all"],
+  ["/me/events", "My events", "member"],
   ["/collaborations", "Collaborations", "all"],
   ["/mentors", "Mentoring", "member"],
   ["/members", "Members", "member"],
@@ -182,7 +185,9 @@ function renderNav() {
     const active =
       target === "/"
         ? path === "/"
-        : path === target || path.startsWith(`${target}/`) || (target === "/mentors" && path.startsWith("/mentorships")) || (target === "/events" && path === "/invitations");
+        : target === "/me" && path.startsWith("/me/events")
+          ? false
+          : path === target || path.startsWith(`${target}/`) || (target === "/mentors" && path.startsWith("/mentorships")) || (target === "/events" && path === "/invitations");
     const a = h("a", { href: `#${target}`, "aria-current": active ? "page" : null }, label);
     if (target === "/notifications" || target === "/conversations") {
       const n = target === "/notifications" ? unreadCount() : unreadMessages();
@@ -236,6 +241,25 @@ function sessionExpired() {
   setTimeout(() => {
     expiring = false;
   }, 500);
+}
+
+/**
+ * Another tab logged out (or its session ended): this one follows, forgetting its drafts
+ * too. Another tab logged in, perhaps as someone else: this one loads the member afresh.
+ */
+async function followOtherTab(signedIn) {
+  if (!signedIn) {
+    dropAllDrafts();
+    flashNext("You have logged out (in another tab or window).");
+    navigate("/");
+    return;
+  }
+  try {
+    setCurrentMember(await get("/v1/me"));
+  } catch (err) {
+    if (!(err instanceof ApiError)) console.error(err);
+  }
+  reload();
 }
 
 /** The skip link moves focus to <main> without touching the route in the hash. */
@@ -295,6 +319,7 @@ async function main() {
   setupMenuToggle();
   setupSkipLink();
   onChange(renderNav);
+  onOtherTab(followOtherTab);
   onUnreadChange(renderNav);
   onUnreadMessagesChange(renderNav);
   onRendered(() => {

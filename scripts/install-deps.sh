@@ -13,13 +13,14 @@ what=${1:-run}
 
 # libcurl4-openssl-dev: the mail sender's SMTP and URL parsing;
 # python3-aiosmtpd: the local mail server of make run and make test;
-# python3-icalendar: the tests read the calendar part of mail with it.
+# python3-icalendar: the tests read the calendar part of mail with it;
+# jq: the README's curl examples, which the tests run, read answers with it.
 pkgs=(kore libjansson-dev libsodium-dev libpq-dev libcurl4-openssl-dev
       gcc make postgresql-15 postgresql-client-15
       nginx-light curl ca-certificates coreutils python3-aiosmtpd)
 if [ "$what" = test ]; then
 	pkgs+=(clang libclang-rt-14-dev chromium docker-compose wrk
-	       fonts-dejavu-core python3-icalendar)
+	       fonts-dejavu-core python3-icalendar jq)
 fi
 
 missing=()

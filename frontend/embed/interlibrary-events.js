@@ -2,10 +2,10 @@
  * <interlibrary-events>: upcoming Interlibrary events for any web page.
  *
  *   <script src="https://app.example.org/embed/interlibrary-events.js" defer></script>
- *   <interlibrary-events api="https://api.example.org" organization="central-library"
+ *   <interlibrary-events api="https://api.example.org" organization="springfield-central"
  *       limit="5" theme="auto">
- *     <a href="https://app.example.org/#/organizations/central-library">Upcoming events
- *       at Central Library</a>
+ *     <a href="https://app.example.org/#/organizations/springfield-central">Upcoming events
+ *       at Springfield Central Library</a>
  *   </interlibrary-events>
  *
  * Attributes: api (the API's base URL, required), organization (id or slug,
@@ -16,6 +16,9 @@
  * page's CSS cannot reach in and the widget's CSS cannot leak out; the light
  * DOM content (a fallback link for readers without JavaScript) stays shown
  * until the events have loaded, and stays if the API cannot be reached.
+ * When the events cannot be shown (a bad organization, an API that is down),
+ * the element gets a data-error attribute saying why and the console a
+ * warning: for the webmaster; readers see the fallback link.
  * Text from the API is only ever set with textContent. The styles are a
  * constructed stylesheet, not a <style> element, so the widget also works on
  * pages whose Content-Security-Policy forbids inline styles (style-src
@@ -77,7 +80,7 @@ p{margin:2px 0 0;color:var(--muted);font-size:.9em}
 		connectedCallback() {
 			if (this._mq && this._mq.addEventListener) this._mq.addEventListener("change", this._onScheme);
 			this._theme();
-			this._load();
+			this._schedule();
 		}
 
 		disconnectedCallback() {
@@ -85,10 +88,29 @@ p{margin:2px 0 0;color:var(--muted);font-size:.9em}
 			this._gen++;
 		}
 
-		attributeChangedCallback(name) {
-			if (!this.isConnected) return;
+		// On upgrade the browser calls this once per attribute already set, then
+		// connectedCallback: every change of one task is one load (_schedule).
+		attributeChangedCallback(name, was, now) {
+			if (!this.isConnected || was === now) return;
 			if (name === "theme") this._theme();
-			else this._load();
+			else this._schedule();
+		}
+
+		// One request for all the changes made in the current task.
+		_schedule() {
+			if (this._pending) return;
+			this._pending = true;
+			queueMicrotask(() => {
+				this._pending = false;
+				if (this.isConnected) this._load();
+			});
+		}
+
+		// Tell the page's webmaster what went wrong (a console warning and the
+		// data-error attribute); readers keep seeing the fallback link.
+		_fail(why) {
+			this.setAttribute("data-error", why);
+			if (typeof console !== "undefined") console.warn(`<interlibrary-events>: ${why}`);
 		}
 
 		_theme() {
@@ -109,8 +131,12 @@ p{margin:2px 0 0;color:var(--muted);font-size:.9em}
 		async _load() {
 			const gen = ++this._gen;
 			this._fallback();
+			this.removeAttribute("data-error");
 			const api = (this.getAttribute("api") || "").replace(/\/+$/, "");
-			if (!/^https?:\/\//i.test(api)) return;
+			if (!/^https?:\/\//i.test(api)) {
+				this._fail('the "api" attribute must be the API\'s http(s) address');
+				return;
+			}
 			let limit = parseInt(this.getAttribute("limit") || "5", 10);
 			if (!(limit >= 1)) limit = 5;
 			limit = Math.min(limit, 20);
@@ -118,16 +144,29 @@ p{margin:2px 0 0;color:var(--muted);font-size:.9em}
 			const org = (this.getAttribute("organization") || "").trim();
 			if (org) qs.set("organization", org);
 			let data;
+			let why = null;
 			try {
 				const res = await fetch(`${api}/v1/events?${qs}`, {
 					headers: { Accept: "application/json" }, credentials: "omit", mode: "cors",
 				});
-				if (!res.ok) throw new Error(`HTTP ${res.status}`);
-				data = await res.json();
+				data = await res.json().catch(() => null);
+				if (!res.ok) {
+					// A problem+json answer names the bad attribute
+					// ("organization: names no organization").
+					const bad = data && Array.isArray(data.errors) && data.errors[0];
+					why = bad && bad.field === "organization" ?
+					    `no organization "${org}" (check the "organization" attribute)` :
+					    `the API answered ${res.status}${data && data.detail ? `: ${data.detail}` : ""}`;
+				}
 			} catch (e) {
-				return;		// the fallback link stays
+				why = `the API at ${api} cannot be reached`;
 			}
-			if (gen !== this._gen || !data || !Array.isArray(data.data)) return;
+			if (gen !== this._gen) return;
+			if (!why && (!data || !Array.isArray(data.data))) why = "the API's answer is not an events list";
+			if (why) {
+				this._fail(why);	// the fallback link stays
+				return;
+			}
 			this._render(data.data, org);
 		}
 

@@ -164,7 +164,8 @@ export function showFormError(form, err) {
   for (const e of errors) {
     const box = findContainer(form, String(e.field || ""));
     if (!box) {
-      unplaced.push(e.field && e.field !== "body" ? `${e.field}: ${e.message}` : e.message);
+      const message = plain(form, e.message);
+      unplaced.push(e.field && e.field !== "body" ? `${sentenceCase(readable(e.field))}: ${message}` : sentenceCase(message));
       continue;
     }
     const control = box.matches("input, select, textarea") ? box : box.querySelector("input, select, textarea");
@@ -178,7 +179,7 @@ export function showFormError(form, err) {
     } else {
       msg.append(" ");
     }
-    msg.append(capitalize(labelFor(box), e.message));
+    msg.append(capitalize(labelFor(box), plain(form, e.message)));
     const controls = box.tagName === "FIELDSET" ? box.querySelectorAll("input, select, textarea") : [control];
     for (const c of controls) {
       if (!c) continue;
@@ -212,6 +213,32 @@ export function showFormError(form, err) {
 function labelFor(box) {
   const label = box.querySelector(":scope > legend, :scope > label");
   return label ? label.textContent.replace(/\s*\*$/, "").trim() : "";
+}
+
+/**
+ * An API message in the form's words: a field it names by its API name ("must be after
+ * starts_at") is named by its label in the form ("must be after \u201cStarts\u201d"), and
+ * any other such name is spelt as words ("organization id").
+ */
+function plain(form, message) {
+  return String(message || "is not valid").replace(/\b[a-z]+(?:_[a-z]+)+\b/g, (name) => {
+    const box = findContainer(form, name);
+    const label = box ? labelFor(box) : "";
+    return label ? `\u201c${label}\u201d` : readable(name);
+  });
+}
+
+/** "starts_at" -> "starts at"; "organizers[2]" -> "organizers 3". */
+function readable(name) {
+  return String(name)
+    .replace(/\[(\d+)\]/g, (_, i) => ` ${Number(i) + 1}`)
+    .replace(/[_.]+/g, " ")
+    .trim();
+}
+
+function sentenceCase(text) {
+  const t = String(text);
+  return t.charAt(0).toUpperCase() + t.slice(1);
 }
 
 function capitalize(label, message) {

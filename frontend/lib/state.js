@@ -1,18 +1,38 @@
-// Who is signed in. The token lives in sessionStorage (this tab only, gone when it closes);
-// the member (GET /v1/me) is cached in memory and refreshed on demand.
+// Who is signed in. The token lives in localStorage, so the member stays signed in across
+// tabs and browser restarts until they log out or the session ends on the server (README:
+// "Where the web app keeps your session"). Every tab of the app reads the same token; when
+// another tab logs out or logs in, the browser's storage event tells this one
+// (onOtherTab). The member (GET /v1/me) is cached in memory and refreshed on demand.
 
 const TOKEN_KEY = "il.token";
 const MEMBER_KEY = "il.member-id";
 
 const listeners = new Set();
+const otherTab = new Set();
 let me = null;
 
 function storage() {
   try {
-    return window.sessionStorage;
+    return window.localStorage;
   } catch {
     return null;
   }
+}
+
+// A tab that was signed in before the token moved to localStorage keeps its session.
+try {
+  const old = window.sessionStorage.getItem(TOKEN_KEY);
+  if (old) {
+    if (!storage()?.getItem(TOKEN_KEY)) {
+      storage()?.setItem(TOKEN_KEY, old);
+      const id = window.sessionStorage.getItem(MEMBER_KEY);
+      if (id) storage()?.setItem(MEMBER_KEY, id);
+    }
+    window.sessionStorage.removeItem(TOKEN_KEY);
+    window.sessionStorage.removeItem(MEMBER_KEY);
+  }
+} catch {
+  // No storage (a locked-down browser): nothing to move.
 }
 
 export function getToken() {
@@ -27,7 +47,7 @@ export function signIn(token, member) {
   emit();
 }
 
-/** Forget the token (logout, expiry, account deleted). */
+/** Forget the token (logout, expiry, account deleted): every tab of the app follows. */
 export function signOut() {
   storage()?.removeItem(TOKEN_KEY);
   me = null;
@@ -49,7 +69,7 @@ export function setCurrentMember(member) {
   emit();
 }
 
-/** The id of the member who last signed in in this tab (kept after expiry, for drafts). */
+/** The id of the member who last signed in (kept after expiry, for drafts). */
 export function lastMemberId() {
   return storage()?.getItem(MEMBER_KEY) || null;
 }
@@ -62,6 +82,30 @@ export function onChange(fn) {
   listeners.add(fn);
   return () => listeners.delete(fn);
 }
+
+/**
+ * Call fn(signedIn) when another tab of the app logs out (signedIn false) or logs in,
+ * possibly as someone else (true). This tab's own changes do not call it.
+ */
+export function onOtherTab(fn) {
+  otherTab.add(fn);
+  return () => otherTab.delete(fn);
+}
+
+// The storage event fires in the other tabs of the same origin only.
+window.addEventListener("storage", (event) => {
+  if (event.key !== TOKEN_KEY && event.key !== null) return;
+  me = null;
+  const signedIn = getToken() !== null;
+  emit();
+  for (const fn of otherTab) {
+    try {
+      fn(signedIn);
+    } catch (err) {
+      console.warn(err);
+    }
+  }
+});
 
 function emit() {
   for (const fn of listeners) {

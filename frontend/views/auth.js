@@ -1,4 +1,4 @@
-// Register and log in. The token goes to sessionStorage (state.js); after logging in the
+// Register and log in. The token goes to localStorage (state.js); after logging in the
 // member returns to where they were (?next=), and any form drafts come back with them.
 import { post } from "../lib/api.js";
 import { h, link } from "../lib/dom.js";

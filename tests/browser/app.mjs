@@ -142,9 +142,9 @@ export async function logIn(page, m, { route = "/login" } = {}) {
   await page.locator("#logout").waitFor({ state: "attached" });
 }
 
-/** The session token the app keeps in sessionStorage. */
+/** The session token the app keeps in localStorage. */
 export function tokenOf(page) {
-  return page.evaluate(() => sessionStorage.getItem("il.token"));
+  return page.evaluate(() => localStorage.getItem("il.token"));
 }
 
 let axeSource = null;

@@ -1,5 +1,6 @@
 // Register, log in, log out, and an expired session that returns to the login view
-// without losing what was typed.
+// without losing what was typed; the session is shared by the app's tabs, survives a
+// browser restart, and a logout in one tab logs the others out.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { collectErrors, DESKTOP, launch, newPage, PHONE } from "./lib.mjs";
@@ -42,8 +43,8 @@ describe("auth journeys", { timeout: 180_000 }, () => {
       await settled(page, "My profile");
       assert.match(await page.locator("#flash").textContent(), /Welcome to Interlibrary/);
       const token = await tokenOf(page);
-      assert.match(token, /^[A-Za-z0-9_-]{43}$/, "token kept in sessionStorage");
-      assert.equal(await page.evaluate(() => localStorage.length), 0, "nothing in localStorage");
+      assert.match(token, /^[A-Za-z0-9_-]{43}$/, "token kept in localStorage");
+      assert.equal(await page.evaluate(() => sessionStorage.getItem("il.token")), null, "not in sessionStorage");
 
       await page.locator("#logout").click();
       await settled(page, "Bringing");
@@ -116,6 +117,49 @@ describe("auth journeys", { timeout: 180_000 }, () => {
       assert.equal(await page.evaluate(() => sessionStorage.getItem("il.draft.me-profile")), null);
       assert.deepEqual(unexpected(errors, [401]), []);
     } finally {
+      await page.context().close();
+    }
+  });
+
+  test("a second tab and a restarted browser stay signed in; a logout in one tab logs the other out", async () => {
+    const m = await member();
+    const page = await newPage(browser, DESKTOP);
+    const errors = collectErrors(page);
+    let restarted = null;
+    try {
+      await logIn(page, m);
+      // A second tab of the same browser: signed in, straight to a members-only page.
+      const tab2 = await page.context().newPage();
+      const errors2 = collectErrors(tab2);
+      await open(tab2, "/me", "My profile");
+      await tab2.locator("#logout").waitFor({ state: "attached" });
+      assert.equal(await tokenOf(tab2), await tokenOf(page));
+
+      // The browser closed and opened again (its saved storage in a new context).
+      const state = await page.context().storageState();
+      restarted = await browser.newContext({ storageState: state, viewport: DESKTOP, locale: "en-US", timezoneId: "UTC" });
+      const again = await restarted.newPage();
+      await open(again, "/me", "My profile");
+      await again.locator("#logout").waitFor({ state: "attached" });
+
+      // Log out in the first tab: the second follows at once, without a reload.
+      const token = await tokenOf(page);
+      await page.locator("#logout").click();
+      await settled(page, "Bringing");
+      await settled(tab2, "Bringing");
+      await tab2.locator("#flash", { hasText: "You have logged out (in another tab or window)." }).waitFor();
+      await tab2.getByRole("link", { name: "Log in" }).first().waitFor();
+      assert.equal(await tab2.locator("#logout").count(), 0);
+      assert.equal(await tokenOf(tab2), null);
+      assert.equal((await call("GET", "/v1/me", { token })).status, 401, "the session ended on the server");
+      await checkA11y(tab2, "logged out by another tab");
+      // Logging in again in the second tab signs the first one in too.
+      await logIn(tab2, m);
+      await page.locator("#logout").waitFor({ state: "attached" });
+      assert.deepEqual(unexpected(errors), []);
+      assert.deepEqual(unexpected(errors2), []);
+    } finally {
+      await restarted?.close();
       await page.context().close();
     }
   });

@@ -172,7 +172,7 @@ describe("Content-Security-Policy and framing protection of the web app", { time
       "/collaborations", `/collaborations/${c}`, "/activity", "/login", "/register", "/reset-password",
       // Links cut short: the pages say so without calling the API.
       "/verify-email/x", "/reset-password/x"];
-    const signedIn = ["/me", "/me/privacy", "/me/email", "/me/security", "/me/data", "/members", `/members/${other.id}`,
+    const signedIn = ["/me", "/me/events", "/me/events?when=past", "/me/privacy", "/me/email", "/me/security", "/me/data", "/members", `/members/${other.id}`,
       "/organizations/new", `/organizations/${org.slug}/edit`, "/notifications", "/events/new", `/events/${e}`,
       `/events/${e}/edit`, `/events/${e}/invite`, "/invitations", "/mentors", "/mentorships", "/mentorships/new",
       "/collaborations/new", `/collaborations/${c}/edit`, ...(isAdmin ? ["/admin/reports"] : [])];

@@ -68,7 +68,8 @@ describe("event journeys", { timeout: 90_000 }, () => {
       await hostPage.getByRole("button", { name: "Create event" }).click();
       const endsError = hostPage.locator('[data-field="ends_at"] .field-error');
       await endsError.waitFor();
-      assert.match(await endsError.textContent(), /after starts_at/);
+      // In the form's words: the field it names by its label, not its API name.
+      assert.equal(await endsError.textContent(), "Ends: must be after \u201cStarts\u201d");
       await checkA11y(hostPage, "event form with an error");
       await shot(hostPage, "event-form-error-desktop");
       await hostPage.getByLabel(/^Ends/).fill("2031-03-10T20:00");
@@ -106,8 +107,10 @@ describe("event journeys", { timeout: 90_000 }, () => {
       // Cal, on a phone: the event is full, so the waitlist, and only counts.
       await logIn(calPage, cal);
       await open(calPage, `/events/${id}`, title);
+      // Told before answering; the button says what "Going" does.
+      assert.match(await calPage.locator("#rsvp-full").textContent(), /This event is full: .Going. puts you on the waitlist at number 1\./);
       await calPage.getByRole("radio", { name: "Going", exact: true }).check();
-      await calPage.getByRole("button", { name: "Save my RSVP" }).click();
+      await calPage.getByRole("button", { name: "Join the waitlist" }).click();
       await calPage.locator("#rsvp-state", { hasText: "number 1 on the waitlist" }).waitFor();
       assert.equal(await calPage.locator("#going-list").count(), 0, "a waitlisted member sees counts only");
       assert.match(await calPage.locator("#rsvp-counts").textContent(), /1 going, 1 guest, 1 on the waitlist/);
@@ -184,7 +187,19 @@ describe("event journeys", { timeout: 90_000 }, () => {
       await settled(page, "Events");
       assert.deepEqual(await cards.locator(".card-title a").allTextContents(), [`Agenda ${tag} 00`]);
 
+      // On a phone the month is that month's agenda: the grid's seven columns do not fit.
       await open(page, `/events?view=month&month=2032-05&city=${city}`, "Events");
+      await page.locator("#month-agenda").waitFor();
+      assert.equal(await page.locator("#month-grid").count(), 0);
+      assert.match(await page.locator(".month-title").textContent(), /May 2032/);
+      assert.match(await page.locator("#month-agenda h3").first().textContent(), /Monday, May 3, 2032/);
+      assert.equal(await page.locator("#month-agenda .event-card").count(), 22);
+      assert.match(await page.locator("#month-help").textContent(), /22 events this month/);
+      await assertNoOverflow(page, "month (phone)");
+      await checkA11y(page, "month (phone)");
+      await shot(page, "events-month-phone");
+      // Wider: the grid, without a reload.
+      await page.setViewportSize({ width: 1280, height: 800 });
       await page.locator("#month-grid").waitFor();
       assert.match(await page.locator("#month-grid caption").textContent(), /May 2032/);
       const day3 = page.locator('td[data-day="2032-05-03"]');
@@ -198,10 +213,6 @@ describe("event journeys", { timeout: 90_000 }, () => {
       await page.keyboard.press("ArrowLeft");
       await page.keyboard.press("Enter");
       assert.match(await page.evaluate(() => document.activeElement.textContent), new RegExp(`Agenda ${tag}`));
-      await assertNoOverflow(page, "month (phone)");
-      await checkA11y(page, "month (phone)");
-      await shot(page, "events-month-phone");
-      await page.setViewportSize({ width: 1280, height: 800 });
       await day3.focus();
       await page.keyboard.press("PageDown");
       await page.waitForURL(/month=2032-06/);

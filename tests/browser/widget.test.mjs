@@ -3,8 +3,14 @@
 // /embed/interlibrary-events.js from the front end's origin (WEB_URL), and the widget
 // calls the API on its own origin (API_URL, CORS). Events appear, a cancelled one is
 // marked, host styles do not leak in, an API that is down leaves the fallback link,
-// and the script stays under 10 KB gzipped.
+// and the script stays under 10 KB gzipped. Each widget makes one request per page
+// load; a bad organization slug is shown to the webmaster (data-error, a console
+// warning) while readers keep the fallback link; and the README's snippet, pasted as it
+// stands, shows the demo data's events (a second API, on the demo database make test
+// loads).
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import http from "node:http";
 import { after, before, describe, test } from "node:test";
@@ -13,11 +19,34 @@ import { collectErrors, DESKTOP, launch, newPage } from "./lib.mjs";
 import { API, WEB, call, member, organization, uid } from "./app.mjs";
 
 const SCRIPT = new URL("../../frontend/embed/interlibrary-events.js", import.meta.url);
+const README = new URL("../../README.md", import.meta.url);
 const at = (hours) => new Date(Date.now() + hours * 3600_000).toISOString().replace(/\.\d+Z$/, "Z");
 
-// Host pages by path: /hostile?api=...&org=...&theme=..., /plain?api=...
-function hostPage(url) {
+// The README's ready-made widget snippet (the indented block after "Paste this").
+async function readmeSnippet() {
+  const text = await readFile(README, "utf8");
+  const m = /Paste this where they should\nappear[^\n]*\n[^\n]*\n\n((?: {4}[^\n]*\n)+)/.exec(text);
+  assert.ok(m, "README: the widget snippet");
+  return m[1].replace(/^ {4}/gm, "");
+}
+
+function freePort() {
+  return new Promise((resolve) => {
+    const s = http.createServer();
+    s.listen(0, "127.0.0.1", () => { const p = s.address().port; s.close(() => resolve(p)); });
+  });
+}
+
+// Host pages by path: /hostile?api=...&org=...&theme=..., /plain?api=...,
+// /readme?api=... (the README's snippet, its example addresses replaced).
+function hostPage(url, snippet) {
   const q = url.searchParams;
+  if (url.pathname === "/readme") {
+    return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Library site</title></head><body>
+<h1>Our library</h1>
+${snippet.replaceAll("https://app.example.org", WEB).replaceAll("https://api.example.org", q.get("api"))}
+</body></html>`;
+  }
   const hostile = url.pathname === "/hostile";
   const css = hostile ? `
     body * { display: none !important; color: red !important; background: yellow !important;
@@ -46,10 +75,11 @@ describe("embeddable events widget", { timeout: 90_000 }, () => {
 
   before(async () => {
     browser = await launch();
+    const snippet = await readmeSnippet();
     server = http.createServer((req, res) => {
       const url = new URL(req.url, "http://127.0.0.1");
       res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
-      res.end(hostPage(url));
+      res.end(hostPage(url, snippet));
     });
     await new Promise((r) => server.listen(0, "127.0.0.1", r));
     host = `http://127.0.0.1:${server.address().port}`;
@@ -197,16 +227,14 @@ describe("embeddable events widget", { timeout: 90_000 }, () => {
     }
   });
 
-  test("an API that is down leaves the fallback link", async () => {
-    const closed = await new Promise((resolve) => {
-      const s = http.createServer();
-      s.listen(0, "127.0.0.1", () => { const p = s.address().port; s.close(() => resolve(p)); });
-    });
+  test("an API that is down leaves the fallback link and says why in data-error", async () => {
+    const closed = await freePort();
     const page = await newPage(browser, DESKTOP);
     try {
       await page.goto(`${host}/plain?api=${encodeURIComponent(`http://127.0.0.1:${closed}`)}&org=${org.slug}`);
-      await page.waitForFunction(() => customElements.get("interlibrary-events"));
-      await page.waitForTimeout(1000);
+      const why = await (await page.waitForFunction(
+          () => document.querySelector("interlibrary-events")?.getAttribute("data-error"))).jsonValue();
+      assert.match(why, /cannot be reached/);
       const link = page.getByRole("link", { name: "Upcoming events at our library" });
       assert.equal(await link.isVisible(), true);
       assert.equal(await link.getAttribute("href"), `${WEB}/#/organizations/${org.slug}`);
@@ -214,6 +242,101 @@ describe("embeddable events widget", { timeout: 90_000 }, () => {
       assert.doesNotMatch(tree, /list/);
     } finally {
       await page.context().close();
+    }
+  });
+
+  test("a slug that names no organization: data-error and a console warning; readers see the link", async () => {
+    const page = await newPage(browser, DESKTOP);
+    const warnings = [];
+    page.on("console", (msg) => { if (msg.type() === "warning") warnings.push(msg.text()); });
+    try {
+      const slug = `no-such-library-${uid()}`;
+      await page.goto(`${host}/plain?api=${encodeURIComponent(API)}&org=${slug}`);
+      const why = await (await page.waitForFunction(
+          () => document.querySelector("interlibrary-events")?.getAttribute("data-error"))).jsonValue();
+      assert.match(why, new RegExp(`no organization "${slug}"`));
+      assert.ok(warnings.some((w) => w.includes("<interlibrary-events>") && w.includes(slug)),
+          JSON.stringify(warnings));
+      const link = page.getByRole("link", { name: "Upcoming events at our library" });
+      assert.equal(await link.isVisible(), true);
+      assert.doesNotMatch(await page.locator("interlibrary-events").ariaSnapshot(), /list/);
+    } finally {
+      await page.context().close();
+    }
+  });
+
+  test("one request per widget per page load (host page, and the demo page's two widgets)", async () => {
+    const page = await newPage(browser, DESKTOP);
+    try {
+      const seen = [];
+      page.on("request", (r) => { if (r.url().startsWith(`${API}/v1/events`)) seen.push(r.url()); });
+      await openShadowRoots(page);
+      await page.goto(`${host}/plain?api=${encodeURIComponent(API)}&org=${org.slug}`);
+      await page.waitForFunction(() => document.querySelector("interlibrary-events")?.shadowRoot?.querySelector("ol"));
+      assert.equal(seen.length, 1, seen.join("\n"));
+      assert.equal(await page.locator("interlibrary-events").getAttribute("data-error"), null);
+
+      seen.length = 0;
+      await page.goto(`${WEB}/embed/index.html`);
+      await page.waitForFunction(() => [...document.querySelectorAll("interlibrary-events")]
+          .every((e) => e.shadowRoot?.querySelector("ol, .m")));
+      assert.equal(seen.length, 2, seen.join("\n"));
+
+      // A later change of an attribute loads once more; a theme change does not.
+      seen.length = 0;
+      await page.evaluate(() => {
+        const e = document.querySelector("#light");
+        e.setAttribute("limit", "3");
+        e.setAttribute("heading", "Soon");
+        e.setAttribute("theme", "dark");
+      });
+      await page.waitForFunction(() => document.querySelector("#light").shadowRoot.querySelector("h2")?.textContent === "Soon");
+      assert.equal(seen.length, 1, seen.join("\n"));
+    } finally {
+      await page.context().close();
+    }
+  });
+
+  test("the README's snippet, pasted as it stands, shows the demo data's events", async () => {
+    // A second API on the demo database that make test loads (interlibrary_demo).
+    assert.ok(process.env.DATABASE_URL, "DATABASE_URL");
+    const demoDb = process.env.DATABASE_URL.replace(/dbname=\S+/, "dbname=interlibrary_demo");
+    const port = await freePort();
+    const dir = mkdtempSync("/tmp/interlibrary-widget-demo-");
+    const demoApi = `http://127.0.0.1:${port}`;
+    const child = spawn("bash", ["scripts/api.sh", dir], {
+      cwd: new URL("../../", import.meta.url),
+      env: { ...process.env, DATABASE_URL: demoDb, API_PORT: String(port), API_WORKERS: "2",
+        DB_POOL_PER_WORKER: "2", PUBLIC_API_URL: demoApi },
+      stdio: "ignore",
+      detached: true,
+    });
+    const page = await newPage(browser, DESKTOP);
+    try {
+      // Ready once /healthz answers (bounded: the test's own timeout).
+      for (;;) {
+        const ok = await fetch(`${demoApi}/healthz`).then((r) => r.ok, () => false);
+        if (ok) break;
+        assert.equal(child.exitCode, null, "the demo API stopped");
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      await openShadowRoots(page);
+      await page.goto(`${host}/readme?api=${encodeURIComponent(demoApi)}`);
+      await page.waitForFunction(() => document.querySelector("interlibrary-events")?.shadowRoot?.querySelector("ol"));
+      const got = await page.evaluate(() => {
+        const root = document.querySelector("interlibrary-events").shadowRoot;
+        return { h2: root.querySelector("h2").textContent, items: root.querySelectorAll("ol > li").length,
+          more: root.querySelector("a.more")?.getAttribute("href") };
+      });
+      assert.equal(got.h2, "Upcoming events at Springfield Central Library");
+      assert.ok(got.items >= 1, JSON.stringify(got));
+      assert.equal(got.more, `${WEB}/#/organizations/springfield-central`);
+      assert.equal(await page.locator("interlibrary-events").getAttribute("data-error"), null);
+    } finally {
+      await page.context().close();
+      try { process.kill(-child.pid, "SIGTERM"); } catch { /* already gone */ }
+      await new Promise((r) => child.exitCode !== null ? r() : child.once("exit", r));
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

@@ -80,6 +80,20 @@ const struct field ev_q_rsvps[] = {
 	FIELDS_END
 };
 
+/* GET /v1/me/events */
+static const char *const my_event_times[] = { "upcoming", "past", NULL };
+static const char *const my_event_relations[] = {
+	"going", "waitlisted", "organizing", "invited", NULL
+};
+const struct field ev_q_mine[] = {
+	{ .name = "when", .type = FT_ENUM, .min = 1, .max = 10,
+	    .values = my_event_times },
+	{ .name = "relation", .type = FT_ENUM, .min = 1, .max = 20,
+	    .values = my_event_relations },
+	FIELDS_LIST_PAGE,
+	FIELDS_END
+};
+
 /* GET /v1/me/invitations */
 const struct field ev_q_invitations[] = {
 	{ .name = "status", .type = FT_ENUM, .min = 1, .max = 20,

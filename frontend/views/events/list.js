@@ -1,7 +1,9 @@
 // The events list: the upcoming events as an agenda grouped by day (each event in its
-// own time zone) or as a month grid (lib/monthgrid.js), with the filters and the view kept
-// in the URL, and links to the matching feeds. With "Near me" the agenda is one list,
-// nearest first, with distances.
+// own time zone) or as a month grid (lib/monthgrid.js), with the filters (keywords, kind,
+// tag, organization, city and, in the agenda, a date range) and the view kept in the URL,
+// so a search can be shared, and links to the matching feeds. On a narrow screen the
+// month view is that month's agenda (a grid of seven columns does not fit). With "Near
+// me" the agenda is one list, nearest first, with distances.
 import { baseUrl, get } from "../../lib/api.js";
 import { h, link } from "../../lib/dom.js";
 import { enumOptions, field, withOption } from "../../lib/forms.js";
@@ -9,28 +11,59 @@ import { queries } from "../../lib/limits.js";
 import { monthGrid } from "../../lib/monthgrid.js";
 import { NEAR_KEYS, nearFields } from "../../lib/nearby.js";
 import { organizationOptions } from "../../lib/organizations.js";
-import { navigate } from "../../lib/router.js";
+import { current, navigate, reload } from "../../lib/router.js";
 import { filterError, filterForm } from "../../lib/search.js";
 import { isSignedIn } from "../../lib/state.js";
 import { addMonths, clock, dayHeading, dayKey, monthKey, monthTitle, parseMonth, today } from "../../lib/time.js";
 import { pageHeading } from "../../lib/ui.js";
 import { EVENT_KINDS, eventItem } from "./item.js";
 
-const FEED_FILTERS = ["kind", "organization", "city"];
+const FEED_FILTERS = ["q", "kind", "tag", "organization", "city"];
 const FILTERS = [...FEED_FILTERS, ...NEAR_KEYS];
+/** The agenda's date range: days (YYYY-MM-DD) in the URL, times for the API. */
+const RANGE = ["from", "to"];
+const NARROW = "(max-width: 40rem)";
 const Q = queries["/v1/events"];
 const PAGE = 20;
 
+/** A day of the URL ("2027-01-31") as the time its first moment has here, or null. */
+function dayStart(day, plusDays = 0) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day || "");
+  if (!m) return null;
+  const d = new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]) + plusDays);
+  return Number.isNaN(d.getTime()) ? null : d.toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+/**
+ * The API's query for the filters f (of `keys`): the range's days become times ("to" day
+ * included).
+ */
+function apiFilters(f, withRange, keys = FILTERS) {
+  const out = Object.fromEntries(keys.filter((k) => f[k]).map((k) => [k, f[k]]));
+  if (withRange) {
+    const from = dayStart(f.from);
+    const to = dayStart(f.to, 1);
+    if (from) out.from = from;
+    if (to) out.to = to;
+  }
+  return out;
+}
+
 function filtersForm(f, orgs, view, month) {
+  const range = view === "agenda";
   return filterForm({
     id: "event-filters",
     label: "Filter events",
     path: "/events",
-    keys: FILTERS,
+    keys: range ? [...FILTERS, ...RANGE] : FILTERS,
     fields: [
+      field("q", "Keywords", { value: f.q, maxlength: Q.q.maxLength, hint: "Words in the title, description or place." }),
       field("kind", "Kind", { options: [["", "Any kind"], ...enumOptions(Q.kind.enum, EVENT_KINDS)], value: f.kind }),
+      field("tag", "Tag", { value: f.tag, maxlength: Q.tag.maxLength }),
       field("organization", "Organization", { options: [["", "Any organization"], ...orgs], value: f.organization }),
       field("city", "City", { value: f.city, maxlength: Q.city.maxLength }),
+      range ? field("from", "From (date)", { type: "date", value: f.from }) : null,
+      range ? field("to", "To (date)", { type: "date", value: f.to }) : null,
       ...nearFields(f),
     ],
     submitLabel: "Filter",
@@ -39,7 +72,7 @@ function filtersForm(f, orgs, view, month) {
   });
 }
 
-function viewSwitch(view, f, month) {
+function viewSwitch(view, f, month, narrow) {
   const base = new URLSearchParams();
   for (const k of FILTERS) if (f[k]) base.set(k, f[k]);
   const agenda = new URLSearchParams(base);
@@ -54,7 +87,7 @@ function viewSwitch(view, f, month) {
       "ul",
       {},
       h("li", {}, link(`/events${qs ? `?${qs}` : ""}`, "Agenda", { "aria-current": view === "agenda" ? "page" : null })),
-      h("li", {}, link(`/events?${monthQ}`, "Month", { "aria-current": view === "month" ? "page" : null })),
+      h("li", {}, link(`/events?${monthQ}`, narrow ? "Month (agenda)" : "Month", { "aria-current": view === "month" ? "page" : null })),
     ),
   );
 }
@@ -62,8 +95,7 @@ function viewSwitch(view, f, month) {
 function feedLinks(f) {
   const base = baseUrl();
   if (!base) return null;
-  const q = new URLSearchParams();
-  for (const k of FEED_FILTERS) if (f[k]) q.set(k, f[k]);
+  const q = new URLSearchParams(apiFilters(f, true, FEED_FILTERS));
   const qs = q.toString() ? `?${q}` : "";
   return h(
     "p",
@@ -77,9 +109,23 @@ function feedLinks(f) {
   );
 }
 
+// The month view follows the screen's width: crossing it draws the month again (grid or
+// agenda), once the media query says so (registered once, for the app's lifetime).
+let watchingWidth = false;
+function watchWidth() {
+  if (watchingWidth || !window.matchMedia) return;
+  watchingWidth = true;
+  window.matchMedia(NARROW).addEventListener("change", () => {
+    const { path, query } = current();
+    if (path === "/events" && query.get("view") === "month") reload();
+  });
+}
+
 export async function eventListView({ query }) {
   const view = query.get("view") === "month" ? "month" : "agenda";
-  const f = Object.fromEntries(FILTERS.map((k) => [k, query.get(k) || ""]));
+  watchWidth();
+  const narrow = window.matchMedia(NARROW).matches;
+  const f = Object.fromEntries([...FILTERS, ...RANGE].map((k) => [k, query.get(k) || ""]));
   const todayKey = today();
   const month = parseMonth(query.get("month")) || parseMonth(todayKey.slice(0, 7));
   const mKey = monthKey(month);
@@ -92,11 +138,11 @@ export async function eventListView({ query }) {
       ? h("div", { class: "actions" }, link("/events/new", "Create an event", { class: "button" }), link("/invitations", "My invitations", { class: "button secondary" }))
       : null,
   );
-  const filterQuery = Object.fromEntries(FILTERS.filter((k) => f[k]).map((k) => [k, f[k]]));
+  const filterQuery = apiFilters(f, view === "agenda");
   const onError = filterError(form);
 
   if (view === "month") {
-    await renderMonth(results, month, filterQuery, onError);
+    await renderMonth(results, month, filterQuery, onError, narrow);
   } else {
     await renderAgenda(results, filterQuery, onError);
   }
@@ -105,10 +151,32 @@ export async function eventListView({ query }) {
     { class: "page" },
     head,
     h("p", { class: "muted" }, "Socials, meetups, trainings, tours, advocacy and more across the region's libraries. Times are shown in each event's own time zone."),
-    viewSwitch(view, f, mKey),
+    viewSwitch(view, f, mKey, narrow),
     form,
     results,
     feedLinks(f),
+  );
+}
+
+/** Events as day sections (each event on its own zone's calendar day), into `agenda`. */
+function drawDays(agenda, events, heading = "h2") {
+  const groups = new Map();
+  for (const ev of events) {
+    const key = dayKey(ev.starts_at, ev.timezone);
+    if (!groups.has(key)) groups.set(key, []);
+    groups.get(key).push(ev);
+  }
+  const keys = [...groups.keys()].sort();
+  agenda.replaceChildren(
+    ...keys.map((key) => {
+      const hid = `day-${key}`;
+      return h(
+        "section",
+        { class: "agenda-day", "aria-labelledby": hid },
+        h(heading, { id: hid }, h("time", { datetime: key }, dayHeading(key))),
+        h("ul", { class: "cards" }, groups.get(key).map((ev) => eventItem(ev))),
+      );
+    }),
   );
 }
 
@@ -123,31 +191,9 @@ async function renderAgenda(container, filterQuery, onError) {
     if (filterQuery.near) {
       // Nearest first: one list, each event with its date and distance.
       agenda.replaceChildren(h("ul", { class: "cards", id: "events-near" }, items.map((ev) => eventItem(ev, { showDate: true }))));
-      finish(firstNewId);
-      return;
+    } else {
+      drawDays(agenda, items);
     }
-    const groups = new Map();
-    for (const ev of items) {
-      const key = dayKey(ev.starts_at, ev.timezone);
-      if (!groups.has(key)) groups.set(key, []);
-      groups.get(key).push(ev);
-    }
-    const keys = [...groups.keys()].sort();
-    agenda.replaceChildren(
-      ...keys.map((key) => {
-        const hid = `day-${key}`;
-        return h(
-          "section",
-          { class: "agenda-day", "aria-labelledby": hid },
-          h("h2", { id: hid }, h("time", { datetime: key }, dayHeading(key))),
-          h("ul", { class: "cards" }, groups.get(key).map((ev) => eventItem(ev))),
-        );
-      }),
-    );
-    finish(firstNewId);
-  }
-
-  function finish(firstNewId) {
     count.textContent = items.length
       ? `Showing ${items.length} event${items.length === 1 ? "" : "s"}${cursor ? "; more are available" : ""}.`
       : "No upcoming events match these filters.";
@@ -188,7 +234,7 @@ async function fetchRange(from, to, filterQuery) {
 
 let pendingMonthFocus = null;
 
-async function renderMonth(container, month, filterQuery, onError) {
+async function renderMonth(container, month, filterQuery, onError, narrow) {
   // A day of margin either side: each event is placed by its own zone's calendar day.
   const from = new Date(Date.UTC(month.year, month.month - 1, 1) - 2 * 86400000).toISOString().replace(/\.\d{3}Z$/, "Z");
   const to = new Date(Date.UTC(month.year, month.month, 1) + 2 * 86400000).toISOString().replace(/\.\d{3}Z$/, "Z");
@@ -199,10 +245,10 @@ async function renderMonth(container, month, filterQuery, onError) {
     onError(err);
   }
   const mk = monthKey(month);
+  const inMonth = events.filter((ev) => dayKey(ev.starts_at, ev.timezone).startsWith(mk));
   const byDay = new Map();
-  for (const ev of events) {
+  for (const ev of inMonth) {
     const key = dayKey(ev.starts_at, ev.timezone);
-    if (!key.startsWith(mk)) continue;
     if (!byDay.has(key)) byDay.set(key, []);
     const cancelled = ev.status === "cancelled";
     byDay.get(key).push({ path: `/events/${ev.id}`, text: `${clock(ev.starts_at, ev.timezone)} ${ev.title}${cancelled ? " (cancelled)" : ""}`, cancelled });
@@ -215,6 +261,24 @@ async function renderMonth(container, month, filterQuery, onError) {
     p.set("month", monthKey(m));
     return `/events?${p}`;
   };
+  const nav = h(
+    "div",
+    { class: "month-nav" },
+    link(qs(prev), h("span", {}, "‹ ", monthTitle(prev)), { class: "button secondary small", id: "prev-month" }),
+    h("h2", { class: "month-title" }, monthTitle(month)),
+    link(qs(next), h("span", {}, monthTitle(next), " ›"), { class: "button secondary small", id: "next-month" }),
+  );
+  if (narrow) {
+    // The chosen month as an agenda: the grid's seven columns do not fit a phone.
+    const agenda = h("div", { class: "agenda", id: "month-agenda" });
+    drawDays(agenda, inMonth, "h3");
+    container.replaceChildren(
+      nav,
+      h("p", { class: "muted small result-count", id: "month-help" }, inMonth.length ? `${inMonth.length} event${inMonth.length === 1 ? "" : "s"} this month.` : "No events this month match these filters."),
+      agenda,
+    );
+    return;
+  }
   const focusDay = pendingMonthFocus;
   pendingMonthFocus = null;
   const table = monthGrid({
@@ -230,13 +294,7 @@ async function renderMonth(container, month, filterQuery, onError) {
   });
   const total = [...byDay.values()].reduce((n, l) => n + l.length, 0);
   container.replaceChildren(
-    h(
-      "div",
-      { class: "month-nav" },
-      link(qs(prev), h("span", {}, "‹ ", monthTitle(prev)), { class: "button secondary small", id: "prev-month" }),
-      h("h2", { class: "month-title" }, monthTitle(month)),
-      link(qs(next), h("span", {}, monthTitle(next), " ›"), { class: "button secondary small", id: "next-month" }),
-    ),
+    nav,
     h("p", { class: "muted small", id: "month-help" }, `${total} event${total === 1 ? "" : "s"} this month. In the calendar, use the arrow keys to move between days, Enter to reach a day's events, Page Up and Page Down to change month.`),
     h("div", { class: "month-wrap" }, table),
   );

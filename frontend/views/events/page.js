@@ -197,6 +197,31 @@ function rsvpPanel(ev, refresh) {
       : null,
     h("div", { class: "actions" }, submit("Save my RSVP")),
   );
+  // Before answering: whether "Going" gets a place or a place on the waitlist, and which.
+  const already = mine && (mine.status === "going" || mine.status === "waitlisted");
+  if (ev.capacity !== null && ev.capacity !== undefined && !already) {
+    const full = h("p", { id: "rsvp-full", class: "notice notice-warn", hidden: true });
+    const button = form.querySelector('button[type="submit"]');
+    const update = () => {
+      const g = form.elements.namedItem("guests");
+      const guests = g && /^\d+$/.test(g.value.trim()) ? Number(g.value) : 0;
+      const left = ev.places_left ?? 0;
+      const n = (ev.waitlist_count || 0) + 1;
+      const waits = left < 1 + guests;
+      if (waits) {
+        full.textContent =
+          left > 0
+            ? `Only ${left} place${left === 1 ? " is" : "s are"} left, not enough for you and ${guests} guest${guests === 1 ? "" : "s"}: \u201cGoing\u201d puts you on the waitlist at number ${n}. You get places, and an email, when enough free up.`
+            : `This event is full: \u201cGoing\u201d puts you on the waitlist at number ${n}. You get a place, and an email, when one frees up.`;
+      }
+      full.hidden = !waits;
+      button.textContent = waits && value(form, "response") === "going" ? "Join the waitlist" : "Save my RSVP";
+    };
+    form.querySelector(".actions").before(full);
+    form.addEventListener("input", update);
+    form.addEventListener("change", update);
+    update();
+  }
   onSubmit(form, async () => {
     const response = value(form, "response");
     if (!response) throw new ApiError(400, { detail: "Choose an answer.", errors: [{ field: "response", message: "choose going, maybe or not going" }] });

@@ -1,12 +1,15 @@
-// An organization's page: its facts, joining (a request that stays pending until an admin
-// approves) and leaving, and its members; for its admins, the requests to approve or
-// decline and each member's role.
-import { del, get, patch, post } from "../../lib/api.js";
+// An organization's page: its facts, its upcoming events and their feeds, joining (a
+// request that stays pending until an admin approves) and leaving, and its members; for
+// its admins, the requests to approve or decline and each member's role.
+import { baseUrl, del, get, patch, post } from "../../lib/api.js";
 import { h, link, safeHref } from "../../lib/dom.js";
 import { positionText } from "../../lib/nearby.js";
 import { currentMember, isSignedIn, isSiteAdmin } from "../../lib/state.js";
 import { announce, confirmDialog, loadMore, pageHeading, showError } from "../../lib/ui.js";
+import { eventItem } from "../events/item.js";
 import { orgFacts } from "./kinds.js";
+
+const EVENTS_SHOWN = 5;
 
 export async function orgView({ params }) {
   const org = await get(`/v1/organizations/${encodeURIComponent(params.org)}`);
@@ -15,6 +18,7 @@ export async function orgView({ params }) {
   const canManage = isAdmin || isSiteAdmin();
   const website = safeHref(org.website);
 
+  const events = await eventsSection(org);
   const membershipBox = h("div", { class: "membership-box", id: "membership" });
   const members = membersSection(org, canManage, me);
 
@@ -79,8 +83,45 @@ export async function orgView({ params }) {
     org.description ? h("p", { class: "bio" }, org.description) : null,
     positionText(org) ? h("p", { class: "small" }, "Position: ", positionText(org)) : null,
     website ? h("p", {}, "Website: ", h("a", { href: website, rel: "noopener noreferrer", target: "_blank" }, new URL(website).host, h("span", { class: "visually-hidden" }, " (opens in a new tab)"))) : null,
+    events,
     h("section", { class: "panel", "aria-labelledby": "ms-h" }, h("h2", { id: "ms-h" }, "Membership"), membershipBox),
     members.element,
+  );
+}
+
+/** The organization's next events, a link to all of them, and its feeds (README: feeds). */
+async function eventsSection(org) {
+  const list = h("ul", { class: "cards" });
+  let note = null;
+  try {
+    const page = await get("/v1/events", { query: { organization: org.slug, limit: EVENTS_SHOWN } });
+    list.append(...page.data.map((ev) => eventItem(ev, { showDate: true })));
+    if (!page.data.length) note = h("p", { class: "muted" }, "No upcoming events.");
+  } catch (err) {
+    note = h("p", { class: "muted" }, "The events could not be loaded.");
+    console.warn(err);
+  }
+  const api = baseUrl();
+  const feed = (ext) => `${api}/v1/organizations/${encodeURIComponent(org.slug)}/events.${ext}`;
+  return h(
+    "section",
+    { class: "panel", id: "org-events", "aria-labelledby": "ev-h" },
+    h("h2", { id: "ev-h" }, "Upcoming events"),
+    list.childElementCount ? list : null,
+    note,
+    h("p", {}, link(`/events?organization=${encodeURIComponent(org.slug)}`, `All events of ${org.name}`)),
+    api
+      ? h(
+          "p",
+          { class: "small muted feeds" },
+          "Follow them: ",
+          h("a", { href: feed("ics").replace(/^https?:/, "webcal:") }, "subscribe in your calendar"),
+          " · ",
+          h("a", { href: feed("rss") }, "RSS"),
+          " · ",
+          h("a", { href: feed("json") }, "JSON Feed"),
+        )
+      : null,
   );
 }
 
