@@ -266,6 +266,33 @@ extern const struct field	cv_b_create[], cv_b_message[], cv_b_patch[];
 extern const struct field	th_q_mine[];
 extern const struct field	th_b_create[], th_b_patch[], th_b_milestones[];
 
+/*
+ * resources/recurrence.c: recurring events' rules (an RFC 5545 RRULE
+ * subset), expanded with libical into local wall-clock times.
+ */
+#define RECUR_RULE_MAX		500	/* characters of a rule */
+#define RECUR_MAX_COUNT		200	/* occurrences of a series */
+#define RECUR_MAX_YEARS		2	/* after its first occurrence */
+#define RECUR_LOCAL_LEN		20	/* "YYYY-MM-DDTHH:MM:SS" + NUL */
+/*
+ * Check rule (an RRULE value; a leading "RRULE:" is skipped) against the
+ * supported subset.  Returns 0, or -1 with errs filled (field
+ * "recurrence", the message naming the part).
+ */
+int	recurrence_check(const char *, struct input_errors *);
+/*
+ * Check rule and expand it from dtstart, the first start as local time
+ * "YYYY-MM-DDTHH:MM:SS".  Returns a new object (caller owns):
+ *   rule      the rule as stored: upper case, without "RRULE:"
+ *   starts    the local start times, in order, at least one
+ *   until     UNTIL as "YYYY-MM-DD" or "YYYY-MM-DDTHH:MM:SSZ", or null;
+ *             with a UTC UNTIL, starts may hold a few local times past
+ *             it, which the caller drops once it knows their instants
+ *   complete  whether starts are all the rule has (COUNT or UNTIL)
+ * or NULL with errs filled.
+ */
+json_t	*recurrence_expand(const char *, const char *, struct input_errors *);
+
 /* resources/signups.c: events' sign-up slots and claims. */
 extern const struct field	su_b_create[], su_b_patch[], su_b_claim[];
 
