@@ -288,6 +288,7 @@ int	recurrence_check(const char *, struct input_errors *);
  *   until     UNTIL as "YYYY-MM-DD" or "YYYY-MM-DDTHH:MM:SSZ", or null;
  *             with a UTC UNTIL, starts may hold a few local times past
  *             it, which the caller drops once it knows their instants
+ *   count     COUNT, or null
  *   complete  whether starts are all the rule has (COUNT or UNTIL)
  * or NULL with errs filled.
  */

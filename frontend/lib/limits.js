@@ -128,6 +128,7 @@ export const bodies = {
   },
   EventCreate: {
     ...EventWritable,
+    recurrence: { minLength: 1, maxLength: 500 },
   },
   EventPatch: {
     ...EventWritable,

@@ -115,6 +115,8 @@ RETURNS jsonb LANGUAGE sql STABLE AS $$
 	    'target', e.target, 'talking_points', e.talking_points,
 	    'pledged_count', CASE WHEN e.kind = 'advocacy' THEN e.going_count END,
 	    'sequence', e.sequence, 'version', e.sequence,
+	    'series_id', e.series_id,
+	    'recurrence', (SELECT s.rrule FROM series s WHERE s.id = e.series_id),
 	    'created_at', to_char(e.created_at AT TIME ZONE 'UTC',
 	        'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
 	    'updated_at', to_char(e.updated_at AT TIME ZONE 'UTC',
@@ -305,18 +307,18 @@ BEGIN
 END;
 $$;
 
-CREATE FUNCTION api.event_create(p_token bytea, p_args jsonb, p_query jsonb,
-    p_body jsonb, p_client inet)
-RETURNS api.reply LANGUAGE plpgsql AS $$
+-- The organization a new event (or series) of p_me is for: the body's
+-- "organization" (403 unless p_me is one of its admins, 409 when it is
+-- archived), or an empty row for a member's own event.
+CREATE FUNCTION api.event_create_org(p_body jsonb, p_me members)
+RETURNS organizations LANGUAGE plpgsql STABLE AS $$
 DECLARE
-	v_me	members := api.auth(p_token, true);
-	e	events;
 	v_o	organizations;
 BEGIN
 	IF jsonb_typeof(p_body->'organization') IN ('string', 'number') THEN
 		SELECT * INTO v_o FROM organizations
 		WHERE id = api.org_id(p_body->>'organization', 'organization');
-		IF NOT api.is_org_admin(v_o.id, v_me) THEN
+		IF NOT api.is_org_admin(v_o.id, p_me) THEN
 			PERFORM api.fail(403, 'forbidden', 'only admins of ' ||
 			    v_o.name || ' can create its events');
 		END IF;
@@ -325,6 +327,20 @@ BEGIN
 			    'this organization is archived', 'organization');
 		END IF;
 	END IF;
+	RETURN v_o;
+END;
+$$;
+
+-- A single event; with "recurrence", POST /v1/events is a series
+-- (api.series_create, called by the API with the rule expanded).
+CREATE FUNCTION api.event_create(p_token bytea, p_args jsonb, p_query jsonb,
+    p_body jsonb, p_client inet)
+RETURNS api.reply LANGUAGE plpgsql AS $$
+DECLARE
+	v_me	members := api.auth(p_token, true);
+	e	events;
+	v_o	organizations := api.event_create_org(p_body, v_me);
+BEGIN
 	e.guest_limit := 0;
 	e.tags := '{}';
 	e := api.event_apply(e, p_body);

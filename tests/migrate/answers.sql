@@ -31,12 +31,13 @@ CREATE FUNCTION pg_temp.body(r anyelement) RETURNS jsonb LANGUAGE sql AS $$
 $$;
 -- j without the members added since the first release, at any depth:
 -- "version" (events, organizations, collaborations, mentorships and the
--- own profile; If-Match).
+-- own profile; If-Match), "series_id" and "recurrence" (events).
 CREATE FUNCTION pg_temp.strip(j jsonb) RETURNS jsonb LANGUAGE plpgsql AS $$
 BEGIN
 	RETURN CASE jsonb_typeof(j)
 	    WHEN 'object' THEN coalesce((SELECT jsonb_object_agg(k, pg_temp.strip(v))
-	        FROM jsonb_each(j) AS t(k, v) WHERE k <> 'version'), '{}')
+	        FROM jsonb_each(j) AS t(k, v)
+	        WHERE k NOT IN ('version', 'series_id', 'recurrence')), '{}')
 	    WHEN 'array' THEN coalesce((SELECT jsonb_agg(pg_temp.strip(v) ORDER BY o)
 	        FROM jsonb_array_elements(j) WITH ORDINALITY AS t(v, o)), '[]')
 	    ELSE j END;

@@ -132,11 +132,16 @@ const struct field ev_q_invitations[] = {
 	READONLY("places_left"), READONLY("pledged_count"), \
 	READONLY("attended_count"), READONLY("sequence"), \
 	READONLY("version"), READONLY("my_rsvp"), READONLY("created_at"), \
-	READONLY("updated_at")
+	READONLY("updated_at"), READONLY("series_id")
 
-/* POST /v1/events: a recap is written after the event. */
+/*
+ * POST /v1/events: a recap is written after the event; "recurrence" (an
+ * RRULE value) makes a series (resources/series.c).
+ */
 const struct field ev_b_create[] = {
 	EV_FIELDS(FF_REQUIRED),
+	{ .name = "recurrence", .type = FT_STRING, .flags = FF_NULLABLE,
+	    .min = 1, .max = RECUR_RULE_MAX },
 	READONLY("recap"),
 	EV_READONLY,
 	FIELDS_END
@@ -147,6 +152,7 @@ const struct field ev_b_patch[] = {
 	EV_FIELDS(0),
 	{ .name = "recap", .type = FT_STRING, .flags = FF_NULLABLE,
 	    .min = 0, .max = 10000 },
+	READONLY("recurrence"),
 	EV_READONLY,
 	FIELDS_END
 };

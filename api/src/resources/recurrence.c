@@ -474,6 +474,8 @@ recurrence_expand(const char *rule, const char *dtstart,
 	json_object_set_new(plan, "rule", json_string(rp.text));
 	json_object_set_new(plan, "starts", starts);
 	json_object_set_new(plan, "complete", json_boolean(complete));
+	json_object_set_new(plan, "count", rp.count != 0 ?
+	    json_integer(rp.count) : json_null());
 	json_object_set_new(plan, "until", until[0] != '\0' ?
 	    json_string(until) : json_null());
 	return (plan);

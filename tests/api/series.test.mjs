@@ -1,0 +1,191 @@
+// Recurring events (issue 18): POST /v1/events with a recurrence makes a
+// series whose occurrences are events of their own.  The expansion (C,
+// libical) is compared with a second, independent implementation,
+// python-dateutil's rrule (tests/series/rrule.py), on 30 rules: DST
+// changes crossed, in the gap and in the repeated hour, the 31st of the
+// month, leap days, -1FR, UNTIL at a DST boundary.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { get, post, patch, put, sql, makeMember, makeOrg, assertProblem } from './lib.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const as = (who) => ({ token: who.token });
+
+// Run a helper of tests/series/ with input on stdin; its JSON output.
+async function python(script, args, input) {
+	const child = promisify(execFile)('/usr/bin/python3',
+	    [path.join(here, '..', 'series', script), ...args], { maxBuffer: 16 * 1024 * 1024 });
+	child.child.stdin.end(input);
+	return JSON.parse((await child).stdout);
+}
+
+// dateutil's expansion of cases [{rule, dtstart, timezone}].
+const dateutil = (cases) => python('rrule.py', [], JSON.stringify(cases));
+
+const iso = (d) => new Date(d).toISOString().replace('.000Z', 'Z');
+
+// The occurrences of series id, from the database: [starts_at, ends_at].
+async function occurrences(id) {
+	return (await sql(`SELECT starts_at, ends_at, recurrence_id FROM events
+	    WHERE series_id = $1 ORDER BY starts_at`, [id]));
+}
+
+const RULES = [
+	['FREQ=WEEKLY;BYDAY=TU;COUNT=10', '2027-03-02T18:00:00', 'America/Chicago'],
+	['FREQ=MONTHLY;BYDAY=2TU;COUNT=10', '2027-01-12T18:00:00', 'America/Chicago'],
+	// 02:30 does not exist on 14 March: moved forward by the gap.
+	['FREQ=DAILY;COUNT=5', '2027-03-12T02:30:00', 'America/Chicago'],
+	// 01:30 happens twice on 7 November: the first.
+	['FREQ=DAILY;COUNT=4', '2027-11-05T01:30:00', 'America/Chicago'],
+	['FREQ=MONTHLY;COUNT=12', '2027-01-31T19:00:00', 'Europe/Paris'],
+	['FREQ=MONTHLY;BYMONTHDAY=31;COUNT=6', '2027-01-31T12:00:00', 'America/New_York'],
+	['FREQ=MONTHLY;BYMONTHDAY=-1;COUNT=14', '2027-01-31T09:00:00', 'America/Chicago'],
+	['FREQ=YEARLY;UNTIL=20300228', '2028-02-29T10:00:00', 'Europe/Paris'],
+	['FREQ=MONTHLY;BYMONTHDAY=29;COUNT=5', '2028-01-29T18:00:00', 'America/Chicago'],
+	['FREQ=MONTHLY;BYMONTHDAY=29;COUNT=3', '2027-01-29T18:00:00', 'America/Chicago'],
+	['FREQ=MONTHLY;BYDAY=-1FR;COUNT=12', '2027-01-01T17:00:00', 'America/Chicago'],
+	['FREQ=MONTHLY;BYDAY=1FR;COUNT=12', '2027-01-01T18:00:00', 'America/Chicago'],
+	['FREQ=WEEKLY;BYDAY=MO,WE,FR;COUNT=20', '2027-10-25T07:30:00', 'Europe/Paris'],
+	// UNTIL at a DST boundary: 18:00 CST on 7 November is 00:00Z, included...
+	['FREQ=DAILY;UNTIL=20271108T000000Z', '2027-11-01T18:00:00', 'America/Chicago'],
+	// ... and excluded an hour earlier (it would be in with the CDT offset).
+	['FREQ=DAILY;UNTIL=20271107T230000Z', '2027-11-01T18:00:00', 'America/Chicago'],
+	['FREQ=DAILY;UNTIL=20270314T230000Z', '2027-03-10T18:00:00', 'America/Chicago'],
+	['FREQ=WEEKLY;INTERVAL=2;BYDAY=TH;UNTIL=20271231', '2027-09-02T19:00:00', 'Australia/Sydney'],
+	['FREQ=MONTHLY;BYDAY=3WE;UNTIL=20280630', '2027-02-17T12:00:00', 'Pacific/Auckland'],
+	['FREQ=DAILY;INTERVAL=3;COUNT=30', '2027-03-01T08:00:00', 'Asia/Kolkata'],
+	['FREQ=WEEKLY;COUNT=8', '2027-03-25T20:00:00', 'Europe/London'],
+	['FREQ=DAILY;BYDAY=MO,TU,WE,TH,FR;COUNT=15', '2027-03-08T09:00:00', 'America/New_York'],
+	['FREQ=MONTHLY;INTERVAL=2;BYMONTHDAY=15;COUNT=8', '2027-01-15T18:30:00', 'America/Chicago'],
+	['FREQ=MONTHLY;BYDAY=FR;BYMONTHDAY=13;COUNT=2', '2027-01-01T18:00:00', 'America/Chicago'],
+	['FREQ=YEARLY;COUNT=2', '2027-02-28T12:00:00', 'America/Chicago'],
+	// 02:30 on 31 October happens twice in Paris: the first (CEST).
+	['FREQ=WEEKLY;BYDAY=SU;COUNT=4', '2027-10-24T02:30:00', 'Europe/Paris'],
+	['FREQ=MONTHLY;BYDAY=-2MO;COUNT=6', '2027-01-01T10:00:00', 'UTC'],
+	['FREQ=MONTHLY;BYDAY=5FR;COUNT=4', '2027-01-01T18:00:00', 'America/Chicago'],
+	['FREQ=WEEKLY;BYDAY=TU,TH;UNTIL=20270320', '2027-03-01T18:00:00', 'America/Chicago'],
+	['RRULE:freq=daily;count=3', '2027-12-30T23:30:00', 'Pacific/Honolulu'],
+	['FREQ=WEEKLY;INTERVAL=3;UNTIL=20280101T000000Z', '2027-09-06T18:00:00', 'America/Santiago'],
+];
+
+test('30 rules expand as python-dateutil expands them', async () => {
+	const host = await makeMember();
+	const cases = RULES.map(([rule, dtstart, timezone]) => ({ rule, dtstart, timezone }));
+	const want = await dateutil(cases);
+	assert.equal(want.length, 30);
+	for (const [i, c] of cases.entries()) {
+		const start = want[i].starts_at;
+		const r = await post('/v1/events', { title: `Series ${i}`, kind: 'meetup',
+		    starts_at: start, ends_at: iso(Date.parse(start) + 90 * 60000),
+		    timezone: c.timezone, recurrence: c.rule }, as(host));
+		assert.equal(r.status, 201, `${c.rule}: ${r.text}`);
+		const occ = await occurrences(r.json.series_id);
+		assert.deepEqual(occ.map((o) => iso(o.starts_at)), want[i].occurrences,
+		    `${c.rule} from ${c.dtstart} ${c.timezone}`);
+		// Each lasts 90 minutes and keeps its original start.
+		for (const o of occ) {
+			assert.equal(o.ends_at - o.starts_at, 90 * 60000);
+			assert.equal(iso(o.recurrence_id), iso(o.starts_at));
+		}
+		// The answer is the first occurrence.
+		assert.equal(r.json.starts_at, want[i].occurrences[0]);
+		assert.equal(r.headers.get('location').endsWith(`/v1/events/${r.json.id}`), true);
+	}
+});
+
+test('a series answers with its first occurrence; every event says its series', async () => {
+	const host = await makeMember();
+	let r = await post('/v1/events', { title: 'Book club', kind: 'meetup',
+	    starts_at: '2027-03-01T18:00:00-06:00', ends_at: '2027-03-01T19:30:00-06:00',
+	    timezone: 'America/Chicago', venue: 'Main Library', capacity: 12,
+	    recurrence: 'FREQ=WEEKLY;BYDAY=TU;COUNT=4' }, as(host));
+	assert.equal(r.status, 201, r.text);
+	const first = r.json;
+	// Monday is not a Tuesday: the first occurrence is the next day.
+	assert.equal(first.starts_at, '2027-03-03T00:00:00Z');
+	assert.equal(first.recurrence, 'FREQ=WEEKLY;BYDAY=TU;COUNT=4');
+	assert.equal(typeof first.series_id, 'number');
+	assert.deepEqual([first.title, first.venue, first.capacity, first.organizers[0].id],
+	    ['Book club', 'Main Library', 12, host.id]);
+	const occ = await occurrences(first.series_id);
+	// 18:00 local across the change of 14 March: 00:00Z, then 23:00Z.
+	assert.deepEqual(occ.map((o) => iso(o.starts_at)), ['2027-03-03T00:00:00Z',
+	    '2027-03-10T00:00:00Z', '2027-03-16T23:00:00Z', '2027-03-23T23:00:00Z']);
+	const ids = (await sql('SELECT id FROM events WHERE series_id = $1 ORDER BY starts_at',
+	    [first.series_id])).map((x) => Number(x.id));
+	r = await get(`/v1/events/${ids[2]}`);
+	assert.equal(r.status, 200);
+	assert.deepEqual([r.json.series_id, r.json.recurrence, r.json.places_left],
+	    [first.series_id, first.recurrence, 12]);
+	// Every occurrence is an event of its own: RSVP to one.
+	const ana = await makeMember();
+	r = await put(`/v1/events/${ids[1]}/rsvp`,
+	    { response: 'going' }, as(ana));
+	assert.equal(r.status, 200, r.text);
+	assert.equal((await get(`/v1/events/${ids[1]}`)).json.going_count, 1);
+	assert.equal((await get(`/v1/events/${ids[2]}`)).json.going_count, 0);
+
+	// A single event has neither.
+	r = await post('/v1/events', { title: 'Once', kind: 'social',
+	    starts_at: '2027-03-01T18:00:00Z', ends_at: '2027-03-01T19:00:00Z',
+	    timezone: 'UTC', recurrence: null }, as(host));
+	assert.equal(r.status, 201, r.text);
+	assert.deepEqual([r.json.series_id, r.json.recurrence], [null, null]);
+});
+
+test('rules outside the subset are refused naming the part', async () => {
+	const host = await makeMember();
+	const body = (recurrence, more = {}) => ({ title: 'Series', kind: 'meetup',
+	    starts_at: '2027-03-01T18:00:00Z', ends_at: '2027-03-01T19:00:00Z',
+	    timezone: 'UTC', recurrence, ...more });
+	const refused = async (rule, part, more) => {
+		const r = await post('/v1/events', body(rule, more), as(host));
+		assertProblem(r, 400, 'recurrence');
+		const e = r.json.errors.find((x) => x.field === 'recurrence');
+		assert.ok(e.message.includes(part), `${rule}: ${r.text}`);
+	};
+	await refused('FREQ=MONTHLY;BYSETPOS=1;BYDAY=MO', 'BYSETPOS');
+	await refused('FREQ=SECONDLY', 'FREQ=SECONDLY');
+	await refused('FREQ=HOURLY;COUNT=2', 'FREQ=HOURLY');
+	await refused('FREQ=DAILY;COUNT=201', 'COUNT');
+	await refused('FREQ=YEARLY;COUNT=4', 'COUNT=4');
+	await refused('FREQ=DAILY;UNTIL=20300101', 'UNTIL');
+	await refused('FREQ=DAILY;UNTIL=20271231', '200');
+	await refused('FREQ=WEEKLY;BYDAY=2TU', 'BYDAY');
+	await refused('FREQ=DAILY;COUNT=2;UNTIL=20270401', 'COUNT and UNTIL');
+	await refused('BYDAY=MO', 'FREQ');
+	await refused('FREQ=DAILY;UNTIL=20270101', 'no occurrence');
+	// A UTC UNTIL before the first instant: no occurrence (checked in SQL).
+	await refused('FREQ=DAILY;UNTIL=20270301T170000Z', 'no occurrence');
+	assertProblem(await post('/v1/events', body(''), as(host)), 400, 'recurrence');
+	// Field rules first: the length, the time zone.
+	assertProblem(await post('/v1/events', body('FREQ=DAILY;' + 'X'.repeat(500)), as(host)),
+	    400, 'recurrence');
+	assertProblem(await post('/v1/events', body('FREQ=DAILY;COUNT=2',
+	    { timezone: 'Mars/Olympus' }), as(host)), 400, 'timezone');
+	assertProblem(await post('/v1/events', body('FREQ=DAILY;COUNT=2',
+	    { ends_at: '2027-03-01T17:00:00Z' }), as(host)), 400, 'ends_at');
+	// Who may: members (401 without a token), an organization's admins.
+	assertProblem(await post('/v1/events', body('FREQ=DAILY;COUNT=2')), 401);
+	const admin = await makeMember();
+	const org = await makeOrg(admin);
+	assertProblem(await post('/v1/events', body('FREQ=DAILY;COUNT=2',
+	    { organization: org.id }), as(host)), 403);
+	let r = await post('/v1/events', body('FREQ=DAILY;COUNT=2', { organization: org.id }),
+	    as(admin));
+	assert.equal(r.status, 201, r.text);
+	assert.equal(r.json.organization.id, org.id);
+	// Nothing was written by the refusals.
+	assert.equal((await sql('SELECT count(*)::int AS n FROM series WHERE created_by = $1',
+	    [host.id]))[0].n, 0);
+	// The rule is not patched (edits of a series come with scopes).
+	assertProblem(await patch(`/v1/events/${r.json.id}`, { recurrence: 'FREQ=DAILY' },
+	    as(admin)), 400, 'recurrence');
+	assertProblem(await patch(`/v1/events/${r.json.id}`, { series_id: 1 }, as(admin)),
+	    400, 'series_id');
+});
+
