@@ -107,3 +107,139 @@ BEGIN
 END;
 $$;
 
+-- Reading ----------------------------------------------------------------
+
+-- "a, b and c"
+CREATE FUNCTION api.words_join(p_words text[])
+RETURNS text LANGUAGE sql IMMUTABLE AS $$
+	SELECT CASE WHEN cardinality(p_words) <= 1 THEN p_words[1]
+	    ELSE array_to_string(p_words[1:cardinality(p_words) - 1], ', ') ||
+	        ' and ' || p_words[cardinality(p_words)] END;
+$$;
+
+-- 1st, 2nd, 3rd, 4th, 11th, 21st; -1 is "last".
+CREATE FUNCTION api.day_ordinal(p_n integer)
+RETURNS text LANGUAGE sql IMMUTABLE AS $$
+	SELECT CASE WHEN p_n = -1 THEN 'last'
+	    WHEN p_n < 0 THEN api.day_ordinal(-p_n) || ' to last'
+	    WHEN p_n % 100 BETWEEN 11 AND 13 THEN p_n || 'th'
+	    ELSE p_n || CASE p_n % 10 WHEN 1 THEN 'st' WHEN 2 THEN 'nd'
+	        WHEN 3 THEN 'rd' ELSE 'th' END END;
+$$;
+
+-- A BYDAY item in words: "TU" -> "Tuesday", "2TU" -> "second Tuesday",
+-- "-1FR" -> "last Friday".
+CREATE FUNCTION api.byday_words(p_item text)
+RETURNS text LANGUAGE sql IMMUTABLE AS $$
+	SELECT concat_ws(' ', CASE WHEN n <> '' THEN
+	    CASE n::integer WHEN 1 THEN 'first' WHEN 2 THEN 'second'
+	        WHEN 3 THEN 'third' WHEN 4 THEN 'fourth' WHEN 5 THEN 'fifth'
+	        WHEN -1 THEN 'last' ELSE api.day_ordinal(n::integer) END END,
+	    CASE d WHEN 'MO' THEN 'Monday' WHEN 'TU' THEN 'Tuesday'
+	        WHEN 'WE' THEN 'Wednesday' WHEN 'TH' THEN 'Thursday'
+	        WHEN 'FR' THEN 'Friday' WHEN 'SA' THEN 'Saturday'
+	        ELSE 'Sunday' END)
+	FROM (SELECT left(p_item, -2) AS n, right(p_item, 2) AS d) x;
+$$;
+
+-- The rule of series s in words, in its time zone: "Every second
+-- Tuesday at 6:00 PM, 10 times", "Every other Thursday at 7:00 PM, until
+-- December 31, 2027", "Every month on the 15th at 6:30 PM".
+CREATE FUNCTION api.series_rule_text(s series)
+RETURNS text LANGUAGE plpgsql STABLE AS $$
+DECLARE
+	v_p	jsonb := (SELECT jsonb_object_agg(split_part(x, '=', 1),
+	    split_part(x, '=', 2)) FROM unnest(string_to_array(s.rrule, ';')) x);
+	v_n	integer := coalesce((v_p->>'INTERVAL')::integer, 1);
+	v_days	text[] := ARRAY(SELECT api.byday_words(x)
+	    FROM unnest(string_to_array(v_p->>'BYDAY', ',')) WITH ORDINALITY t(x, o)
+	    ORDER BY o);
+	v_mdays	text[] := ARRAY(SELECT CASE WHEN x::integer = -1 THEN 'last day'
+	        ELSE api.day_ordinal(x::integer) END
+	    FROM unnest(string_to_array(v_p->>'BYMONTHDAY', ',')) WITH ORDINALITY t(x, o)
+	    ORDER BY o);
+	v_every	text;
+	v_text	text;
+BEGIN
+	CASE v_p->>'FREQ'
+	WHEN 'DAILY' THEN
+		v_every := CASE v_n WHEN 1 THEN 'day' WHEN 2 THEN 'other day'
+		    ELSE v_n || ' days' END;
+		v_text := CASE WHEN v_p->>'BYDAY' = 'MO,TU,WE,TH,FR' AND v_n = 1
+		        THEN 'Every weekday'
+		    WHEN cardinality(v_days) > 0 AND v_n = 1
+		        THEN 'Every ' || api.words_join(v_days)
+		    WHEN cardinality(v_days) > 0
+		        THEN 'Every ' || v_every || ' on ' || api.words_join(v_days)
+		    ELSE 'Every ' || v_every END;
+	WHEN 'WEEKLY' THEN
+		IF cardinality(v_days) = 0 THEN
+			v_days := ARRAY[trim(to_char(s.dtstart_local, 'Day'))];
+		END IF;
+		v_text := CASE v_n WHEN 1 THEN 'Every ' || api.words_join(v_days)
+		    WHEN 2 THEN 'Every other ' || api.words_join(v_days)
+		    ELSE 'Every ' || v_n || ' weeks on ' || api.words_join(v_days) END;
+	WHEN 'MONTHLY' THEN
+		v_every := CASE v_n WHEN 1 THEN 'month' WHEN 2 THEN 'other month'
+		    ELSE v_n || ' months' END;
+		IF cardinality(v_days) > 0 AND cardinality(v_mdays) > 0 THEN
+			v_text := 'Every ' || api.words_join(v_days) || ' the ' ||
+			    api.words_join(v_mdays) ||
+			    CASE WHEN v_n > 1 THEN ', every ' || v_every ELSE '' END;
+		ELSIF cardinality(v_days) > 0 AND v_n = 1 THEN
+			v_text := 'Every ' || api.words_join(v_days);
+		ELSIF cardinality(v_days) > 0 THEN
+			v_text := 'The ' || api.words_join(v_days) || ' of every ' ||
+			    v_every;
+		ELSE
+			IF cardinality(v_mdays) = 0 THEN
+				v_mdays := ARRAY[api.day_ordinal(
+				    extract(day FROM s.dtstart_local)::integer)];
+			END IF;
+			v_text := 'Every ' || v_every || ' on the ' ||
+			    api.words_join(v_mdays);
+		END IF;
+	ELSE
+		v_text := 'Every ' || CASE v_n WHEN 1 THEN 'year' WHEN 2 THEN
+		    'other year' ELSE v_n || ' years' END || ' on ' ||
+		    to_char(s.dtstart_local, 'FMMonth FMDD');
+	END CASE;
+	RETURN v_text || ' at ' || to_char(s.dtstart_local, 'FMHH12:MI AM') ||
+	    CASE WHEN s.count IS NOT NULL THEN ', ' || s.count ||
+	        CASE s.count WHEN 1 THEN ' time' ELSE ' times' END
+	    WHEN s.until_date IS NOT NULL THEN ', until ' ||
+	        to_char(s.until_date, 'FMMonth FMDD, YYYY')
+	    WHEN s.until_at IS NOT NULL THEN ', until ' ||
+	        to_char(s.until_at AT TIME ZONE s.timezone, 'FMMonth FMDD, YYYY')
+	    ELSE '' END;
+END;
+$$;
+
+-- GET /v1/series/{id}: the rule, in words too, and every materialized
+-- occurrence that has not ended, in start order (hidden ones for their
+-- organizers only, as in the list).  A series whose occurrences are all
+-- hidden from the caller is not found.
+CREATE FUNCTION api.series_get(p_token bytea, p_args jsonb, p_query jsonb,
+    p_body jsonb, p_client inet)
+RETURNS api.reply LANGUAGE plpgsql STABLE AS $$
+DECLARE
+	v_me	members := api.viewer(p_token);
+	s	series;
+BEGIN
+	SELECT * INTO s FROM series WHERE id = (p_args->>'id')::bigint;
+	IF NOT FOUND OR NOT EXISTS (SELECT 1 FROM events e
+	    WHERE e.series_id = s.id
+	      AND (e.hidden_at IS NULL OR api.event_can_manage(e, v_me))) THEN
+		PERFORM api.fail(404, 'not_found', 'no such series');
+	END IF;
+	RETURN api.ok(200, jsonb_build_object('id', s.id,
+	    'recurrence', s.rrule, 'rule_text', api.series_rule_text(s),
+	    'timezone', s.timezone,
+	    'occurrences', (SELECT coalesce(jsonb_agg(v.doc
+	        ORDER BY e.starts_at, e.id), '[]')
+	        FROM events e, LATERAL api.event_view(e.id, v_me) v
+	        WHERE e.series_id = s.id AND e.ends_at > now()
+	          AND (e.hidden_at IS NULL OR api.event_can_manage(e, v_me)))));
+END;
+$$;
+

@@ -189,3 +189,65 @@ test('rules outside the subset are refused naming the part', async () => {
 	    400, 'series_id');
 });
 
+test('GET /v1/series/{id}: the rule, in words, and the occurrences not ended', async () => {
+	const host = await makeMember();
+	let r = await post('/v1/events', { title: 'Hearing prep', kind: 'advocacy',
+	    starts_at: '2027-01-12T18:00:00-06:00', ends_at: '2027-01-12T19:00:00-06:00',
+	    timezone: 'America/Chicago', recurrence: 'RRULE:FREQ=MONTHLY;BYDAY=2TU;COUNT=10' },
+	    as(host));
+	assert.equal(r.status, 201, r.text);
+	const id = r.json.series_id;
+	r = await get(`/v1/series/${id}`);
+	assert.equal(r.status, 200, r.text);
+	assert.deepEqual([r.json.id, r.json.recurrence, r.json.rule_text, r.json.timezone],
+	    [id, 'FREQ=MONTHLY;BYDAY=2TU;COUNT=10', 'Every second Tuesday at 6:00 PM, 10 times',
+	        'America/Chicago']);
+	assert.equal(r.json.occurrences.length, 10);
+	assert.deepEqual(r.json.occurrences.map((e) => e.starts_at).slice(0, 4), [
+	    '2027-01-13T00:00:00Z', '2027-02-10T00:00:00Z', '2027-03-10T00:00:00Z',
+	    '2027-04-13T23:00:00Z']);
+	assert.ok(r.json.occurrences.every((e) => e.series_id === id && e.my_rsvp === null));
+
+	// Under way or ended: only the ones that have not ended are listed.
+	const now = Math.floor(Date.now() / 60000) * 60000;
+	r = await post('/v1/events', { title: 'Daily standup', kind: 'meetup',
+	    starts_at: iso(now - 2 * 86400000 - 1800000), ends_at: iso(now - 2 * 86400000 + 3600000),
+	    timezone: 'UTC', recurrence: 'FREQ=DAILY;COUNT=5' }, as(host));
+	assert.equal(r.status, 201, r.text);
+	r = await get(`/v1/series/${r.json.series_id}`, as(host));
+	assert.equal(r.status, 200, r.text);
+	assert.equal(r.json.rule_text, `Every day at ${new Date(now - 2 * 86400000 - 1800000)
+	    .toLocaleTimeString('en-US', { timeZone: 'UTC', hour: 'numeric', minute: '2-digit' })
+	    .replace(/\s/g, ' ')}, 5 times`);
+	assert.equal(r.json.occurrences.length, 3);
+	assert.ok(Date.parse(r.json.occurrences[0].ends_at) > now);
+
+	// Words for other rules.
+	const words = async (recurrence, starts_at, more = {}) => {
+		const x = await post('/v1/events', { title: 'Words', kind: 'social', starts_at,
+		    ends_at: iso(Date.parse(starts_at) + 3600000), timezone: 'Europe/Paris',
+		    recurrence, ...more }, as(host));
+		assert.equal(x.status, 201, x.text);
+		return (await get(`/v1/series/${x.json.series_id}`)).json.rule_text;
+	};
+	assert.equal(await words('FREQ=WEEKLY;INTERVAL=2;BYDAY=TH;UNTIL=20271231',
+	    '2027-09-02T19:00:00+02:00'), 'Every other Thursday at 7:00 PM, until December 31, 2027');
+	assert.equal(await words('FREQ=MONTHLY;BYDAY=-1FR', '2027-01-01T17:30:00+01:00'),
+	    'Every last Friday at 5:30 PM');
+	assert.equal(await words('FREQ=MONTHLY;BYMONTHDAY=15;COUNT=3', '2027-01-15T09:00:00+01:00'),
+	    'Every month on the 15th at 9:00 AM, 3 times');
+	assert.equal(await words('FREQ=DAILY;BYDAY=MO,TU,WE,TH,FR;COUNT=5', '2027-01-04T08:00:00+01:00'),
+	    'Every weekday at 8:00 AM, 5 times');
+
+	assertProblem(await get('/v1/series/999999999999'), 404);
+	// Only its organizers see a series whose occurrences are all hidden.
+	r = await post('/v1/events', { title: 'Hidden', kind: 'social',
+	    starts_at: '2027-05-01T10:00:00Z', ends_at: '2027-05-01T11:00:00Z',
+	    timezone: 'UTC', recurrence: 'FREQ=DAILY;COUNT=2' }, as(host));
+	await sql('UPDATE events SET hidden_at = now() WHERE series_id = $1', [r.json.series_id]);
+	assertProblem(await get(`/v1/series/${r.json.series_id}`), 404);
+	r = await get(`/v1/series/${r.json.series_id}`, as(host));
+	assert.equal(r.status, 200, r.text);
+	assert.equal(r.json.occurrences.length, 2);
+});
+

@@ -173,6 +173,10 @@ const struct endpoint routes[] = {
 	    .sql = CALL("invitation_patch"), .body = ev_b_invitation,
 	    .flags = EP_AUTH | PATCH_BODY },
 
+	/* Series of recurring events (sql/api/series.sql). */
+	{ .method = IL_GET, .path = "/v1/series/{id}",
+	    .sql = CALL("series_get") },
+
 	/* Feeds. */
 	{ .method = IL_GET, .path = "/v1/events.ics", .query = ev_q_feed,
 	    .flags = EP_FEED, .start = START(feeds_start),
