@@ -435,6 +435,9 @@ BEGIN
 	    guest_limit = e.guest_limit, organization_id = v_org,
 	    recap = e.recap, target = e.target,
 	    talking_points = e.talking_points, sequence = sequence + 1,
+	    -- An occurrence of a series edited on its own is an exception
+	    -- (sql/api/series.sql).
+	    exception = exception OR series_id IS NOT NULL,
 	    updated_at = now()
 	WHERE id = e.id
 	RETURNING * INTO e;

@@ -243,3 +243,135 @@ BEGIN
 END;
 $$;
 
+-- Feeds ------------------------------------------------------------------
+
+-- "+HHMM" / "-HHMM" of an offset in seconds (TZOFFSETFROM, TZOFFSETTO).
+CREATE FUNCTION api.tz_offset(p_seconds integer)
+RETURNS text LANGUAGE sql IMMUTABLE AS $$
+	SELECT CASE WHEN p_seconds < 0 THEN '-' ELSE '+' END ||
+	    to_char(abs(p_seconds) / 3600, 'FM00') ||
+	    to_char(abs(p_seconds) % 3600 / 60, 'FM00');
+$$;
+
+-- A local time as an iCalendar DATE-TIME with TZID: "20270112T180000".
+CREATE FUNCTION api.ics_local(p_local timestamp)
+RETURNS text LANGUAGE sql IMMUTABLE AS $$
+	SELECT to_char(p_local, 'YYYYMMDD"T"HH24MISS');
+$$;
+
+-- Zone p_tz between p_from and p_to as a VTIMEZONE, from PostgreSQL's
+-- time zone data: {tzid, observances: [{daylight, start (local, in the
+-- offset before), from, to, name}]}, the offset in force at p_from first,
+-- then each change (found on a 30-minute grid of instants: every change
+-- of offset in the data happens on one).  A change to a larger offset is
+-- DAYLIGHT.  to_char() and EXTRACT read the session's TimeZone: the
+-- function sets it to the zone, and its SET clause gives the caller's
+-- back when it returns.
+CREATE FUNCTION api.feed_vtimezone(p_tz text, p_from timestamptz,
+    p_to timestamptz)
+RETURNS jsonb LANGUAGE plpgsql STABLE SET TimeZone = 'UTC' AS $$
+DECLARE
+	v_from	timestamptz := date_trunc('hour', p_from) - interval '1 day';
+	v_off	integer;
+	v_name	text;
+	v_obs	jsonb;
+BEGIN
+	PERFORM set_config('TimeZone', p_tz, true);
+	v_off := extract(timezone FROM v_from)::integer;
+	v_name := to_char(v_from, 'TZ');
+	WITH s AS (
+		SELECT t, extract(timezone FROM t)::integer AS off
+		FROM generate_series(v_from, p_to + interval '1 day',
+		    interval '30 minutes') t
+	), c AS (
+		SELECT t, off, lag(off) OVER (ORDER BY t) AS prev FROM s
+	)
+	SELECT jsonb_agg(jsonb_build_object('daylight', off > prev,
+	    'start', api.ics_local((t AT TIME ZONE 'UTC') +
+	        make_interval(secs => prev)),
+	    'from', api.tz_offset(prev), 'to', api.tz_offset(off),
+	    'name', to_char(t, 'TZ')) ORDER BY t)
+	INTO v_obs
+	FROM c WHERE off <> prev;
+	RETURN jsonb_build_object('tzid', p_tz, 'observances',
+	    jsonb_build_array(jsonb_build_object(
+	        'daylight', coalesce((v_obs->0->>'daylight') = 'false', false),
+	        'start', api.ics_local(v_from AT TIME ZONE p_tz),
+	        'from', api.tz_offset(v_off), 'to', api.tz_offset(v_off),
+	        'name', v_name)) || coalesce(v_obs, '[]'));
+END;
+$$;
+
+-- Whether occurrence e differs from what its series' rule and template
+-- make of it (its occurrences last p_duration): changed on its own,
+-- cancelled, moved or of another length.  The iCalendar feed publishes
+-- it as an override (RECURRENCE-ID).
+CREATE FUNCTION api.occurrence_is_override(e events, p_duration interval)
+RETURNS boolean LANGUAGE sql STABLE AS $$
+	SELECT e.exception OR e.status = 'cancelled'
+	    OR e.starts_at <> e.recurrence_id
+	    OR e.ends_at - e.starts_at <> p_duration;
+$$;
+
+-- The series of p_ids (a feed's events) for the iCalendar feed, each as
+-- its master VEVENT and its overrides (feed documents, sql/api/
+-- feeds.sql): the master is the feed JSON of an occurrence that follows
+-- the template, with "series_id", "rrule" (UNTIL as a UTC instant, as
+-- RFC 5545 wants with a TZID; an open-ended series ends at its last
+-- occurrence so far, so clients show the occurrences that exist),
+-- "dtstart_local", "duration" and "exdates" (deleted and hidden
+-- occurrences); every override (api.occurrence_is_override) that is not
+-- hidden follows it with "series_id" and "recurrence_id".  Returns
+-- {series: [...], timezones: [VTIMEZONE of each zone, over the span of
+-- its series]}.
+CREATE FUNCTION api.feed_series(p_ids bigint[])
+RETURNS jsonb LANGUAGE sql STABLE AS $$
+	WITH s AS (
+		SELECT * FROM series
+		WHERE id IN (SELECT series_id FROM events WHERE id = ANY (p_ids))
+	), m AS (
+		SELECT s.*, (SELECT e FROM events e WHERE e.series_id = s.id
+		    ORDER BY api.occurrence_is_override(e, s.duration), e.hidden_at IS NOT NULL,
+		        e.recurrence_id LIMIT 1) AS master
+		FROM s
+	), docs AS (
+		SELECT m.id, m.timezone, m.dtstart_local, m.materialized_until,
+		    0 AS o, m.dtstart_local AS at,
+		    api.feed_event_json(m.master) || jsonb_build_object(
+		    'series_id', m.id,
+		    'rrule', CASE
+		        WHEN m.until_date IS NOT NULL THEN regexp_replace(m.rrule,
+		            'UNTIL=[0-9]{8}(;|$)', 'UNTIL=' || to_char(api.local_start(
+		            m.until_date + time '23:59:59', m.timezone) AT TIME ZONE
+		            'UTC', 'YYYYMMDD"T"HH24MISS"Z"') || '\1')
+		        WHEN m.until_at IS NULL AND m.count IS NULL THEN m.rrule ||
+		            ';UNTIL=' || to_char(m.materialized_until AT TIME ZONE
+		            'UTC', 'YYYYMMDD"T"HH24MISS"Z"')
+		        ELSE m.rrule END,
+		    'dtstart_local', api.ics_local(m.dtstart_local),
+		    'duration', 'PT' || extract(epoch FROM m.duration)::bigint || 'S',
+		    'exdates', (SELECT coalesce(jsonb_agg(api.ics_local(x AT TIME ZONE
+		        m.timezone) ORDER BY x), '[]') FROM (
+		        SELECT unnest(m.exdates) AS x
+		        UNION SELECT e.recurrence_id FROM events e
+		        WHERE e.series_id = m.id AND e.hidden_at IS NOT NULL) h))
+		    AS doc
+		FROM m
+		UNION ALL
+		SELECT m.id, m.timezone, m.dtstart_local, m.materialized_until,
+		    1, e.recurrence_id AT TIME ZONE m.timezone,
+		    api.feed_event_json(e) || jsonb_build_object('series_id', m.id,
+		    'recurrence_id', api.ics_local(e.recurrence_id AT TIME ZONE
+		        m.timezone))
+		FROM m JOIN events e ON e.series_id = m.id
+		WHERE e.hidden_at IS NULL AND api.occurrence_is_override(e, m.duration)
+	)
+	SELECT jsonb_build_object(
+	    'series', coalesce((SELECT jsonb_agg(doc ORDER BY id, o, at)
+	        FROM docs), '[]'),
+	    'timezones', coalesce((SELECT jsonb_agg(api.feed_vtimezone(z.timezone,
+	        z.lo, z.hi) ORDER BY z.timezone)
+	        FROM (SELECT timezone, min(api.local_start(dtstart_local,
+	            timezone)) AS lo, max(materialized_until) + interval '32 days'
+	            AS hi FROM s GROUP BY timezone) z), '[]'));
+$$;

@@ -10,7 +10,8 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { get, post, patch, put, sql, makeMember, makeOrg, assertProblem } from './lib.mjs';
+import ICAL from 'ical.js';
+import { get, post, patch, put, sql, uid, makeMember, makeOrg, assertProblem } from './lib.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const as = (who) => ({ token: who.token });
@@ -25,6 +26,39 @@ async function python(script, args, input) {
 
 // dateutil's expansion of cases [{rule, dtstart, timezone}].
 const dateutil = (cases) => python('rrule.py', [], JSON.stringify(cases));
+
+// The occurrences starting in [from, to) of a published calendar, as
+// recurring_ical_events expands it.
+const pythonExpand = (ics, from, to) => python('ics.py', [from, to], ics);
+
+// The same with ical.js: every VTIMEZONE registered, each series' VEVENT
+// related to its overrides, occurrences in [from, to).
+function icaljsExpand(ics, from, to) {
+	const cal = new ICAL.Component(ICAL.parse(ics));
+	for (const tz of cal.getAllSubcomponents('vtimezone')) ICAL.TimezoneService.register(tz);
+	const byUid = new Map();
+	for (const v of cal.getAllSubcomponents('vevent')) {
+		const ev = new ICAL.Event(v);
+		if (!byUid.has(ev.uid)) byUid.set(ev.uid, []);
+		byUid.get(ev.uid).push(ev);
+	}
+	const out = [];
+	for (const [u, evs] of byUid) {
+		const master = evs.find((e) => !e.isRecurrenceException());
+		for (const x of evs) if (x !== master) master.relateException(x);
+		const it = master.iterator();
+		for (let t = it.next(); t; t = it.next()) {
+			const d = master.getOccurrenceDetails(t);
+			const start = iso(d.startDate.toJSDate());
+			if (start >= to) break;
+			if (start < from) continue;
+			out.push({ uid: u, starts_at: start, ends_at: iso(d.endDate.toJSDate()),
+			    status: d.item.component.getFirstPropertyValue('status') || '',
+			    summary: d.item.summary });
+		}
+	}
+	return out.sort((a, b) => a.starts_at.localeCompare(b.starts_at));
+}
 
 const iso = (d) => new Date(d).toISOString().replace('.000Z', 'Z');
 
@@ -249,5 +283,72 @@ test('GET /v1/series/{id}: the rule, in words, and the occurrences not ended', a
 	r = await get(`/v1/series/${r.json.series_id}`, as(host));
 	assert.equal(r.status, 200, r.text);
 	assert.equal(r.json.occurrences.length, 2);
+});
+
+test('the iCalendar feed publishes a series as one VEVENT with its overrides', async () => {
+	const host = await makeMember();
+	const city = `Rec ${uid()}`;
+	// Weekly at 18:00 in Chicago, across the change of 14 March.
+	let r = await post('/v1/events', { title: 'Book club', kind: 'meetup',
+	    starts_at: '2027-02-23T18:00:00-06:00', ends_at: '2027-02-23T19:30:00-06:00',
+	    timezone: 'America/Chicago', venue: 'Branch 2', city,
+	    recurrence: 'FREQ=WEEKLY;BYDAY=TU;UNTIL=20270406' }, as(host));
+	assert.equal(r.status, 201, r.text);
+	const sid = r.json.series_id;
+	const ids = (await sql('SELECT id FROM events WHERE series_id = $1 ORDER BY starts_at',
+	    [sid])).map((x) => Number(x.id));
+	assert.equal(ids.length, 7);
+	// One moved (and elsewhere), one cancelled, one hidden (reported).
+	r = await patch(`/v1/events/${ids[2]}`, { starts_at: '2027-03-10T00:30:00Z',
+	    ends_at: '2027-03-10T02:00:00Z', venue: 'Main Library', title: 'Book club (moved)' },
+	    as(host));
+	assert.equal(r.status, 200, r.text);
+	r = await post(`/v1/events/${ids[4]}/cancel`, { reason: 'Snow' }, as(host));
+	assert.equal(r.status, 200, r.text);
+	await sql('UPDATE events SET hidden_at = now() WHERE id = $1', [ids[5]]);
+
+	const listed = (await get(`/v1/series/${sid}`)).json.occurrences;
+	assert.equal(listed.length, 6);
+	const want = listed.map((e) => ({ starts_at: e.starts_at, ends_at: e.ends_at,
+	    status: e.status === 'cancelled' ? 'CANCELLED' : '', summary: e.title }));
+
+	r = await get(`/v1/events.ics?city=${encodeURIComponent(city)}`);
+	assert.equal(r.status, 200, r.text);
+	const ics = r.text;
+	const lines = ics.split('\r\n');
+	assert.equal(lines.filter((l) => l.startsWith('RRULE:')).length, 1);
+	assert.ok(lines.includes('RRULE:FREQ=WEEKLY;BYDAY=TU;UNTIL=20270407T045959Z'), ics);
+	assert.ok(lines.includes('DTSTART;TZID=America/Chicago:20270223T180000'), ics);
+	assert.ok(lines.includes('DURATION:PT5400S'), ics);
+	assert.ok(lines.includes('EXDATE;TZID=America/Chicago:20270330T180000'), ics);
+	assert.ok(lines.includes('RECURRENCE-ID;TZID=America/Chicago:20270309T180000'), ics);
+	assert.ok(lines.includes('RECURRENCE-ID;TZID=America/Chicago:20270323T180000'), ics);
+	assert.ok(lines.includes('TZID:America/Chicago'), ics);
+	assert.ok(lines.includes('TZOFFSETTO:-0500'), ics);
+	// One VEVENT for the series and one per override, no other.
+	assert.equal(lines.filter((l) => l === 'BEGIN:VEVENT').length, 3);
+	assert.equal(lines.filter((l) => l === `UID:series-${sid}@${
+	    lines.find((l) => l.startsWith('UID:')).split('@')[1]}`).length, 3);
+
+	// Both clients expand it to what the API lists.
+	const from = '2027-01-01T00:00:00Z';
+	const to = '2028-01-01T00:00:00Z';
+	const strip = (x) => x.map((e) => ({ starts_at: e.starts_at, ends_at: e.ends_at,
+	    status: e.status === 'CANCELLED' ? 'CANCELLED' : '', summary: e.summary }));
+	assert.deepEqual(strip(await pythonExpand(ics, from, to)), want);
+	assert.deepEqual(strip(icaljsExpand(ics, from, to)), want);
+
+	// RSS and JSON Feed list the occurrences one by one.
+	r = await get(`/v1/events.json?city=${encodeURIComponent(city)}`);
+	assert.equal(r.status, 200, r.text);
+	assert.equal(JSON.parse(r.text).items.length, 6);
+	r = await get(`/v1/events.rss?city=${encodeURIComponent(city)}`);
+	assert.equal(r.status, 200, r.text);
+	assert.equal(r.text.split('<item>').length - 1, 6);
+	// An occurrence's own calendar file stays a single event.
+	r = await get(`/v1/events/${ids[0]}.ics`, { validate: false });
+	assert.equal(r.status, 200, r.text);
+	assert.ok(!r.text.includes('RRULE'));
+	assert.ok(r.text.includes(`UID:event-${ids[0]}@`));
 });
 

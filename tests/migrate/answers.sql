@@ -44,10 +44,11 @@ BEGIN
 END;
 $$;
 -- A feed document as the first release wrote it: what later releases
--- added to it (the installation's id, the events' local times) left out.
+-- added to it (the installation's id, the events' local times and
+-- series, the series and their time zones) left out.
 CREATE FUNCTION pg_temp.feed_v1(d jsonb) RETURNS jsonb LANGUAGE sql AS $$
-	SELECT (d - 'instance') || jsonb_build_object('events', coalesce((SELECT jsonb_agg(
-	    e - '{starts_local,ends_local,starts_zone,ends_zone}'::text[]
+	SELECT (d - '{instance,series,timezones}'::text[]) || jsonb_build_object('events', coalesce((SELECT jsonb_agg(
+	    e - '{starts_local,ends_local,starts_zone,ends_zone,series_id}'::text[]
 	    ORDER BY o) FROM jsonb_array_elements(d->'events')
 	    WITH ORDINALITY AS x(e, o)), '[]'));
 $$;

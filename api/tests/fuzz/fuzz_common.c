@@ -27,7 +27,13 @@ static const char *const ics_names[] = {
 	"SOURCE;VALUE=URI", "REFRESH-INTERVAL;VALUE=DURATION",
 	"X-PUBLISHED-TTL", "UID", "DTSTAMP", "DTSTART", "DTEND", "SUMMARY",
 	"LOCATION", "CATEGORIES", "STATUS", "SEQUENCE", "CREATED",
-	"LAST-MODIFIED", NULL
+	"LAST-MODIFIED", "DURATION", "RRULE", "TZID", "TZOFFSETFROM",
+	"TZOFFSETTO", "TZNAME", NULL
+};
+
+/* Names that may carry a TZID parameter (a series, its overrides). */
+static const char *const ics_tz_names[] = {
+	"DTSTART", "EXDATE", "RECURRENCE-ID", NULL
 };
 
 static const char	*field(char **, size_t, size_t *);
@@ -236,9 +242,21 @@ ics_known(const char *name, size_t len)
 {
 	size_t	 i;
 
+	const char	*param;
+	size_t		 n;
+
 	for (i = 0; ics_names[i] != NULL; i++) {
 		if (strlen(ics_names[i]) == len &&
 		    memcmp(ics_names[i], name, len) == 0)
+			return (1);
+	}
+	if ((param = memchr(name, ';', len)) == NULL ||
+	    len - (size_t)(param - name) <= 6 || memcmp(param, ";TZID=", 6) != 0)
+		return (0);
+	n = (size_t)(param - name);
+	for (i = 0; ics_tz_names[i] != NULL; i++) {
+		if (strlen(ics_tz_names[i]) == n &&
+		    memcmp(ics_tz_names[i], name, n) == 0)
 			return (1);
 	}
 	return (0);
