@@ -352,3 +352,58 @@ test('the iCalendar feed publishes a series as one VEVENT with its overrides', a
 	assert.ok(r.text.includes(`UID:event-${ids[0]}@`));
 });
 
+test('RSVP to a series: every later occurrence, each with its own waitlist', async () => {
+	const host = await makeMember();
+	const start = Math.floor(Date.now() / 60000) * 60000 + 3 * 86400000;
+	let r = await post('/v1/events', { title: 'Tour week', kind: 'tour',
+	    starts_at: iso(start), ends_at: iso(start + 3600000), timezone: 'UTC', capacity: 3,
+	    recurrence: 'FREQ=DAILY;COUNT=5' }, as(host));
+	assert.equal(r.status, 201, r.text);
+	const ids = (await sql('SELECT id FROM events WHERE series_id = $1 ORDER BY starts_at',
+	    [r.json.series_id])).map((x) => Number(x.id));
+	assert.equal((await post(`/v1/events/${ids[4]}/cancel`, {}, as(host))).status, 200);
+
+	// Ten members answer the whole series at once, from the first.
+	const people = [];
+	for (let i = 0; i < 10; i++) people.push(await makeMember());
+	const answers = await Promise.all(people.map((m) => put(`/v1/events/${ids[0]}/rsvp`,
+	    { response: 'going', series: true }, as(m))));
+	for (const a of answers) assert.equal(a.status, 200, a.text);
+	assert.equal(answers.filter((a) => a.json.status === 'going').length, 3);
+	// Each open occurrence: exactly 3 going, 7 waiting in positions 1..7.
+	for (const id of ids.slice(0, 4)) {
+		const ev = (await get(`/v1/events/${id}`)).json;
+		assert.deepEqual([ev.going_count, ev.waitlist_count], [3, 7]);
+		const w = await get(`/v1/events/${id}/rsvps?status=waitlisted&limit=100`, as(host));
+		assert.equal(w.status, 200, w.text);
+		assert.deepEqual(w.json.data.map((x) => x.waitlist_position), [1, 2, 3, 4, 5, 6, 7]);
+	}
+	// The cancelled one took none.
+	assert.equal((await get(`/v1/events/${ids[4]}`)).json.going_count, 0);
+
+	// Withdrawing from the series at the third withdraws that one and the
+	// later ones only; the first waiting there moves up.
+	const [row] = await sql(`SELECT member_id FROM rsvps WHERE event_id = $1
+	    AND status = 'going' ORDER BY requested_at LIMIT 1`, [ids[2]]);
+	const who = people.find((m) => m.id === Number(row.member_id));
+	const mine = async (id) => (await get(`/v1/events/${id}`, as(who))).json.my_rsvp.status;
+	const before = await Promise.all(ids.slice(0, 4).map(mine));
+	r = await put(`/v1/events/${ids[2]}/rsvp`, { response: 'not_going', series: true }, as(who));
+	assert.equal(r.status, 200, r.text);
+	assert.equal(r.json.status, 'not_going');
+	assert.deepEqual(await Promise.all(ids.slice(0, 4).map(mine)),
+	    [before[0], before[1], 'not_going', 'not_going']);
+	for (const id of ids.slice(2, 4)) {
+		const ev = (await get(`/v1/events/${id}`)).json;
+		assert.deepEqual([ev.going_count, ev.waitlist_count], [3, 6]);
+	}
+
+	// Only for occurrences of a series; only members.
+	const single = await post('/v1/events', { title: 'Once', kind: 'social',
+	    starts_at: iso(start), ends_at: iso(start + 3600000), timezone: 'UTC' }, as(host));
+	assertProblem(await put(`/v1/events/${single.json.id}/rsvp`,
+	    { response: 'going', series: true }, as(who)), 400, 'series');
+	assertProblem(await put(`/v1/events/${ids[0]}/rsvp`, { response: 'going', series: true }), 401);
+	assertProblem(await put(`/v1/events/${ids[0]}/rsvp`, { response: 'going', series: 'yes' },
+	    as(who)), 400, 'series');
+});

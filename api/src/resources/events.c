@@ -169,6 +169,7 @@ const struct field ev_b_rsvp[] = {
 	{ .name = "response", .type = FT_ENUM, .flags = FF_REQUIRED,
 	    .min = 1, .max = 20, .values = rsvp_responses },
 	{ .name = "guests", .type = FT_INT, .min = 0, .max = 20 },
+	{ .name = "series", .type = FT_BOOL },
 	READONLY("status"), READONLY("waitlist_position"),
 	FIELDS_END
 };
