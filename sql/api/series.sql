@@ -107,6 +107,59 @@ BEGIN
 END;
 $$;
 
+-- "This and following": occurrence e and the later ones of its series
+-- become a series of their own, with the same rule from e's original
+-- start (COUNT: the occurrences moved); the earlier ones keep the old
+-- series, which now ends before e (COUNT: the ones kept, else UNTIL just
+-- before e).  Returns the id of the series e is in afterwards (the same
+-- when e is the first occurrence: nothing to split).
+CREATE FUNCTION api.series_split(e events)
+RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE
+	s	series;
+	v_new	series;
+	v_moved	integer;
+	v_kept	timestamptz;
+BEGIN
+	SELECT * INTO s FROM series WHERE id = e.series_id FOR UPDATE;
+	SELECT max(recurrence_id) INTO v_kept FROM events
+	WHERE series_id = s.id AND recurrence_id < e.recurrence_id;
+	IF v_kept IS NULL THEN
+		RETURN s.id;
+	END IF;
+	SELECT count(*) INTO v_moved FROM events
+	WHERE series_id = s.id AND recurrence_id >= e.recurrence_id;
+	INSERT INTO series (rrule, timezone, dtstart_local, duration, until_at,
+	    until_date, count, materialized_until, exdates, template,
+	    organization_id, created_by)
+	VALUES (CASE WHEN s.count IS NOT NULL THEN regexp_replace(s.rrule,
+	        'COUNT=[0-9]+', 'COUNT=' || v_moved) ELSE s.rrule END,
+	    s.timezone, e.recurrence_id AT TIME ZONE s.timezone, s.duration,
+	    s.until_at, s.until_date, CASE WHEN s.count IS NOT NULL THEN v_moved END,
+	    s.materialized_until,
+	    ARRAY(SELECT x FROM unnest(s.exdates) x WHERE x >= e.recurrence_id),
+	    s.template, s.organization_id, s.created_by)
+	RETURNING * INTO v_new;
+	UPDATE events SET series_id = v_new.id
+	WHERE series_id = s.id AND recurrence_id >= e.recurrence_id;
+	UPDATE series SET
+	    rrule = CASE WHEN s.count IS NOT NULL THEN regexp_replace(s.rrule,
+	        'COUNT=[0-9]+', 'COUNT=' || (s.count - v_moved))
+	        ELSE regexp_replace(s.rrule, ';?UNTIL=[^;]*', '') || ';UNTIL=' ||
+	            to_char((e.recurrence_id - interval '1 second') AT TIME ZONE
+	            'UTC', 'YYYYMMDD"T"HH24MISS"Z"') END,
+	    count = CASE WHEN s.count IS NOT NULL THEN s.count - v_moved END,
+	    until_at = CASE WHEN s.count IS NULL
+	        THEN e.recurrence_id - interval '1 second' END,
+	    until_date = NULL, materialized_until = v_kept,
+	    exdates = ARRAY(SELECT x FROM unnest(s.exdates) x
+	        WHERE x < e.recurrence_id),
+	    updated_at = now()
+	WHERE id = s.id;
+	RETURN v_new.id;
+END;
+$$;
+
 -- Reading ----------------------------------------------------------------
 
 -- "a, b and c"

@@ -407,3 +407,74 @@ test('RSVP to a series: every later occurrence, each with its own waitlist', asy
 	assertProblem(await put(`/v1/events/${ids[0]}/rsvp`, { response: 'going', series: 'yes' },
 	    as(who)), 400, 'series');
 });
+
+test('PATCH scope: this occurrence, all of the series, this and following', async () => {
+	const host = await makeMember();
+	const stranger = await makeMember();
+	const start = Math.floor(Date.now() / 60000) * 60000 + 2 * 86400000;
+	let r = await post('/v1/events', { title: 'Club', kind: 'meetup', venue: 'Hall',
+	    starts_at: iso(start), ends_at: iso(start + 3600000), timezone: 'UTC',
+	    recurrence: 'FREQ=WEEKLY;COUNT=6' }, as(host));
+	assert.equal(r.status, 201, r.text);
+	const sid = r.json.series_id;
+	const ids = (await sql('SELECT id FROM events WHERE series_id = $1 ORDER BY starts_at',
+	    [sid])).map((x) => Number(x.id));
+	const ev = async (id) => (await get(`/v1/events/${id}`)).json;
+	const venues = async () => Promise.all(ids.map(async (id) => (await ev(id)).venue));
+
+	// This occurrence (the default): an exception the series passes by.
+	r = await patch(`/v1/events/${ids[1]}`, { venue: 'Room A' }, as(host));
+	assert.equal(r.status, 200, r.text);
+	// A cancelled one is passed by too.
+	assert.equal((await post(`/v1/events/${ids[5]}/cancel`, {}, as(host))).status, 200);
+	// All: every occurrence not started, scheduled, without an exception.
+	r = await patch(`/v1/events/${ids[2]}?scope=all`, { venue: 'Room B', capacity: 9 },
+	    as(host));
+	assert.equal(r.status, 200, r.text);
+	assert.deepEqual([r.json.id, r.json.venue, r.json.capacity], [ids[2], 'Room B', 9]);
+	assert.deepEqual(await venues(), ['Room B', 'Room A', 'Room B', 'Room B', 'Room B', 'Hall']);
+
+	// This and following: a series of its own from the fourth on.
+	r = await patch(`/v1/events/${ids[3]}?scope=following`, { title: 'Club, new season' },
+	    as(host));
+	assert.equal(r.status, 200, r.text);
+	const sid2 = r.json.series_id;
+	assert.notEqual(sid2, sid);
+	assert.equal(r.json.recurrence, 'FREQ=WEEKLY;COUNT=3');
+	const titles = await Promise.all(ids.map(async (id) => (await ev(id)).title));
+	assert.deepEqual(titles, ['Club', 'Club', 'Club', 'Club, new season', 'Club, new season',
+	    'Club']);	// the cancelled one moved with its series but kept its title
+	r = await get(`/v1/series/${sid}`);
+	assert.deepEqual([r.json.recurrence, r.json.occurrences.map((e) => e.id)],
+	    ['FREQ=WEEKLY;COUNT=3', ids.slice(0, 3)]);
+	r = await get(`/v1/series/${sid2}`);
+	assert.deepEqual([r.json.recurrence, r.json.occurrences.map((e) => e.id)],
+	    ['FREQ=WEEKLY;COUNT=3', ids.slice(3)]);
+	assert.equal(r.json.rule_text.endsWith(', 3 times'), true);
+
+	// Refused: times for several occurrences, a scope for a single event,
+	// an unknown scope, someone who does not organize it.
+	assertProblem(await patch(`/v1/events/${ids[0]}?scope=all`,
+	    { starts_at: iso(start + 600000) }, as(host)), 400, 'scope');
+	assertProblem(await patch(`/v1/events/${ids[0]}?scope=some`, { venue: 'x' }, as(host)),
+	    400, 'scope');
+	const single = await post('/v1/events', { title: 'Once', kind: 'social',
+	    starts_at: iso(start), ends_at: iso(start + 3600000), timezone: 'UTC' }, as(host));
+	assertProblem(await patch(`/v1/events/${single.json.id}?scope=all`, { venue: 'x' },
+	    as(host)), 400, 'scope');
+	assertProblem(await patch(`/v1/events/${ids[0]}?scope=all`, { venue: 'x' },
+	    as(stranger)), 403);
+	assertProblem(await patch(`/v1/events/${ids[0]}?scope=all`, { venue: 'x' }), 401);
+
+	// Past occurrences never change.
+	const now = Math.floor(Date.now() / 60000) * 60000;
+	r = await post('/v1/events', { title: 'Daily', kind: 'meetup', venue: 'Old',
+	    starts_at: iso(now - 3600000), ends_at: iso(now + 3600000), timezone: 'UTC',
+	    recurrence: 'FREQ=DAILY;COUNT=3' }, as(host));
+	const dids = (await sql('SELECT id FROM events WHERE series_id = $1 ORDER BY starts_at',
+	    [r.json.series_id])).map((x) => Number(x.id));
+	r = await patch(`/v1/events/${dids[1]}?scope=all`, { venue: 'New' }, as(host));
+	assert.equal(r.status, 200, r.text);
+	assert.deepEqual(await Promise.all(dids.map(async (id) => (await ev(id)).venue)),
+	    ['Old', 'New', 'New']);
+});

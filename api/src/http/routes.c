@@ -147,7 +147,7 @@ const struct endpoint routes[] = {
 	{ .method = IL_GET, .path = "/v1/events/{id}",
 	    .sql = CALL("event_get") },
 	{ .method = IL_PATCH, .path = "/v1/events/{id}",
-	    .sql = CALL("event_patch"), .body = ev_b_patch,
+	    .sql = CALL("event_patch"), .query = ev_q_patch, .body = ev_b_patch,
 	    .flags = EP_AUTH | PATCH_BODY | EP_INVALIDATES_FEEDS },
 	{ .method = IL_POST, .path = "/v1/events/{id}/cancel",
 	    .sql = CALL("event_cancel"), .body = ev_b_cancel,

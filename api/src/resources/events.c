@@ -71,6 +71,17 @@ const struct field ev_q_calendar[] = {
 	FIELDS_END
 };
 
+static const char *const patch_scopes[] = {
+	"this", "following", "all", NULL
+};
+
+/* PATCH /v1/events/{id}: which occurrences of a series it edits. */
+const struct field ev_q_patch[] = {
+	{ .name = "scope", .type = FT_ENUM, .min = 1, .max = 20,
+	    .values = patch_scopes },
+	FIELDS_END
+};
+
 /* GET /v1/events/{id}/rsvps */
 const struct field ev_q_rsvps[] = {
 	{ .name = "status", .type = FT_ENUM, .min = 1, .max = 20,
