@@ -243,7 +243,7 @@ export const queries = {
   "/v1/me/notifications": { limit: parameters.Limit, cursor: parameters.Cursor },
   "/v1/organizations": { q: parameters.Q, city: parameters.City, kind: parameters.Kind, limit: parameters.Limit, cursor: parameters.Cursor },
   "/v1/organizations/{org}/members": { status: parameters.MembershipStatusFilter, limit: parameters.Limit, cursor: parameters.Cursor },
-  "/v1/events": { from: parameters.EventFrom, to: parameters.EventTo, organization: parameters.EventOrganizationFilter, kind: parameters.EventKindFilter, city: parameters.City, tag: parameters.EventTag, q: parameters.Q, limit: parameters.Limit, cursor: parameters.Cursor },
+  "/v1/events": { from: parameters.EventFrom, to: parameters.EventTo, organization: parameters.EventOrganizationFilter, kind: parameters.EventKindFilter, city: parameters.City, tag: parameters.EventTag, q: parameters.Q, collapse: { enum: ["series"] }, limit: parameters.Limit, cursor: parameters.Cursor },
   "/v1/events/{id}/rsvps": { status: parameters.RsvpStatusFilter, limit: parameters.Limit, cursor: parameters.Cursor },
   "/v1/me/invitations": { status: parameters.InvitationStatusFilter, limit: parameters.Limit, cursor: parameters.Cursor },
   "/v1/mentors": { topic: parameters.MentorTopic, city: parameters.City, limit: parameters.Limit, cursor: parameters.Cursor },

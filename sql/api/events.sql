@@ -576,6 +576,14 @@ RETURNS SETOF events LANGUAGE sql STABLE AS $$
 		  AND (p_tsq IS NULL OR e.search @@ p_tsq)
 		  AND (p_after_ts IS NULL OR (e.starts_at, e.id) >
 		      (p_after_ts, p_after_id))
+		  -- collapse=series: a series by its next occurrence, the
+		  -- first of it that has not ended at p_from.
+		  AND (p_query->>'collapse' IS DISTINCT FROM 'series'
+		      OR e.series_id IS NULL OR NOT EXISTS (SELECT 1 FROM events o
+		          WHERE o.series_id = e.series_id AND o.ends_at >= p_from
+		            AND (o.starts_at, o.id) < (e.starts_at, e.id)
+		            AND (o.hidden_at IS NULL
+		                OR api.event_can_manage(o, p_viewer))))
 	)
 	SELECT u.* FROM (
 		(SELECT * FROM f WHERE f.starts_at >= greatest(p_from, p_after_ts)
@@ -592,10 +600,11 @@ RETURNS SETOF events LANGUAGE sql STABLE AS $$
 $$;
 
 -- Whether a list's query p_query filters more than by time: kind, city,
--- tag, q, organization, to.
+-- tag, q, organization, to, collapse.
 CREATE FUNCTION api.events_filtered(p_query jsonb)
 RETURNS boolean LANGUAGE sql IMMUTABLE AS $$
-	SELECT p_query ?| ARRAY['kind', 'city', 'tag', 'q', 'organization', 'to'];
+	SELECT p_query ?| ARRAY['kind', 'city', 'tag', 'q', 'organization', 'to',
+	    'collapse'];
 $$;
 
 -- One page of the list, as a statement planned with its own values: a

@@ -478,3 +478,27 @@ test('PATCH scope: this occurrence, all of the series, this and following', asyn
 	assert.deepEqual(await Promise.all(dids.map(async (id) => (await ev(id)).venue)),
 	    ['Old', 'New', 'New']);
 });
+
+test('GET /v1/events?collapse=series lists a series by its next occurrence', async () => {
+	const host = await makeMember();
+	const city = `Collapse ${uid()}`;
+	const now = Math.floor(Date.now() / 60000) * 60000;
+	let r = await post('/v1/events', { title: 'Weekly', kind: 'meetup', city,
+	    starts_at: iso(now - 3 * 86400000), ends_at: iso(now - 3 * 86400000 + 3600000),
+	    timezone: 'UTC', recurrence: 'FREQ=DAILY;INTERVAL=2;COUNT=6' }, as(host));
+	assert.equal(r.status, 201, r.text);
+	const ids = (await sql('SELECT id FROM events WHERE series_id = $1 ORDER BY starts_at',
+	    [r.json.series_id])).map((x) => Number(x.id));
+	r = await post('/v1/events', { title: 'Once', kind: 'social', city,
+	    starts_at: iso(now + 86400000), ends_at: iso(now + 90000000), timezone: 'UTC' },
+	    as(host));
+	const once = r.json.id;
+	const list = async (q) => (await get(`/v1/events?city=${encodeURIComponent(city)}${q}`))
+	    .json.data.map((e) => e.id);
+	// Occurrences 3 days ago and yesterday have ended; the next is tomorrow.
+	assert.deepEqual(await list(''), [ids[2], once, ids[3], ids[4], ids[5]]);
+	assert.deepEqual(await list('&collapse=series'), [ids[2], once]);
+	assert.deepEqual(await list(`&collapse=series&from=${iso(now - 4 * 86400000)}`),
+	    [ids[0], once]);
+	assertProblem(await get('/v1/events?collapse=all'), 400, 'collapse');
+});

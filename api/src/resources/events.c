@@ -40,11 +40,17 @@ static const char *const invitation_statuses[] = {
 	{ .name = "tag", .type = FT_STRING, .min = 1, .max = 40 }, \
 	{ .name = "q", .type = FT_STRING, .min = 1, .max = 100 }
 
+static const char *const list_collapses[] = {
+	"series", NULL
+};
+
 /* GET /v1/events */
 const struct field ev_q_list[] = {
 	EV_FILTER_TIMES,
 	EV_FILTER_ORG,
 	EV_FILTER_WORDS,
+	{ .name = "collapse", .type = FT_ENUM, .min = 1, .max = 20,
+	    .values = list_collapses },
 	FIELDS_LIST_PAGE,
 	FIELDS_END
 };
