@@ -14,6 +14,7 @@ import { announce, confirmDialog, pageHeading, row, showError } from "../../lib/
 import { kindLabel } from "./item.js";
 import { personActions, personItem } from "./people.js";
 import { signupsPanel } from "./signups.js";
+import { seriesNote } from "./repeats.js";
 
 function rsvpSentence(r, ev) {
   if (!r) return null;
@@ -44,6 +45,7 @@ export async function eventView({ params }) {
   const id = params.id;
   let ev = await get(`/v1/events/${id}`);
   let rsvps = await loadRsvps(id);
+  const series = ev.series_id ? await get(`/v1/series/${ev.series_id}`).catch(() => null) : null;
   const body = h("div", { class: "event-body" });
   const heading = pageHeading(ev.title);
 
@@ -70,6 +72,7 @@ export async function eventView({ params }) {
           : null,
         hasEnded(ev) && ev.status !== "cancelled" ? h("p", { class: "notice notice-info" }, "This event has ended.") : null,
         details(ev),
+        series ? seriesNote(series, ev) : null,
         ev.kind === "advocacy" ? advocacy(ev) : null,
         rsvpPanel(ev, refresh),
         signupsPanel(ev, { organizer }),
