@@ -60,6 +60,15 @@ describe("recurring events", { timeout: 90_000 }, () => {
       await settled(page, title);
       assert.equal(page.url().split("#/events/")[1], String(series.occurrences[2].id));
       assert.match(await page.locator(".event-details").textContent(), /6:00 PM – 7:30 PM/);
+
+      // Going to this date and every later one.
+      await page.getByRole("radio", { name: "Going", exact: true }).check();
+      await page.getByLabel("The same for every later date of this series").check();
+      await page.getByRole("button", { name: "Save my RSVP" }).click();
+      await page.locator("#rsvp-state").filter({ hasText: /going/i }).waitFor();
+      const mine = async (o) => (await call("GET", `/v1/events/${o.id}`, { token: host.token })).body.my_rsvp;
+      assert.deepEqual(await Promise.all(series.occurrences.map(async (o) => (await mine(o))?.status ?? null)),
+        [null, null, "going", "going"]);
       assert.deepEqual(unexpected(errors), []);
     } finally {
       await page.context().close();

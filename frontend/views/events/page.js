@@ -193,6 +193,7 @@ function rsvpPanel(ev, refresh) {
           hint: `People you bring along, up to ${ev.guest_limit}. Each takes a place.`,
         })
       : null,
+    ev.series_id ? field("series", "The same for every later date of this series", { type: "checkbox", hint: "Each date keeps its own place or waitlist position." }) : null,
     h("div", { class: "actions" }, submit("Save my RSVP")),
   );
   onSubmit(form, async () => {
@@ -204,6 +205,7 @@ function rsvpPanel(ev, refresh) {
       const n = g.value.trim() === "" ? 0 : Number(g.value);
       body.guests = Number.isInteger(n) ? n : g.value;
     }
+    if (ev.series_id && value(form, "series")) body.series = true;
     const r = await put(`/v1/events/${ev.id}/rsvp`, body);
     await refresh(rsvpSentence(r, ev));
     document.getElementById("rsvp-state")?.focus();
