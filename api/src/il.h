@@ -80,7 +80,8 @@ enum field_type {
 	FT_DECIMAL,	/* decimal string, up to 2 fraction digits */
 	FT_SECRET,	/* like FT_STRING, never echoed in errors */
 	FT_OBJECTS,	/* array of min..max objects, each checked against sub */
-	FT_REF		/* an id (1..IL_ID_MAX) or a min..max char string */
+	FT_REF,		/* an id (1..IL_ID_MAX) or a min..max char string */
+	FT_NUMBER	/* a JSON number (integer or not) from min to max */
 };
 
 #define FF_REQUIRED	0x01	/* must be present (not on PATCH) */
@@ -104,6 +105,16 @@ struct field {
 #define FIELDS_LIST_PAGE \
 	{ .name = "limit", .type = FT_INT, .min = 1, .max = 100 }, \
 	{ .name = "cursor", .type = FT_STRING, .min = 1, .max = 512 }
+/* The "near" filter of lists that can be ordered by distance. */
+#define FIELDS_NEAR \
+	{ .name = "near", .type = FT_STRING, .min = 1, .max = 60 }, \
+	{ .name = "within_km", .type = FT_INT, .min = 1, .max = 500 }
+/* A position in a body: both or neither (the SQL checks the pair). */
+#define FIELDS_POSITION(lat, lon) \
+	{ .name = (lat), .type = FT_NUMBER, .flags = FF_NULLABLE, \
+	    .min = -90, .max = 90 }, \
+	{ .name = (lon), .type = FT_NUMBER, .flags = FF_NULLABLE, \
+	    .min = -180, .max = 180 }
 #define FIELDS_END	{ .name = NULL }
 
 /* http/input.c: declarative validation of bodies. */

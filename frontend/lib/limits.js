@@ -11,6 +11,8 @@
 
 export const parameters = {
   MentorTopic: { minLength: 1, maxLength: 40 },
+  Near: { minLength: 1, maxLength: 60 },
+  WithinKm: { minimum: 1, maximum: 500 },
   SuggestionLimit: { minimum: 1, maximum: 50 },
   MentorshipRole: { enum: ["mentor", "mentee"] },
   MentorshipStatusFilter: { enum: ["requested", "accepted", "declined", "withdrawn", "completed", "cancelled"] },
@@ -48,6 +50,8 @@ const EventWritable = {
   venue: { maxLength: 200 },
   address: { maxLength: 300 },
   city: { maxLength: 80 },
+  latitude: { minimum: -90, maximum: 90 },
+  longitude: { minimum: -180, maximum: 180 },
   online_url: { maxLength: 500 },
   accessibility_notes: { maxLength: 2000 },
   capacity: { minimum: 1, maximum: 100000 },
@@ -63,6 +67,7 @@ export const bodies = {
     email: { minLength: 3, maxLength: 254 },
     password: { minLength: 12, maxLength: 1024 },
     display_name: { minLength: 1, maxLength: 80 },
+    invitation: { minLength: 43, maxLength: 43 },
   },
   LoginRequest: {
     email: { minLength: 1, maxLength: 254 },
@@ -82,6 +87,8 @@ export const bodies = {
     "visibility.affiliations": { enum: ["public", "members", "private"] },
     "visibility.mentoring": { enum: ["public", "members", "private"] },
     invitations: { enum: ["anyone", "met", "organizations", "nobody"] },
+    home_latitude: { minimum: -90, maximum: 90 },
+    home_longitude: { minimum: -180, maximum: 180 },
   },
   PasswordChange: {
     current_password: { minLength: 1, maxLength: 1024 },
@@ -109,6 +116,8 @@ export const bodies = {
     city: { minLength: 1, maxLength: 80 },
     website: { maxLength: 300 },
     description: { maxLength: 4000 },
+    latitude: { minimum: -90, maximum: 90 },
+    longitude: { minimum: -180, maximum: 180 },
   },
   OrganizationPatch: {
     name: { minLength: 1, maxLength: 120 },
@@ -117,6 +126,8 @@ export const bodies = {
     city: { minLength: 1, maxLength: 80 },
     website: { maxLength: 300 },
     description: { maxLength: 4000 },
+    latitude: { minimum: -90, maximum: 90 },
+    longitude: { minimum: -180, maximum: 180 },
   },
   MembershipAdd: {
     member_id: { minimum: 1 },
@@ -146,6 +157,7 @@ export const bodies = {
   },
   InviteRequest: {
     member_ids: { minItems: 1, maxItems: 50, items: { minimum: 1 } },
+    emails: { minItems: 1, maxItems: 50, items: { minLength: 1, maxLength: 254 } },
   },
   InvitationPatch: {
     status: { enum: ["accepted", "declined", "reported_spam"] },
@@ -238,16 +250,16 @@ export const bodies = {
 };
 
 export const queries = {
-  "/v1/members": { q: parameters.Q, skill: parameters.Skill, interest: parameters.Interest, city: parameters.City, organization: parameters.OrganizationFilter, mentoring: parameters.Mentoring, limit: parameters.Limit, cursor: parameters.Cursor },
+  "/v1/members": { q: parameters.Q, skill: parameters.Skill, interest: parameters.Interest, city: parameters.City, organization: parameters.OrganizationFilter, mentoring: parameters.Mentoring, near: parameters.Near, within_km: parameters.WithinKm, limit: parameters.Limit, cursor: parameters.Cursor },
   "/v1/unsubscribe": { token: parameters.UnsubscribeToken },
   "/v1/me/notifications": { limit: parameters.Limit, cursor: parameters.Cursor },
-  "/v1/organizations": { q: parameters.Q, city: parameters.City, kind: parameters.Kind, limit: parameters.Limit, cursor: parameters.Cursor },
+  "/v1/organizations": { q: parameters.Q, city: parameters.City, kind: parameters.Kind, near: parameters.Near, within_km: parameters.WithinKm, limit: parameters.Limit, cursor: parameters.Cursor },
   "/v1/organizations/{org}/members": { status: parameters.MembershipStatusFilter, limit: parameters.Limit, cursor: parameters.Cursor },
-  "/v1/events": { from: parameters.EventFrom, to: parameters.EventTo, organization: parameters.EventOrganizationFilter, kind: parameters.EventKindFilter, city: parameters.City, tag: parameters.EventTag, q: parameters.Q, collapse: { enum: ["series"] }, limit: parameters.Limit, cursor: parameters.Cursor },
+  "/v1/events": { from: parameters.EventFrom, to: parameters.EventTo, organization: parameters.EventOrganizationFilter, kind: parameters.EventKindFilter, city: parameters.City, tag: parameters.EventTag, q: parameters.Q, near: parameters.Near, within_km: parameters.WithinKm, collapse: { enum: ["series"] }, limit: parameters.Limit, cursor: parameters.Cursor },
   "/v1/events/{id}/rsvps": { status: parameters.RsvpStatusFilter, limit: parameters.Limit, cursor: parameters.Cursor },
   "/v1/me/invitations": { status: parameters.InvitationStatusFilter, limit: parameters.Limit, cursor: parameters.Cursor },
   "/v1/mentors": { topic: parameters.MentorTopic, city: parameters.City, limit: parameters.Limit, cursor: parameters.Cursor },
-  "/v1/mentors/suggestions": { limit: parameters.SuggestionLimit },
+  "/v1/mentors/suggestions": { limit: parameters.SuggestionLimit, near: parameters.Near, within_km: parameters.WithinKm },
   "/v1/mentorships": { role: parameters.MentorshipRole, status: parameters.MentorshipStatusFilter, limit: parameters.Limit, cursor: parameters.Cursor },
   "/v1/mentorships/{id}/check-ins": { limit: parameters.Limit, cursor: parameters.Cursor },
   "/v1/events.ics": { from: parameters.FeedFrom, to: parameters.FeedTo, organization: parameters.EventOrganizationFilter, kind: parameters.EventKindFilter, city: parameters.City, tag: parameters.EventTag, q: parameters.Q },
@@ -271,6 +283,7 @@ export const queries = {
 
 export const enums = {
   MentorshipStatus: ["requested", "accepted", "declined", "withdrawn", "completed", "cancelled"],
+  DistanceBand: ["under_5_km", "5_to_20_km", "over_20_km"],
   Visibility: ["public", "members", "private"],
   InvitationPolicy: ["anyone", "met", "organizations", "nobody"],
   OrganizationKind: ["public_library", "academic_library", "school_library", "special_library", "association", "other"],

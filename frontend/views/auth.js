@@ -7,6 +7,7 @@ import { bodies } from "../lib/limits.js";
 import { navigate } from "../lib/router.js";
 import { lastMemberId, signIn } from "../lib/state.js";
 import { flashNext, pageHeading } from "../lib/ui.js";
+import { invitationToken } from "./events/emailinvite.js";
 import { dropAllDrafts } from "../lib/forms.js";
 
 const LOGIN = bodies.LoginRequest;
@@ -61,6 +62,8 @@ export function loginView({ query }) {
 
 export function registerView({ query }) {
   const next = safeNext(query);
+  // From an email invitation's link: the API answers "going" for the new member.
+  const invitation = invitationToken(query);
   const form = h(
     "form",
     { class: "form narrow", novalidate: true, id: "register-form" },
@@ -92,9 +95,11 @@ export function registerView({ query }) {
   onSubmit(form, async () => {
     const email = value(form, "email");
     const password = form.elements.password.value;
-    await post("/v1/members", { email, password, display_name: value(form, "display_name") }, { auth: false });
+    const body = { email, password, display_name: value(form, "display_name") };
+    if (invitation) body.invitation = invitation;
+    await post("/v1/members", body, { auth: false });
     await logIn(email, password);
-    flashNext("Welcome to Interlibrary! Tell colleagues a little about yourself.");
+    flashNext(invitation ? "Welcome to Interlibrary! Your answer to the invitation is saved." : "Welcome to Interlibrary! Tell colleagues a little about yourself.");
     navigate(next !== "/" ? next : "/me", { replace: true });
   });
   return h(
@@ -102,6 +107,9 @@ export function registerView({ query }) {
     { class: "page" },
     pageHeading("Create an account"),
     h("p", {}, "Interlibrary is for people who work in the region's libraries."),
+    invitation
+      ? h("p", { class: "notice notice-info", id: "register-invitation" }, "You are signing up from an invitation: once your account is made, you are going to the event (or on its waitlist when it is full).")
+      : null,
     form,
     h("p", {}, "Already a member? ", link("/login", "Log in")),
   );

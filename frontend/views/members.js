@@ -5,13 +5,14 @@ import { ApiError, get, post } from "../lib/api.js";
 import { h, link, tagList, time } from "../lib/dom.js";
 import { field, withOption } from "../lib/forms.js";
 import { queries } from "../lib/limits.js";
+import { NEAR_KEYS, distancePill, nearFields } from "../lib/nearby.js";
 import { organizationOptions } from "../lib/organizations.js";
 import { searchPage } from "../lib/search.js";
 import { currentMember, isSignedIn, isSiteAdmin } from "../lib/state.js";
 import { announce, confirmDialog, pageHeading, row, showError } from "../lib/ui.js";
 import { celebrationSections } from "./thanks/common.js";
 
-const FILTERS = ["q", "skill", "interest", "city", "organization", "mentoring"];
+const FILTERS = ["q", "skill", "interest", "city", "organization", "mentoring", ...NEAR_KEYS];
 const Q = queries["/v1/members"];
 
 function memberCard(m) {
@@ -25,6 +26,7 @@ function memberCard(m) {
       link(`/members/${m.id}`, name),
       m.pronouns ? h("span", { class: "muted small" }, ` (${m.pronouns})`) : null,
       m.mentoring?.available ? h("span", { class: "pill pill-accent" }, "Mentor") : null,
+      distancePill(m),
     ),
     m.title || m.city ? h("p", { class: "muted small" }, [m.title, m.city].filter(Boolean).join(" · ")) : null,
     m.affiliations?.length ? h("p", { class: "small" }, m.affiliations.map((a) => a.name).join(", ")) : null,
@@ -36,7 +38,7 @@ export async function directoryView({ query }) {
   const orgs = withOption(await organizationOptions(), query.get("organization"));
   return searchPage(query, {
     title: "Members",
-    intro: "Colleagues across the region's libraries. You only see what each member chose to share.",
+    intro: "Colleagues across the region's libraries. You only see what each member chose to share. Near me lists those who set a home area, nearest first, with only a rough distance.",
     noun: "members",
     id: "member",
     path: "/members",
@@ -49,6 +51,7 @@ export async function directoryView({ query }) {
       field("city", "City", { value: q.city, maxlength: Q.city.maxLength }),
       field("organization", "Organization", { options: [["", "Any organization"], ...orgs], value: q.organization }),
       field("mentoring", "Mentors only", { type: "checkbox", value: q.mentoring === "available" }),
+      ...nearFields(q),
     ],
     api: "/v1/members",
     apiQuery: (q) => ({ ...q, mentoring: q.mentoring === "available" ? "available" : undefined }),

@@ -327,7 +327,8 @@ RETURNS api.reply LANGUAGE plpgsql SET plan_cache_mode = force_custom_plan
 AS $$
 DECLARE
 	v_me	members := api.auth(p_token, false);
-	v_cur	jsonb := api.cursor_decode(p_query, '{timestamptz,bigint}');
+	v_cur	jsonb := api.cursor_decode('conversations:' || v_me.id, p_query,
+	    '{timestamptz,bigint}');
 	v_reply	api.reply;
 BEGIN
 	v_reply := (WITH page AS (
@@ -338,7 +339,7 @@ BEGIN
 		ORDER BY cm.last_message_at DESC, cm.conversation_id DESC
 		LIMIT api.page_size(p_query)
 	)
-	SELECT api.page(
+	SELECT api.page('conversations:' || v_me.id,
 	    array_agg(api.conversation_json(page)
 	        ORDER BY page.last_message_at DESC, page.conversation_id DESC),
 	    array_agg(jsonb_build_array(to_char(page.last_message_at
@@ -367,7 +368,8 @@ DECLARE
 	v_me	members := api.auth(p_token, false);
 	cm	conversation_members := api.conversation_mine(
 	    (p_args->>'id')::bigint, v_me);
-	v_cur	jsonb := api.cursor_decode(p_query, '{bigint}');
+	v_cur	jsonb := api.cursor_decode('messages:' || cm.conversation_id, p_query,
+	    '{bigint}');
 	v_page	api.reply;
 BEGIN
 	v_page := (WITH page AS (
@@ -378,7 +380,8 @@ BEGIN
 		ORDER BY m.id DESC
 		LIMIT api.page_size(p_query)
 	)
-	SELECT api.page(array_agg(api.message_json(page, v_me.id)
+	SELECT api.page('messages:' || cm.conversation_id,
+	    array_agg(api.message_json(page, v_me.id)
 	        ORDER BY page.id DESC),
 	    array_agg(jsonb_build_array(page.id) ORDER BY page.id DESC), p_query)
 	FROM page);
@@ -477,7 +480,8 @@ CREATE FUNCTION api.blocks_list(p_token bytea, p_args jsonb, p_query jsonb,
 RETURNS api.reply LANGUAGE plpgsql AS $$
 DECLARE
 	v_me	members := api.auth(p_token, false);
-	v_cur	jsonb := api.cursor_decode(p_query, '{timestamptz,bigint}');
+	v_cur	jsonb := api.cursor_decode('blocks:' || v_me.id, p_query,
+	    '{timestamptz,bigint}');
 BEGIN
 	RETURN (WITH page AS (
 		SELECT b.* FROM member_blocks b
@@ -487,7 +491,7 @@ BEGIN
 		ORDER BY b.created_at DESC, b.blocked_id DESC
 		LIMIT api.page_size(p_query)
 	)
-	SELECT api.page(
+	SELECT api.page('blocks:' || v_me.id,
 	    array_agg(api.block_json(page)
 	        ORDER BY page.created_at DESC, page.blocked_id DESC),
 	    array_agg(jsonb_build_array(to_char(page.created_at

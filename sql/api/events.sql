@@ -92,7 +92,8 @@ RETURNS jsonb LANGUAGE sql STABLE AS $$
 	    'ends_at', to_char(e.ends_at AT TIME ZONE 'UTC',
 	        'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
 	    'timezone', e.timezone, 'venue', e.venue, 'address', e.address,
-	    'city', e.city, 'online_url', e.online_url,
+	    'city', e.city, 'latitude', e.latitude, 'longitude', e.longitude,
+	    'online_url', e.online_url,
 	    'accessibility_notes', e.accessibility_notes,
 	    'capacity', e.capacity, 'guest_limit', e.guest_limit,
 	    'status', e.status, 'cancel_reason', e.cancel_reason,
@@ -224,6 +225,14 @@ BEGIN
 	IF p ? 'city' THEN
 		e.city := api.clean(p->>'city');
 	END IF;
+	IF p ? 'latitude' OR p ? 'longitude' THEN
+		PERFORM api.check_position(p, 'latitude', 'longitude',
+		    e.latitude::numeric, e.longitude::numeric);
+		e.latitude := CASE WHEN p ? 'latitude'
+		    THEN (p->>'latitude')::double precision ELSE e.latitude END;
+		e.longitude := CASE WHEN p ? 'longitude'
+		    THEN (p->>'longitude')::double precision ELSE e.longitude END;
+	END IF;
 	IF p ? 'online_url' THEN
 		e.online_url := api.clean(p->>'online_url');
 	END IF;
@@ -345,13 +354,13 @@ BEGIN
 	e.tags := '{}';
 	e := api.event_apply(e, p_body);
 	INSERT INTO events (title, description, kind, tags, starts_at, ends_at,
-	    timezone, venue, address, city, online_url, accessibility_notes,
-	    capacity, guest_limit, organization_id, created_by, target,
-	    talking_points)
+	    timezone, venue, address, city, latitude, longitude, online_url,
+	    accessibility_notes, capacity, guest_limit, organization_id,
+	    created_by, target, talking_points)
 	VALUES (e.title, e.description, e.kind, e.tags, e.starts_at, e.ends_at,
-	    e.timezone, e.venue, e.address, e.city, e.online_url,
-	    e.accessibility_notes, e.capacity, e.guest_limit, v_o.id, v_me.id,
-	    e.target, e.talking_points)
+	    e.timezone, e.venue, e.address, e.city, e.latitude, e.longitude,
+	    e.online_url, e.accessibility_notes, e.capacity, e.guest_limit,
+	    v_o.id, v_me.id, e.target, e.talking_points)
 	RETURNING * INTO e;
 	PERFORM api.event_set_organizers(e, p_body->'organizers');
 	RETURN api.ok(201, api.event_json(e, v_me), '/v1/events/' || e.id);
@@ -406,7 +415,8 @@ BEGIN
 	UPDATE events SET title = e.title, description = e.description,
 	    kind = e.kind, tags = e.tags, starts_at = e.starts_at,
 	    ends_at = e.ends_at, timezone = e.timezone, venue = e.venue,
-	    address = e.address, city = e.city, online_url = e.online_url,
+	    address = e.address, city = e.city, latitude = e.latitude,
+	    longitude = e.longitude, online_url = e.online_url,
 	    accessibility_notes = e.accessibility_notes, capacity = e.capacity,
 	    guest_limit = e.guest_limit, organization_id = p_org,
 	    recap = e.recap, target = e.target,
@@ -635,6 +645,64 @@ BEGIN
 END;
 $$;
 
+-- GET /v1/events?near=...: events within the radius of p_pt
+-- (api.near_point) that have not ended at p_from and match the other
+-- filters, nearest first, then by id, each with its distance_km.  The
+-- rows come nearest first from events_position_idx, as few as the page
+-- needs (api.near_take); the time and the filters are checked on the way.
+CREATE FUNCTION api.events_near(p_query jsonb, p_viewer members,
+    p_from timestamptz, p_pt earth)
+RETURNS api.reply LANGUAGE plpgsql
+SET plan_cache_mode = force_custom_plan AS $$
+DECLARE
+	v_cur	jsonb := api.cursor_decode('events', p_query, '{numeric,bigint}');
+	v_r	double precision := api.near_radius(p_query);
+	v_to	timestamptz := api.time_arg(p_query->>'to', 'to');
+	v_tsq	tsquery := api.search_arg(p_query);
+	v_org	bigint;
+	v_rows	refcursor;
+	v_ids	bigint[];
+	v_ds	double precision[];
+BEGIN
+	IF v_to IS NOT NULL AND v_to <= p_from THEN
+		PERFORM api.fail(400, 'validation_failed', 'must be after from '
+		    '(which defaults to now)', 'to');
+	END IF;
+	IF p_query ? 'organization' THEN
+		v_org := api.org_id(p_query->>'organization', 'organization');
+	END IF;
+	OPEN v_rows FOR
+		SELECT e.id, ll_to_earth(e.latitude, e.longitude) <-> p_pt AS d
+		FROM events e
+		WHERE earth_box(p_pt, v_r) @> ll_to_earth(e.latitude, e.longitude)
+		  AND e.ends_at >= p_from
+		  AND (e.hidden_at IS NULL OR api.event_can_manage(e, p_viewer))
+		  AND (v_to IS NULL OR e.starts_at < v_to)
+		  AND (v_org IS NULL OR e.organization_id = v_org)
+		  AND (NOT p_query ? 'kind' OR e.kind = p_query->>'kind')
+		  AND (NOT p_query ? 'city' OR lower(e.city) = lower(p_query->>'city'))
+		  AND (NOT p_query ? 'tag' OR e.tags @> ARRAY[lower(p_query->>'tag')])
+		  AND (v_tsq IS NULL OR e.search @@ v_tsq)
+		  AND (v_cur IS NULL OR (ll_to_earth(e.latitude, e.longitude) <->
+		      p_pt, e.id) > ((v_cur->>0)::double precision,
+		      (v_cur->>1)::bigint))
+		ORDER BY ll_to_earth(e.latitude, e.longitude) <-> p_pt;
+	SELECT t.ids, t.chords INTO v_ids, v_ds
+	FROM api.near_take(v_rows, api.page_size(p_query), v_r) t;
+	RETURN (WITH page AS (
+		SELECT t.id, t.d FROM unnest(v_ids, v_ds) AS t(id, d)
+		ORDER BY t.d, t.id
+		LIMIT api.page_size(p_query)
+	)
+	SELECT api.page('events',
+	    array_agg(v.doc || jsonb_build_object('distance_km',
+	        api.distance_km(page.d)) ORDER BY page.d, page.id),
+	    array_agg(jsonb_build_array(page.d, page.id)
+	        ORDER BY page.d, page.id), p_query)
+	FROM page, LATERAL api.event_view(page.id, p_viewer) v);
+END;
+$$;
+
 -- GET /v1/events: from `from` (default now) on.  The cursor keeps
 -- starts_at to the microsecond (rows written by SQL may have fractions),
 -- as UTC text.
@@ -649,10 +717,15 @@ RETURNS api.reply LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan
 AS $$
 DECLARE
 	v_me	members := api.viewer(p_token);
-	v_cur	jsonb := api.cursor_decode('events', p_query, '{timestamptz,bigint}');
+	v_pt	earth := api.near_point(p_query, v_me);
+	v_cur	jsonb;
 	v_from	timestamptz := coalesce(api.time_arg(p_query->>'from', 'from'),
 	    now());
 BEGIN
+	IF v_pt IS NOT NULL THEN
+		RETURN api.events_near(p_query, v_me, v_from, v_pt);
+	END IF;
+	v_cur := api.cursor_decode('events', p_query, '{timestamptz,bigint}');
 	IF api.events_filtered(p_query) THEN
 		RETURN api.events_page_filtered(p_query, v_me, v_from, v_cur);
 	END IF;

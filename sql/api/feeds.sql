@@ -72,7 +72,8 @@ RETURNS jsonb LANGUAGE sql STABLE AS $$
 	    'cancel_reason', e.cancel_reason,
 	    'starts_at', api.ts(e.starts_at), 'ends_at', api.ts(e.ends_at),
 	    'timezone', e.timezone, 'venue', e.venue, 'address', e.address,
-	    'city', e.city, 'online_url', e.online_url,
+	    'city', e.city, 'latitude', e.latitude, 'longitude', e.longitude,
+	    'online_url', e.online_url,
 	    'organization', (SELECT o.name FROM organizations o
 	        WHERE o.id = e.organization_id),
 	    'tags', to_jsonb(e.tags), 'sequence', e.sequence,

@@ -322,6 +322,151 @@ RETURNS text LANGUAGE sql IMMUTABLE AS $$
 	        p[cardinality(p)] END;
 $$;
 
+-- Nearby ----------------------------------------------------------------------
+
+-- Distances are those of the earthdistance module (sql/migrations/
+-- 0040_nearby.sql): points are ll_to_earth(latitude, longitude), lists
+-- "near" a point keep what is within "within_km" of it and order by the
+-- cube distance <-> (a chord, ordered as the great-circle distance is),
+-- then id.  Their cursors carry that chord and the id.
+--
+-- A near list opens a cursor on its rows (id, d: the chord) ordered by
+-- the chord alone, with earth_box(point, radius) @> position as a
+-- condition: the GiST index then reads the box's rows nearest first and
+-- stops when asked (a plpgsql cursor is planned for its first rows).
+-- PostgreSQL cannot add "then id" to that order without sorting the
+-- whole box, so api.near_take() reads the page and every row as near as
+-- its last one (ties), and the list sorts those few by (chord, id).
+
+-- The point of a list's "near" parameter (NULL when absent): "lat,lon"
+-- in degrees, "my_library" (the position of the caller's earliest
+-- active affiliation that has one) or "my_home" (the caller's home
+-- area); anything else, or a caller without one, is 400 naming near.
+-- "within_km" without "near" is 400 naming within_km.
+CREATE FUNCTION api.near_point(p_query jsonb, p_me members)
+RETURNS earth LANGUAGE plpgsql STABLE AS $$
+DECLARE
+	v_near	text := p_query->>'near';
+	v_m	text[];
+	v_lat	double precision;
+	v_lon	double precision;
+BEGIN
+	IF v_near IS NULL THEN
+		IF p_query ? 'within_km' THEN
+			PERFORM api.fail(400, 'validation_failed',
+			    'is only used with near', 'within_km');
+		END IF;
+		RETURN NULL;
+	END IF;
+	IF v_near = 'my_library' THEN
+		SELECT o.latitude, o.longitude INTO v_lat, v_lon
+		FROM memberships ms JOIN organizations o ON o.id = ms.organization_id
+		WHERE ms.member_id = p_me.id AND ms.status = 'active'
+		  AND o.latitude IS NOT NULL
+		ORDER BY ms.created_at, o.id LIMIT 1;
+		IF v_lat IS NULL THEN
+			PERFORM api.fail(400, 'validation_failed', CASE WHEN
+			    p_me.id IS NULL THEN 'my_library needs you signed in'
+			    ELSE 'none of your organizations has a position: use '
+			    'near=latitude,longitude' END, 'near');
+		END IF;
+	ELSIF v_near = 'my_home' THEN
+		v_lat := p_me.home_latitude;
+		v_lon := p_me.home_longitude;
+		IF v_lat IS NULL THEN
+			PERFORM api.fail(400, 'validation_failed', CASE WHEN
+			    p_me.id IS NULL THEN 'my_home needs you signed in'
+			    ELSE 'you have set no home area: use '
+			    'near=latitude,longitude' END, 'near');
+		END IF;
+	ELSE
+		v_m := regexp_match(v_near, '^\s*([-+]?[0-9]{1,3}(?:\.[0-9]{1,12})?)\s*,'
+		    '\s*([-+]?[0-9]{1,3}(?:\.[0-9]{1,12})?)\s*$');
+		v_lat := v_m[1]::double precision;
+		v_lon := v_m[2]::double precision;
+		IF v_m IS NULL OR v_lat NOT BETWEEN -90 AND 90
+		    OR v_lon NOT BETWEEN -180 AND 180 THEN
+			PERFORM api.fail(400, 'validation_failed', 'must be '
+			    '"latitude,longitude" in degrees (-90..90, '
+			    '-180..180), "my_library" or "my_home"', 'near');
+		END IF;
+	END IF;
+	RETURN ll_to_earth(v_lat, v_lon);
+END;
+$$;
+
+-- A body's latitude and longitude (fields p_klat and p_klon; the API
+-- checked their ranges) must leave a position with both or neither,
+-- given the current ones (NULL, NULL for a new row): else 400 naming the
+-- one the body lacks (or the one it sets to null).
+CREATE FUNCTION api.check_position(p jsonb, p_klat text, p_klon text,
+    p_lat numeric, p_lon numeric)
+RETURNS void LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+	v_lat	boolean := CASE WHEN p ? p_klat
+	    THEN jsonb_typeof(p->p_klat) = 'number' ELSE p_lat IS NOT NULL END;
+	v_lon	boolean := CASE WHEN p ? p_klon
+	    THEN jsonb_typeof(p->p_klon) = 'number' ELSE p_lon IS NOT NULL END;
+BEGIN
+	IF v_lat <> v_lon THEN
+		PERFORM api.fail(400, 'validation_failed', p_klat || ' and ' ||
+		    p_klon || ' go together: give both, or null for both',
+		    CASE WHEN NOT p ? p_klon THEN p_klon
+		        WHEN NOT p ? p_klat THEN p_klat
+		        WHEN v_lat THEN p_klon ELSE p_klat END);
+	END IF;
+END;
+$$;
+
+-- The first rows of a near list from p_rows, an open cursor of (id, d)
+-- in the order of d (the chord): at least p_size (when there are), and
+-- every further row at the same d as the last one (so that sorting them
+-- by (d, id) gives the true first p_size), none farther than p_radius
+-- metres (great-circle, as earth_distance), where the read stops.
+-- Closes p_rows.
+CREATE FUNCTION api.near_take(p_rows refcursor, p_size integer,
+    p_radius double precision, OUT ids bigint[], OUT chords double precision[])
+LANGUAGE plpgsql AS $$
+DECLARE
+	r	record;
+	v_last	double precision;
+BEGIN
+	ids := '{}';
+	chords := '{}';
+	LOOP
+		FETCH p_rows INTO r;
+		EXIT WHEN NOT FOUND OR sec_to_gc(r.d) > p_radius OR
+		    (cardinality(ids) >= p_size AND r.d > v_last);
+		ids := ids || r.id;
+		chords := chords || r.d;
+		v_last := r.d;
+	END LOOP;
+	CLOSE p_rows;
+END;
+$$;
+
+-- The radius of a near list in metres: "within_km" (the API checked
+-- 1..500), 50 km when absent.
+CREATE FUNCTION api.near_radius(p_query jsonb)
+RETURNS double precision LANGUAGE sql IMMUTABLE AS $$
+	SELECT coalesce((p_query->>'within_km')::double precision, 50) * 1000;
+$$;
+
+-- A chord between two points (the <-> of their cubes) as the
+-- great-circle distance in kilometres, to one decimal.
+CREATE FUNCTION api.distance_km(p_chord double precision)
+RETURNS numeric LANGUAGE sql IMMUTABLE AS $$
+	SELECT round((sec_to_gc(p_chord) / 1000)::numeric, 1);
+$$;
+
+-- What others are told of the distance to a member's home area: a band.
+CREATE FUNCTION api.distance_band(p_chord double precision)
+RETURNS text LANGUAGE sql IMMUTABLE AS $$
+	SELECT CASE WHEN sec_to_gc(p_chord) < 5000 THEN 'under_5_km'
+	    WHEN sec_to_gc(p_chord) <= 20000 THEN '5_to_20_km'
+	    ELSE 'over_20_km' END;
+$$;
+
 -- Settings and health ---------------------------------------------------------
 
 -- Settings come from the API's connection options (PGOPTIONS, set from

@@ -8,6 +8,20 @@
 -- sql/api/reports.sql), and three open ones from three different
 -- recipients stop the sender from inviting (403 invitations_suspended)
 -- until a site admin resolves them.
+--
+-- Invitations by email (email_invitations, 0031_email_invitations.sql)
+-- reach people who are not members yet: one message invites to the event
+-- and to join.  An address gets the same results whether or not it is a
+-- member's, so results never tell who is a member: not_accepting when it
+-- is on the suppression list or already had 3 email invitations in 30
+-- days from all senders together (requests lock each address, in order,
+-- before counting), already_invited when it was invited to the event
+-- before, else invited.  They count toward the same cap of 200.  The
+-- mail goes to an address that is not a member's, and to a member's
+-- only when the member's settings allow the sender (else nothing is
+-- sent, and the answer is the same).  The invitee's spam mark (from the
+-- link, no account needed) counts toward the sender's suspension like a
+-- member's, and registering from the link answers "going".
 
 -- Why p_sender may invite p_to, in words p_to may see, or NULL when
 -- p_to's "invitations" setting does not allow it.
@@ -73,10 +87,80 @@ RETURNS integer LANGUAGE sql IMMUTABLE AS $$
 	SELECT 3;
 $$;
 
--- Invite up to 50 members.  All or nothing against the cap of 200
--- "invited" results per sender per rolling 24 hours: the request runs
--- whole, then fails with 429 (rolling everything back) when it passed
--- the cap.  Requests of one sender are serialized by an advisory lock.
+-- Email invitations one address may get per rolling 30 days, from all
+-- senders together.
+CREATE FUNCTION api.invitations_per_address()
+RETURNS integer LANGUAGE sql IMMUTABLE AS $$
+	SELECT 3;
+$$;
+
+-- Whether p looks like an email address, as the API's FT_EMAIL checks
+-- one (input_is_email, api/src/http/input_text.c): 3 to 254 characters,
+-- one @ not first, a dot after it but not right after it nor last, no
+-- spaces, controls or <>,;"\.
+CREATE FUNCTION api.is_email(p text)
+RETURNS boolean LANGUAGE sql IMMUTABLE AS $$
+	SELECT length(p) BETWEEN 3 AND 254
+	    AND p ~ '^[^@[:space:][:cntrl:]<>,;"\\]+@[^@.[:space:][:cntrl:]<>,;"\\][^@[:space:][:cntrl:]<>,;"\\]*$'
+	    AND split_part(p, '@', 2) LIKE '%.%' AND right(p, 1) <> '.';
+$$;
+
+-- Open spam marks against a sender, one per recipient (a member, or an
+-- address invited by email): three suspend the sender's invitations.
+CREATE FUNCTION api.invitation_spam_marks(p_sender bigint)
+RETURNS integer LANGUAGE sql STABLE AS $$
+	SELECT count(*)::integer FROM (
+		SELECT 'm' || recipient_id FROM invitations
+		WHERE sender_id = p_sender AND status = 'reported_spam'
+		  AND spam_resolved_at IS NULL
+		UNION
+		SELECT 'a' || encode(address_hash, 'hex') FROM email_invitations
+		WHERE sender_id = p_sender AND status = 'reported_spam'
+		  AND spam_resolved_at IS NULL) t;
+$$;
+
+-- The invitation mail to an address (which may be a member's: then only
+-- when the member's settings allow p_sender, and with the member's own
+-- footer).  p_token goes into the link; the event's calendar part comes
+-- with it.
+CREATE FUNCTION api.mail_email_invitation(p_sender members, e events,
+    p_addr text, p_token text)
+RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+	v_m	members;
+BEGIN
+	SELECT * INTO v_m FROM members WHERE lower(email) = lower(p_addr);
+	IF FOUND AND (NOT api.mail_allowed(v_m, 'invitation') OR
+	    api.invitation_reason(p_sender, v_m) IS NULL) THEN
+		RETURN;
+	END IF;
+	PERFORM api.mail_queue('invitation', v_m.id, p_addr,
+	    p_sender.display_name || ' invited you to ' || e.title,
+	    'Hello,',
+	    ARRAY[p_sender.display_name || ' invited you to ' || e.title ||
+	        ', an event on Interlibrary, where the staff of the region''s '
+	        'libraries meet.'] || api.event_when_where(e) ||
+	    ARRAY['Follow the link to see the event. To go, sign up there '
+	        '(it is free) or sign in: your place is kept as you register.',
+	        'If you do not know ' || p_sender.display_name || ' or did not '
+	        'expect this, ignore it, or report it as unwanted on the same '
+	        'page. No address gets more than ' ||
+	        api.invitations_per_address() || ' invitations in 30 days.'],
+	    'See the invitation', api.public_url('web') || '/#/events/' ||
+	        e.id || '?invitation=' || p_token,
+	    CASE WHEN e.hidden_at IS NULL THEN e.id END,
+	    'You get this because ' || p_sender.display_name || ' entered your '
+	    'address to invite you. Interlibrary keeps it 90 days at most.');
+END;
+$$;
+
+-- Invite up to 50 members and addresses in all.  All or nothing against
+-- the cap of 200 "invited" results per sender per rolling 24 hours
+-- (member and email invitations together): the request runs whole, then
+-- fails with 429 (rolling everything back, mail included) when it passed
+-- the cap.  Requests of one sender are serialized by an advisory lock;
+-- requests naming the same address, by a lock per address, taken in
+-- order (no deadlock) before anything is counted.
 CREATE FUNCTION api.event_invite(p_token bytea, p_args jsonb, p_query jsonb,
     p_body jsonb, p_client inet)
 RETURNS api.reply LANGUAGE plpgsql AS $$
@@ -93,16 +177,39 @@ DECLARE
 	v_sent		integer := 0;
 	v_used		integer;
 	v_free_at	timestamptz;
+	v_addr		text;
+	v_hash		bytea;
+	v_token		text;
+	v_new		bigint;
 BEGIN
+	IF jsonb_array_length(coalesce(p_body->'member_ids', '[]')) +
+	    jsonb_array_length(coalesce(p_body->'emails', '[]'))
+	    NOT BETWEEN 1 AND 50 THEN
+		PERFORM api.fail(400, 'validation_failed', 'name 1 to 50 members '
+		    'and email addresses in all', CASE WHEN p_body ? 'emails'
+		    THEN 'emails' ELSE 'member_ids' END);
+	END IF;
+	FOR v_addr IN SELECT btrim(x)
+	    FROM jsonb_array_elements_text(p_body->'emails') t(x) LOOP
+		IF NOT api.is_email(v_addr) THEN
+			PERFORM api.fail(400, 'validation_failed', 'is not an '
+			    'email address: ' || left(v_addr, 254), 'emails');
+		END IF;
+	END LOOP;
 	PERFORM api.event_require_open(e);
 	PERFORM pg_advisory_xact_lock(hashtext('invite:' || v_me.id));
-	IF (SELECT count(DISTINCT recipient_id) FROM invitations
-	    WHERE sender_id = v_me.id AND status = 'reported_spam'
-	      AND spam_resolved_at IS NULL) >= 3 THEN
+	IF api.invitation_spam_marks(v_me.id) >= 3 THEN
 		PERFORM api.fail(403, 'invitations_suspended', 'your invitations '
 		    'were reported as spam and are suspended until a site '
 		    'admin has reviewed the reports');
 	END IF;
+	-- Ordered by the lock keys themselves: every request takes them in
+	-- one order, so two requests never wait for each other in a circle.
+	PERFORM pg_advisory_xact_lock(k)
+	FROM (SELECT DISTINCT hashtext('invite-address:' ||
+	        encode(api.address_hash(x), 'hex')) AS k
+	    FROM jsonb_array_elements_text(p_body->'emails') t(x)
+	    ORDER BY 1) a;
 
 	FOR v_id IN SELECT x::bigint
 	    FROM jsonb_array_elements_text(p_body->'member_ids') t(x) LOOP
@@ -148,14 +255,62 @@ BEGIN
 		    'member_id', v_id, 'result', v_result));
 	END LOOP;
 
-	SELECT count(*) INTO v_used FROM invitations
-	WHERE sender_id = v_me.id AND created_at > now() - interval '24 hours';
-	IF v_used > v_cap THEN
-		-- The invitation whose expiry brings the count back to the cap.
-		SELECT created_at INTO v_free_at FROM invitations
+	-- Addresses: nothing here may depend on whether one is a member's.
+	FOR v_addr IN SELECT btrim(x)
+	    FROM jsonb_array_elements_text(p_body->'emails') t(x) LOOP
+		v_hash := api.address_hash(v_addr);
+		IF lower(v_addr) = lower(v_me.email)
+		    OR api.suppressed(v_addr, false) THEN
+			v_result := 'not_accepting';
+		ELSIF EXISTS (SELECT 1 FROM email_invitations
+		    WHERE event_id = e.id AND address_hash = v_hash) THEN
+			v_result := 'already_invited';
+		ELSIF (SELECT count(*) FROM email_invitations
+		    WHERE address_hash = v_hash
+		      AND created_at > now() - interval '30 days')
+		    >= api.invitations_per_address() THEN
+			v_result := 'not_accepting';
+		ELSE
+			v_token := api.b64url(gen_random_bytes(32));
+			v_new := NULL;
+			INSERT INTO email_invitations (event_id, sender_id,
+			    address_hash, email, token_hash)
+			VALUES (e.id, v_me.id, v_hash, v_addr,
+			    sha256(convert_to(v_token, 'UTF8')))
+			ON CONFLICT (event_id, address_hash) DO NOTHING
+			RETURNING id INTO v_new;
+			IF v_new IS NULL THEN
+				v_result := 'already_invited';
+			ELSE
+				v_result := 'invited';
+				v_sent := v_sent + 1;
+				PERFORM api.mail_email_invitation(v_me, e, v_addr,
+				    v_token);
+			END IF;
+		END IF;
+		v_results := v_results || jsonb_build_array(jsonb_build_object(
+		    'email', v_addr, 'result', v_result));
+	END LOOP;
+
+	SELECT count(*) INTO v_used FROM (
+		SELECT created_at FROM invitations
 		WHERE sender_id = v_me.id
 		  AND created_at > now() - interval '24 hours'
-		ORDER BY created_at, id
+		UNION ALL
+		SELECT created_at FROM email_invitations
+		WHERE sender_id = v_me.id
+		  AND created_at > now() - interval '24 hours') t;
+	IF v_used > v_cap THEN
+		-- The invitation whose expiry brings the count back to the cap.
+		SELECT created_at INTO v_free_at FROM (
+			SELECT created_at FROM invitations
+			WHERE sender_id = v_me.id
+			  AND created_at > now() - interval '24 hours'
+			UNION ALL
+			SELECT created_at FROM email_invitations
+			WHERE sender_id = v_me.id
+			  AND created_at > now() - interval '24 hours') t
+		ORDER BY created_at
 		OFFSET v_used - v_cap - 1 LIMIT 1;
 		PERFORM api.fail(429, 'rate_limited', 'this would send ' ||
 		    v_sent || ' invitations but only ' ||
@@ -260,5 +415,61 @@ BEGIN
 	RETURNING * INTO v_inv;
 	RETURN api.ok(200, api.invitation_json(v_inv) ||
 	    jsonb_build_object('rsvp', api.rsvp_json(v_r)));
+END;
+$$;
+
+-- The email invitation of a link's token (its SHA-256 in hex: the API
+-- hashes it before the call), locked, or 404 naming p_field.
+CREATE FUNCTION api.email_invitation_find(p_hash text, p_field text)
+RETURNS email_invitations LANGUAGE plpgsql AS $$
+DECLARE
+	v	email_invitations;
+BEGIN
+	SELECT * INTO v FROM email_invitations
+	WHERE token_hash = decode(p_hash, 'hex')
+	FOR UPDATE;
+	IF NOT FOUND THEN
+		PERFORM api.fail(404, 'not_found', 'this invitation link is not '
+		    'valid (links last 90 days): copy the whole link from the '
+		    'email', p_field);
+	END IF;
+	RETURN v;
+END;
+$$;
+
+-- POST /v1/email-invitations/report {token}: the invitee (no account
+-- needed: the link is the proof) marks the invitation as unwanted.  The
+-- mark counts toward the sender's suspension like a member's, and puts
+-- a report about the sender in the site admins' queue (no reporter:
+-- the invitee is not a member); resolving that report lifts the mark
+-- (api.report_patch).  Once is enough: again is the same 200.
+CREATE FUNCTION api.email_invitation_report(p_token bytea, p_args jsonb,
+    p_query jsonb, p_body jsonb, p_client inet)
+RETURNS api.reply LANGUAGE plpgsql AS $$
+DECLARE
+	v	email_invitations := api.email_invitation_find(p_body->>'token',
+	    'token');
+	v_report	bigint;
+BEGIN
+	IF v.status = 'accepted' THEN
+		PERFORM api.fail(409, 'conflict', 'this invitation was accepted: '
+		    'report it from your account instead', 'token');
+	END IF;
+	IF v.status = 'pending' THEN
+		INSERT INTO reports (reporter_id, subject_type, subject_id, reason)
+		SELECT NULL, 'member', v.sender_id, left('Reported as unwanted '
+		    'by its recipient: an email invitation from ' ||
+		    coalesce(m.display_name, 'a member') || ' (member ' ||
+		    v.sender_id || ') to "' || coalesce(e.title, '?') ||
+		    '" (event ' || v.event_id || ').', 2000)
+		FROM (SELECT 1) x
+		    LEFT JOIN members m ON m.id = v.sender_id
+		    LEFT JOIN events e ON e.id = v.event_id
+		RETURNING id INTO v_report;
+		UPDATE email_invitations SET status = 'reported_spam',
+		    report_id = v_report, responded_at = now()
+		WHERE id = v.id;
+	END IF;
+	RETURN api.ok(200, jsonb_build_object('status', 'reported_spam'));
 END;
 $$;

@@ -820,6 +820,12 @@ BEGIN
 	DELETE FROM outbox WHERE status IN ('sent', 'failed')
 	  AND created_at < now() - interval '30 days';
 	DELETE FROM mail_reminders WHERE starts_at < now() - interval '7 days';
+	-- Invitees' addresses: cleared at registration, else gone after 90
+	-- days (a spam mark stays, by the address's hash only).
+	DELETE FROM email_invitations
+	WHERE status = 'pending' AND created_at < now() - interval '90 days';
+	UPDATE email_invitations SET email = NULL
+	WHERE email IS NOT NULL AND created_at < now() - interval '90 days';
 	RETURN v_n;
 END;
 $$;
@@ -877,8 +883,10 @@ END;
 $$;
 
 -- Once a week, for members who chose it: the coming fortnight's events
--- in their city (or everywhere when they set none), collaborations
--- opened in the past week, and mentorship requests waiting for them.
+-- near them (within 50 km of their home area when both it and the event
+-- have a position, else in their city, or everywhere when they set
+-- neither), collaborations opened in the past week, and mentorship
+-- requests waiting for them.
 CREATE FUNCTION api.mail_digests()
 RETURNS integer LANGUAGE plpgsql AS $$
 DECLARE
@@ -912,7 +920,12 @@ BEGIN
 			WHERE e.status = 'scheduled' AND e.hidden_at IS NULL
 			  AND e.starts_at > now()
 			  AND e.starts_at <= now() + interval '14 days'
-			  AND (m.city IS NULL OR lower(e.city) = lower(m.city))
+			  AND CASE WHEN m.home_latitude IS NOT NULL
+			        AND e.latitude IS NOT NULL THEN
+			      earth_distance(ll_to_earth(m.home_latitude::float8,
+			          m.home_longitude::float8),
+			          ll_to_earth(e.latitude, e.longitude)) <= 50000
+			    ELSE m.city IS NULL OR lower(e.city) = lower(m.city) END
 			ORDER BY e.starts_at LIMIT 10) x;
 		SELECT array_agg('• ' || c.title || E'\n  ' ||
 		    api.public_url('web') || '/#/collaborations/' || c.id
@@ -929,7 +942,8 @@ BEGIN
 		v_paras := '{}';
 		IF v_ev IS NOT NULL THEN
 			v_paras := v_paras || ARRAY['Coming up' ||
-			    coalesce(' in ' || m.city, '') || E':\n' ||
+			    CASE WHEN m.home_latitude IS NOT NULL THEN ' near you'
+			        ELSE coalesce(' in ' || m.city, '') END || E':\n' ||
 			    array_to_string(v_ev, E'\n')];
 		END IF;
 		IF v_co IS NOT NULL THEN

@@ -153,7 +153,9 @@ RETURNS jsonb LANGUAGE sql STABLE AS $$
 	    'visibility', jsonb_build_object('about', m.visibility_about,
 	        'affiliations', m.visibility_affiliations,
 	        'mentoring', m.visibility_mentoring),
-	    'invitations', m.invitations, 'role', m.role,
+	    'invitations', m.invitations,
+	    'home_latitude', m.home_latitude, 'home_longitude', m.home_longitude,
+	    'role', m.role,
 	    'suspended', m.suspended_at IS NOT NULL,
 	    'version', m.version,
 	    'created_at', api.ts(m.created_at),
@@ -199,16 +201,52 @@ BEGIN
 END;
 $$;
 
+-- With "invitation" (the SHA-256 in hex of an email invitation's token:
+-- the API hashes it before the call), the new member answers "going" to
+-- the event (through api.rsvp_apply: the waitlist when it is full; not
+-- when the event was cancelled or is over), the invitation is accepted
+-- and its address forgotten, and when the account's address is the one
+-- invited, the link proved it: verified, no verification mail.
 CREATE FUNCTION api.register(p_body jsonb, p_hash text)
 RETURNS api.reply LANGUAGE plpgsql AS $$
 DECLARE
 	v_m	members;
+	v_inv	email_invitations;
+	e	events;
 BEGIN
 	INSERT INTO members (email, password_hash, display_name)
 	VALUES (btrim(p_body->>'email'), p_hash,
 	    btrim(p_body->>'display_name'))
 	RETURNING * INTO v_m;
-	PERFORM api.mail_verification(v_m);
+	IF p_body ? 'invitation' THEN
+		v_inv := api.email_invitation_find(p_body->>'invitation',
+		    'invitation');
+		IF v_inv.status <> 'pending' THEN
+			PERFORM api.fail(409, 'conflict', 'this invitation was '
+			    'already used or reported: register without it',
+			    'invitation');
+		END IF;
+		UPDATE email_invitations SET status = 'accepted', email = NULL,
+		    member_id = v_m.id, responded_at = now()
+		WHERE id = v_inv.id;
+		IF api.address_hash(v_m.email) = v_inv.address_hash THEN
+			UPDATE members SET email_verified = true
+			WHERE id = v_m.id
+			RETURNING * INTO v_m;
+			-- Registering is asking for mail (as verifying is).
+			DELETE FROM email_suppressions
+			WHERE address_hash = v_inv.address_hash
+			  AND reason = 'unsubscribed';
+		END IF;
+		SELECT * INTO e FROM events WHERE id = v_inv.event_id;
+		IF e.status = 'scheduled' AND e.ends_at > now()
+		    AND e.hidden_at IS NULL THEN
+			PERFORM api.rsvp_apply(e.id, v_m.id, 'going', 0);
+		END IF;
+	END IF;
+	IF NOT v_m.email_verified THEN
+		PERFORM api.mail_verification(v_m);
+	END IF;
 	RETURN api.ok(201, api.member_own(v_m), '/v1/members/' || v_m.id);
 EXCEPTION WHEN unique_violation THEN
 	PERFORM api.fail(409, 'email_taken',
@@ -252,6 +290,8 @@ DECLARE
 	v_vis	jsonb := coalesce(p_body->'visibility', '{}');
 BEGIN
 	v_m := api.me_lock(v_m, p_args);
+	PERFORM api.check_position(p, 'home_latitude', 'home_longitude',
+	    v_m.home_latitude, v_m.home_longitude);
 	IF p ? 'display_name' AND api.clean(p->>'display_name') IS NULL THEN
 		PERFORM api.fail(400, 'validation_failed',
 		    'must not be empty', 'display_name');
@@ -298,6 +338,12 @@ BEGIN
 	    invitations = CASE WHEN p ? 'invitations'
 	        THEN coalesce(p->>'invitations', 'organizations')
 	        ELSE invitations END,
+	    -- Coarse: rounded to 0.01 degree (the columns keep no more).
+	    home_latitude = CASE WHEN p ? 'home_latitude'
+	        THEN round((p->>'home_latitude')::numeric, 2) ELSE home_latitude END,
+	    home_longitude = CASE WHEN p ? 'home_longitude'
+	        THEN round((p->>'home_longitude')::numeric, 2)
+	        ELSE home_longitude END,
 	    updated_at = now()
 	WHERE id = v_m.id
 	RETURNING * INTO v_m;
@@ -313,13 +359,18 @@ RETURNS api.reply LANGUAGE plpgsql SET plan_cache_mode = force_custom_plan
 AS $$
 DECLARE
 	v_me	members := api.auth(p_token, false);
-	v_cur	jsonb := api.cursor_decode('members', p_query, '{text,bigint}');
+	v_pt	earth := api.near_point(p_query, v_me);
+	v_cur	jsonb;
 	v_tsq	tsquery := api.search_arg(p_query);
 	v_org	bigint;
 BEGIN
 	IF p_query ? 'organization' THEN
 		v_org := api.org_id(p_query->>'organization', 'organization');
 	END IF;
+	IF v_pt IS NOT NULL THEN
+		RETURN api.members_near(p_query, v_me, v_pt, v_tsq, v_org);
+	END IF;
+	v_cur := api.cursor_decode('members', p_query, '{text,bigint}');
 	RETURN (WITH page AS (
 		SELECT m.*
 		FROM members m
@@ -347,6 +398,67 @@ BEGIN
 	    array_agg(api.member_view(page, v_me)
 	        ORDER BY lower(page.display_name), page.id),
 	    array_agg(jsonb_build_array(lower(page.display_name), page.id) ORDER BY lower(page.display_name), page.id), p_query)
+	FROM page);
+END;
+$$;
+
+-- GET /v1/members?near=... (people nearby): the other members whose home
+-- area is within the radius of p_pt and whose about group p_me may see
+-- (consent: a member who sets no home area, or keeps about private, is
+-- never listed), with the other filters, nearest first, then by id.  The
+-- distance is told only as a band (api.distance_band).  The rows come
+-- nearest first from members_home_area_idx (api.near_take).
+CREATE FUNCTION api.members_near(p_query jsonb, p_me members, p_pt earth,
+    p_tsq tsquery, p_org bigint)
+RETURNS api.reply LANGUAGE plpgsql
+SET plan_cache_mode = force_custom_plan AS $$
+DECLARE
+	v_cur	jsonb := api.cursor_decode('members', p_query, '{numeric,bigint}');
+	v_r	double precision := api.near_radius(p_query);
+	v_rows	refcursor;
+	v_ids	bigint[];
+	v_ds	double precision[];
+BEGIN
+	OPEN v_rows FOR
+		SELECT m.id, ll_to_earth(m.home_latitude::double precision,
+		    m.home_longitude::double precision) <-> p_pt AS d
+		FROM members m
+		WHERE earth_box(p_pt, v_r) @> ll_to_earth(
+		      m.home_latitude::double precision,
+		      m.home_longitude::double precision)
+		  AND m.id <> p_me.id AND m.suspended_at IS NULL
+		  AND api.can_see(m.visibility_about, p_me, m.id)
+		  AND (p_tsq IS NULL OR m.search @@ p_tsq)
+		  AND (NOT p_query ? 'skill' OR m.skills @> ARRAY[p_query->>'skill'])
+		  AND (NOT p_query ? 'interest' OR
+		      m.interests @> ARRAY[p_query->>'interest'])
+		  AND (NOT p_query ? 'city' OR lower(m.city) = lower(p_query->>'city'))
+		  AND (NOT p_query ? 'mentoring' OR (m.mentoring_available
+		      AND m.visibility_mentoring <> 'private'))
+		  AND (p_org IS NULL OR (m.visibility_affiliations <> 'private'
+		      AND EXISTS (SELECT 1 FROM memberships ms
+		          WHERE ms.member_id = m.id AND ms.organization_id = p_org
+		            AND ms.status = 'active')))
+		  AND (v_cur IS NULL OR (ll_to_earth(
+		      m.home_latitude::double precision,
+		      m.home_longitude::double precision) <-> p_pt, m.id) >
+		      ((v_cur->>0)::double precision, (v_cur->>1)::bigint))
+		ORDER BY ll_to_earth(m.home_latitude::double precision,
+		    m.home_longitude::double precision) <-> p_pt;
+	SELECT t.ids, t.chords INTO v_ids, v_ds
+	FROM api.near_take(v_rows, api.page_size(p_query), v_r) t;
+	RETURN (WITH page AS (
+		SELECT m AS mem, t.id, t.d
+		FROM unnest(v_ids, v_ds) AS t(id, d) JOIN members m ON m.id = t.id
+		ORDER BY t.d, t.id
+		LIMIT api.page_size(p_query)
+	)
+	SELECT api.page('members',
+	    array_agg(api.member_view(page.mem, p_me) ||
+	        jsonb_build_object('distance_band', api.distance_band(page.d))
+	        ORDER BY page.d, page.id),
+	    array_agg(jsonb_build_array(page.d, page.id)
+	        ORDER BY page.d, page.id), p_query)
 	FROM page);
 END;
 $$;

@@ -46,6 +46,70 @@ RETURNS jsonb LANGUAGE sql STABLE AS $$
 	        NULL)));
 $$;
 
+-- Mentors near p_pt (GET /v1/mentors/suggestions?near=...): mentors
+-- p_me may be suggested (the same exclusions as below) whose home area
+-- is within the radius and whose about group p_me may see, nearest
+-- first, then by id, whatever their score (shared topics and city
+-- only), each with a distance_band and that band as its first reason.
+-- The rows come nearest first from members_home_area_idx
+-- (api.near_take).
+CREATE FUNCTION api.mentor_suggestions_near(p_query jsonb, p_me members,
+    p_pt earth)
+RETURNS api.reply LANGUAGE plpgsql AS $$
+DECLARE
+	v_interests	text[] := core.lower_array(p_me.interests);
+	v_city		text := lower(api.clean(p_me.city));
+	v_limit		integer := (p_query->>'limit')::integer;
+	v_r		double precision := api.near_radius(p_query);
+	v_rows		refcursor;
+	v_ids		bigint[];
+	v_ds		double precision[];
+BEGIN
+	OPEN v_rows FOR
+		SELECT m.id, ll_to_earth(m.home_latitude::double precision,
+		    m.home_longitude::double precision) <-> p_pt AS d
+		FROM members m
+		WHERE earth_box(p_pt, v_r) @> ll_to_earth(
+		      m.home_latitude::double precision,
+		      m.home_longitude::double precision)
+		  AND m.id <> p_me.id
+		  AND m.mentoring_available AND m.suspended_at IS NULL
+		  AND api.can_see(m.visibility_mentoring, p_me, m.id)
+		  AND api.can_see(m.visibility_about, p_me, m.id)
+		  AND api.mentor_may_suggest(m, p_me)
+		ORDER BY ll_to_earth(m.home_latitude::double precision,
+		    m.home_longitude::double precision) <-> p_pt;
+	SELECT t.ids, t.chords INTO v_ids, v_ds
+	FROM api.near_take(v_rows, v_limit, v_r) t;
+	RETURN api.ok(200, jsonb_build_object('data', coalesce((
+	    WITH near AS (
+		SELECT m AS mem, t.id, t.d
+		FROM unnest(v_ids, v_ds) AS t(id, d) JOIN members m ON m.id = t.id
+		ORDER BY t.d, t.id
+		LIMIT v_limit
+	    ), scored AS (
+		SELECT near.*,
+		    ARRAY(SELECT x FROM unnest((near.mem).mentoring_topics) AS x
+		        WHERE lower(x) = ANY (v_interests)) AS topics,
+		    (v_city IS NOT NULL AND lower((near.mem).city) = v_city)
+		        AS same_city
+		FROM near
+	    )
+	    SELECT jsonb_agg(j || jsonb_build_object('distance_band', b,
+	        'reasons', jsonb_build_array(CASE b
+	            WHEN 'under_5_km' THEN 'Based under 5 km away'
+	            WHEN '5_to_20_km' THEN 'Based 5 to 20 km away'
+	            ELSE 'Based over 20 km away' END) || (j->'reasons'))
+	        ORDER BY s.d, s.id)
+	    FROM scored s,
+	        LATERAL api.distance_band(s.d) b,
+	        LATERAL api.suggestion_json(s.mem, p_me,
+	            10 * least(cardinality(s.topics), 9) +
+	            CASE WHEN s.same_city THEN 1 ELSE 0 END, NULL, NULL, NULL,
+	            NULL, NULL, NULL, s.topics, s.same_city) j), '[]')));
+END;
+$$;
+
 -- Ranked mentors for the caller: {member, score, reasons[]}.
 --
 -- score = met + 100 x shared organizations + 10 x shared topics + city:
@@ -95,10 +159,14 @@ DECLARE
 	v_rows		jsonb;
 	v_more		jsonb;
 	v_seen		bigint[];
+	v_pt		earth := api.near_point(p_query, v_me);
 BEGIN
 	IF v_limit > 50 THEN
 		PERFORM api.fail(400, 'validation_failed',
 		    'must be from 1 to 50', 'limit');
+	END IF;
+	IF v_pt IS NOT NULL THEN
+		RETURN api.mentor_suggestions_near(p_query, v_me, v_pt);
 	END IF;
 	SELECT coalesce(array_agg(ms.organization_id), '{}') INTO v_orgs
 	FROM memberships ms JOIN organizations o ON o.id = ms.organization_id

@@ -76,7 +76,9 @@ CREATE FUNCTION api.org_json(o organizations, p_viewer members)
 RETURNS jsonb LANGUAGE sql STABLE AS $$
 	SELECT jsonb_build_object('id', o.id, 'slug', o.slug, 'name', o.name,
 	    'kind', o.kind, 'city', o.city, 'website', o.website,
-	    'description', o.description, 'archived', o.archived,
+	    'description', o.description,
+	    'latitude', o.latitude, 'longitude', o.longitude,
+	    'archived', o.archived,
 	    'member_count', (SELECT count(*) FROM memberships
 	        WHERE organization_id = o.id AND status = 'active'),
 	    'membership', CASE WHEN p_viewer.id IS NULL THEN NULL ELSE
@@ -122,9 +124,14 @@ RETURNS api.reply LANGUAGE plpgsql SET plan_cache_mode = force_custom_plan
 AS $$
 DECLARE
 	v_me	members := api.viewer(p_token);
-	v_cur	jsonb := api.cursor_decode('organizations', p_query, '{text,bigint}');
+	v_pt	earth := api.near_point(p_query, v_me);
+	v_cur	jsonb;
 	v_tsq	tsquery := api.search_arg(p_query);
 BEGIN
+	IF v_pt IS NOT NULL THEN
+		RETURN api.orgs_near(p_query, v_me, v_pt, v_tsq);
+	END IF;
+	v_cur := api.cursor_decode('organizations', p_query, '{text,bigint}');
 	RETURN (WITH page AS (
 		SELECT o.* FROM organizations o
 		WHERE o.archived = coalesce((p_query->>'archived')::boolean, false)
@@ -140,6 +147,53 @@ BEGIN
 	    array_agg(api.org_json(page, v_me)
 	        ORDER BY lower(page.name), page.id),
 	    array_agg(jsonb_build_array(lower(page.name), page.id) ORDER BY lower(page.name), page.id), p_query)
+	FROM page);
+END;
+$$;
+
+-- GET /v1/organizations?near=...: the organizations within the radius
+-- of p_pt (api.near_point), nearest first, then by id, each with its
+-- distance_km.  The rows come nearest first from
+-- organizations_position_idx, as few as the page needs (api.near_take).
+CREATE FUNCTION api.orgs_near(p_query jsonb, p_me members, p_pt earth,
+    p_tsq tsquery)
+RETURNS api.reply LANGUAGE plpgsql
+SET plan_cache_mode = force_custom_plan AS $$
+DECLARE
+	v_cur	jsonb := api.cursor_decode('organizations', p_query,
+	    '{numeric,bigint}');
+	v_r	double precision := api.near_radius(p_query);
+	v_rows	refcursor;
+	v_ids	bigint[];
+	v_ds	double precision[];
+BEGIN
+	OPEN v_rows FOR
+		SELECT o.id, ll_to_earth(o.latitude, o.longitude) <-> p_pt AS d
+		FROM organizations o
+		WHERE earth_box(p_pt, v_r) @> ll_to_earth(o.latitude, o.longitude)
+		  AND o.archived = coalesce((p_query->>'archived')::boolean, false)
+		  AND (p_tsq IS NULL OR o.search @@ p_tsq)
+		  AND (NOT p_query ? 'city' OR lower(o.city) = lower(p_query->>'city'))
+		  AND (NOT p_query ? 'kind' OR o.kind = p_query->>'kind')
+		  AND (v_cur IS NULL OR (ll_to_earth(o.latitude, o.longitude) <->
+		      p_pt, o.id) > ((v_cur->>0)::double precision,
+		      (v_cur->>1)::bigint))
+		ORDER BY ll_to_earth(o.latitude, o.longitude) <-> p_pt;
+	SELECT t.ids, t.chords INTO v_ids, v_ds
+	FROM api.near_take(v_rows, api.page_size(p_query), v_r) t;
+	RETURN (WITH page AS (
+		SELECT o AS org, t.id, t.d
+		FROM unnest(v_ids, v_ds) AS t(id, d)
+		    JOIN organizations o ON o.id = t.id
+		ORDER BY t.d, t.id
+		LIMIT api.page_size(p_query)
+	)
+	SELECT api.page('organizations',
+	    array_agg(api.org_json(page.org, p_me) ||
+	        jsonb_build_object('distance_km', api.distance_km(page.d))
+	        ORDER BY page.d, page.id),
+	    array_agg(jsonb_build_array(page.d, page.id)
+	        ORDER BY page.d, page.id), p_query)
 	FROM page);
 END;
 $$;
@@ -161,12 +215,15 @@ BEGIN
 		    'city');
 	END IF;
 	PERFORM api.check_slug(v_slug);
+	PERFORM api.check_position(p_body, 'latitude', 'longitude', NULL, NULL);
 	BEGIN
 		INSERT INTO organizations (slug, name, kind, city, website,
-		    description, created_by)
+		    description, latitude, longitude, created_by)
 		VALUES (v_slug, btrim(p_body->>'name'), p_body->>'kind',
 		    btrim(p_body->>'city'), api.clean(p_body->>'website'),
-		    api.clean(p_body->>'description'), v_me.id)
+		    api.clean(p_body->>'description'),
+		    (p_body->>'latitude')::double precision,
+		    (p_body->>'longitude')::double precision, v_me.id)
 		RETURNING * INTO v_o;
 	EXCEPTION WHEN unique_violation THEN
 		PERFORM api.fail(409, 'slug_taken', 'the slug "' || v_slug ||
@@ -214,9 +271,15 @@ BEGIN
 		PERFORM api.fail(400, 'validation_failed', 'must not be empty',
 		    'city');
 	END IF;
+	PERFORM api.check_position(p, 'latitude', 'longitude', v_o.latitude::numeric,
+	    v_o.longitude::numeric);
 	BEGIN
 		UPDATE organizations SET
 		    slug = CASE WHEN p ? 'slug' THEN p->>'slug' ELSE slug END,
+		    latitude = CASE WHEN p ? 'latitude'
+		        THEN (p->>'latitude')::double precision ELSE latitude END,
+		    longitude = CASE WHEN p ? 'longitude'
+		        THEN (p->>'longitude')::double precision ELSE longitude END,
 		    name = CASE WHEN p ? 'name' THEN btrim(p->>'name') ELSE name END,
 		    kind = CASE WHEN p ? 'kind' THEN p->>'kind' ELSE kind END,
 		    city = CASE WHEN p ? 'city' THEN btrim(p->>'city') ELSE city END,

@@ -92,7 +92,8 @@ $$;
 -- {status: resolved, hide_subject?}.  Hiding sets hidden_at on an event
 -- or a collaboration; resolving a report of an invitation also resolves
 -- the invitation's spam report (sql/api/invitations.sql), which may let
--- its sender invite again.
+-- its sender invite again; so does resolving the report an email
+-- invitation's spam mark made about its sender.
 CREATE FUNCTION api.report_patch(p_token bytea, p_args jsonb,
     p_query jsonb, p_body jsonb, p_client inet)
 RETURNS api.reply LANGUAGE plpgsql AS $$
@@ -130,6 +131,11 @@ BEGIN
 		WHERE id = r.subject_id AND status = 'reported_spam'
 		  AND spam_resolved_at IS NULL;
 	END IF;
+	-- The mark of an email invitation's invitee (a report about its
+	-- sender, sql/api/invitations.sql) is lifted the same way.
+	UPDATE email_invitations SET spam_resolved_at = now()
+	WHERE report_id = r.id AND status = 'reported_spam'
+	  AND spam_resolved_at IS NULL;
 	UPDATE reports SET status = 'resolved', resolved_at = now(),
 	    resolved_by = v_me.id, subject_hidden = v_hide
 	WHERE id = r.id

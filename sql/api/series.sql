@@ -88,13 +88,13 @@ BEGIN
 	RETURNING * INTO s;
 
 	INSERT INTO events (title, description, kind, tags, starts_at, ends_at,
-	    timezone, venue, address, city, online_url, accessibility_notes,
-	    capacity, guest_limit, organization_id, created_by, target,
-	    talking_points, series_id, recurrence_id)
+	    timezone, venue, address, city, latitude, longitude, online_url,
+	    accessibility_notes, capacity, guest_limit, organization_id,
+	    created_by, target, talking_points, series_id, recurrence_id)
 	SELECT e.title, e.description, e.kind, e.tags, t.at, t.at + s.duration,
-	    e.timezone, e.venue, e.address, e.city, e.online_url,
-	    e.accessibility_notes, e.capacity, e.guest_limit, v_o.id, v_me.id,
-	    e.target, e.talking_points, s.id, t.at
+	    e.timezone, e.venue, e.address, e.city, e.latitude, e.longitude,
+	    e.online_url, e.accessibility_notes, e.capacity, e.guest_limit,
+	    v_o.id, v_me.id, e.target, e.talking_points, s.id, t.at
 	FROM unnest(v_starts) t(at)
 	ORDER BY t.at;
 	FOR e IN SELECT * FROM events WHERE series_id = s.id LOOP

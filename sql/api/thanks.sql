@@ -233,7 +233,8 @@ RETURNS api.reply LANGUAGE plpgsql SET plan_cache_mode = force_custom_plan
 AS $$
 DECLARE
 	v_me	members := api.auth(p_token, false);
-	v_cur	jsonb := api.cursor_decode(p_query, '{bigint}');
+	v_cur	jsonb := api.cursor_decode('my_thanks:' || v_me.id, p_query,
+	    '{bigint}');
 	v_given	boolean := coalesce(p_query->>'role' = 'given', false);
 BEGIN
 	RETURN (WITH page AS (
@@ -244,7 +245,8 @@ BEGIN
 		ORDER BY t.id DESC
 		LIMIT api.page_size(p_query)
 	)
-	SELECT api.page(array_agg(api.thanks_json(page, v_me)
+	SELECT api.page('my_thanks:' || v_me.id,
+	    array_agg(api.thanks_json(page, v_me)
 	        ORDER BY page.id DESC),
 	    array_agg(jsonb_build_array(page.id) ORDER BY page.id DESC), p_query)
 	FROM page);
@@ -259,7 +261,8 @@ CREATE FUNCTION api.member_thanks_list(p_token bytea, p_args jsonb,
 RETURNS api.reply LANGUAGE plpgsql AS $$
 DECLARE
 	v_me	members := api.viewer(p_token);
-	v_cur	jsonb := api.cursor_decode(p_query, '{bigint}');
+	v_cur	jsonb := api.cursor_decode('member_thanks:' || (p_args->>'id'), p_query,
+	    '{bigint}');
 	m	members;
 BEGIN
 	SELECT * INTO m FROM members WHERE id = (p_args->>'id')::bigint;
@@ -273,7 +276,8 @@ BEGIN
 		ORDER BY t.id DESC
 		LIMIT api.page_size(p_query)
 	)
-	SELECT api.page(array_agg(api.thanks_json(page, v_me)
+	SELECT api.page('member_thanks:' || (p_args->>'id'),
+	    array_agg(api.thanks_json(page, v_me)
 	        ORDER BY page.id DESC),
 	    array_agg(jsonb_build_array(page.id) ORDER BY page.id DESC), p_query)
 	FROM page);

@@ -87,6 +87,20 @@ INSERT INTO organizations (slug, name, kind, city, website, description) VALUES
 ('springfield-library-association', 'Springfield Library Association', 'association', 'Springfield',
  'https://sla.example', 'The regional association of library workers: advocacy, training and celebrations.');
 
+-- Positions (issue 19, Nearby): around Springfield, Illinois, where the
+-- demo events are (America/Chicago); Shelbyville is about 95 km away.
+UPDATE organizations o SET latitude = v.lat, longitude = v.lon
+FROM (VALUES
+    ('springfield-central', 39.7990, -89.6478),
+    ('riverside-branch', 39.8412, -89.5448),
+    ('springfield-university', 39.7291, -89.6176),
+    ('lincoln-high', 39.7846, -89.6762),
+    ('springfield-law', 39.8016, -89.6502),
+    ('shelbyville-public', 39.4063, -88.7902),
+    ('springfield-library-association', 39.8022, -89.6437)
+) AS v(slug, lat, lon)
+WHERE o.slug = v.slug;
+
 INSERT INTO members (email, password_hash, display_name, pronouns, title, city, bio,
     skills, interests, mentoring_available, mentoring_topics, mentoring_capacity,
     visibility_about, visibility_affiliations, visibility_mentoring, invitations,
@@ -101,6 +115,18 @@ SELECT email,
 FROM demo_people;
 
 UPDATE members SET role = 'admin' WHERE email = 'ada@interlibrary.example';
+
+-- A few approximate home areas (0.01 degree), for "people nearby"; the
+-- others set none.
+UPDATE members m SET home_latitude = v.lat, home_longitude = v.lon
+FROM (VALUES
+    ('ada@interlibrary.example', 39.79, -89.65),
+    ('dev@interlibrary.example', 39.84, -89.55),
+    ('grace@interlibrary.example', 39.75, -89.60),
+    ('imani@interlibrary.example', 39.81, -89.63),
+    ('vera@interlibrary.example', 39.41, -88.80)
+) AS v(email, lat, lon)
+WHERE m.email = v.email;
 
 INSERT INTO memberships (organization_id, member_id, role, status)
 SELECT o.id, m.id, p.org_role, 'active'

@@ -303,3 +303,9 @@ SELECT n.recipient_id, 'invitation_received', 'invitation', n.id,
     s.display_name || ' invited you to ' || e.title || ' (' || n.reason || ').',
     n.status <> 'pending', n.created_at
 FROM invitations n JOIN members s ON s.id = n.sender_id JOIN events e ON e.id = n.event_id;
+
+-- Events at a venue take their organization's position (issue 19, Nearby).
+UPDATE events e SET latitude = o.latitude, longitude = o.longitude
+FROM organizations o
+WHERE o.id = e.organization_id AND e.venue IS NOT NULL
+  AND o.latitude IS NOT NULL;

@@ -1,7 +1,8 @@
 -- The demo's mail (README: Email).  Within a minute of `make run` the
 -- sender queues the scheduled mail this sets up, and the local mail server
 -- keeps it in the state folder's mail/: reminders for tomorrow's lunch
--- meetup (to the members going) and Ada's weekly digest.
+-- meetup (to the members going), Ada's weekly digest, and two email
+-- invitations to people who are not members yet.
 
 -- Ada reads the weekly digest; Ben turned reminders off (his "Email" page
 -- shows it, and he gets no reminder).
@@ -38,3 +39,29 @@ FROM events e,
     unnest(ARRAY['ada', 'ben', 'chloe', 'noah', 'grace']) WITH ORDINALITY AS p(name, n)
 JOIN members m ON m.email = p.name || '@interlibrary.example'
 WHERE e.title = 'Brown-Bag Lunch: Reader''s Advisory Swap';
+
+-- Ada invited two colleagues who are not members yet to the lunch meetup
+-- by email (README: Email): their invitations are pending, and the mail
+-- folder has each one's message, whose link opens the event with "Sign up
+-- and go".  Made as the API makes them: a random token, only its hash kept.
+DO $$
+DECLARE
+	v_me	members;
+	e	events;
+	v_addr	text;
+	v_token	text;
+BEGIN
+	SELECT * INTO v_me FROM members WHERE email = 'ada@interlibrary.example';
+	SELECT * INTO e FROM events
+	WHERE title = 'Brown-Bag Lunch: Reader''s Advisory Swap';
+	FOREACH v_addr IN ARRAY ARRAY['rosa.alvarez@shelbyville-library.example',
+	    'tom.nguyen@ogdenville-library.example'] LOOP
+		v_token := api.b64url(gen_random_bytes(32));
+		INSERT INTO email_invitations (event_id, sender_id, address_hash,
+		    email, token_hash, created_at)
+		VALUES (e.id, v_me.id, api.address_hash(v_addr), v_addr,
+		    sha256(convert_to(v_token, 'UTF8')), now() - interval '1 day');
+		PERFORM api.mail_email_invitation(v_me, e, v_addr, v_token);
+	END LOOP;
+END;
+$$;

@@ -338,7 +338,7 @@ test('an event feed\'s RSS, byte for byte', async () => {
 	const r = await get(`/v1/events.rss${q}`);
 	assert.equal(r.status, 200, r.text);
 	assert.equal(r.text, `<?xml version="1.0" encoding="UTF-8"?>
-<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom">
+<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom" xmlns:geo="http://www.w3.org/2003/01/geo/wgs84_pos#">
 <channel>
 <title>Interlibrary events</title>
 <link>${web}/#/events</link>

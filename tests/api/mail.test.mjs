@@ -384,6 +384,25 @@ test('the weekly digest goes only to members who chose it, once a week', async (
   assert.ok(row, 'recorded, so the next one waits a week');
 });
 
+test('the digest of a member with a home area lists the events within 50 km of it', async () => {
+  // A region no other test uses: 0.3 degrees of longitude from home is
+  // about 33 km at 10 N, 1 degree about 110 km; the city names say nothing.
+  const reader = await verified({ city: `Elsewhere ${uid()}` });
+  assert.equal((await patch('/v1/me', { home_latitude: 10, home_longitude: 20 },
+    { token: reader.token })).status, 200);
+  const host = await verified();
+  const near = await event(host, { city: `Nearton ${uid()}`, title: `Quilt circle ${uid()}`,
+    latitude: 10, longitude: 20.3, starts_at: at(50), ends_at: at(52) });
+  const far = await event(host, { city: `Farton ${uid()}`, title: `Far fair ${uid()}`,
+    latitude: 10, longitude: 21, starts_at: at(50), ends_at: at(52) });
+  assert.equal((await patch('/v1/me/email-preferences', { digest: true },
+    { token: reader.token })).status, 200);
+  const [m] = await waitForMail(reader.email, { filter: (x) => x.headers.Subject === 'Your week in Interlibrary' });
+  assert.ok(m.text.includes('Coming up near you:'), m.text);
+  assert.ok(m.text.includes(near.title), m.text);
+  assert.ok(!m.text.includes(far.title), m.text);
+});
+
 test('an address its server refuses for good is suppressed; a busy one is retried, then failed', async () => {
   const host = await verified();
   const bounce = await verified({ email: `bounce-${uid()}@example.org` });
@@ -434,12 +453,12 @@ test('new messages: at most one mail per conversation per hour, whatever is read
   const ada = await verified({ invitations: 'anyone' });
   const ben = await verified({ invitations: 'anyone', display_name: 'Ben Writer' });
   const secret = `first-${uid()}`;
-  const aboutMessages = { filter: (m) => /sent you/.test(m.subject) };
+  const aboutMessages = { filter: (m) => /sent you/.test(m.headers.Subject) };
   let r = await post('/v1/conversations', { member_id: ada.id, text: secret }, { token: ben.token });
   assert.equal(r.status, 201, r.text);
   const id = r.json.id;
   const [first] = await waitForMail(ada.email, aboutMessages);
-  assert.match(first.subject, /Ben Writer sent you a message/);
+  assert.equal(first.headers.Subject, 'Ben Writer sent you a message');
   assert.ok(linkIn(first, `/#/conversations/${id}`));
   assert.ok(!first.text.includes(secret) && !first.html.includes(secret),
       'the mail never carries the message');

@@ -5,7 +5,7 @@ import { after, before, describe, test } from "node:test";
 import { collectErrors, DESKTOP, launch, newPage, PHONE } from "./lib.mjs";
 import { call, checkA11y, logIn, member, open, PASSWORD, settled, shot, tokenOf, uid, unexpected, assertNoOverflow } from "./app.mjs";
 
-describe("auth journeys", { timeout: 60_000 }, () => {
+describe("auth journeys", { timeout: 180_000 }, () => {
   let browser;
   before(async () => {
     browser = await launch();

@@ -6,7 +6,7 @@ import { after, before, describe, test } from "node:test";
 import { collectErrors, DESKTOP, launch, newPage, PHONE } from "./lib.mjs";
 import { assertNoOverflow, call, checkA11y, logIn, member, open, organization, settled, shot, uid, unexpected } from "./app.mjs";
 
-describe("organization journeys", { timeout: 60_000 }, () => {
+describe("organization journeys", { timeout: 180_000 }, () => {
   let browser;
   const tag = uid();
   let admin;

@@ -13,7 +13,7 @@ import { DESKTOP, PHONE, collectErrors, launch, newPage, requireUrlEnv } from ".
 const ARTIFACTS = fileURLToPath(new URL("../artifacts/", import.meta.url));
 const STATUS_TIMEOUT_MS = 8_000;
 
-describe("landing page health indicator", { timeout: 60_000 }, () => {
+describe("landing page health indicator", { timeout: 180_000 }, () => {
   let browser;
   let webUrl;
   let apiUrl;

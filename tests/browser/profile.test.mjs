@@ -7,7 +7,7 @@ import { after, before, describe, test } from "node:test";
 import { collectErrors, DESKTOP, launch, newPage, PHONE } from "./lib.mjs";
 import { assertNoOverflow, call, checkA11y, logIn, member, open, organization, PASSWORD, settled, shot, unexpected } from "./app.mjs";
 
-describe("profile journeys", { timeout: 60_000 }, () => {
+describe("profile journeys", { timeout: 180_000 }, () => {
   let browser;
   before(async () => {
     browser = await launch();

@@ -246,6 +246,11 @@ function compareField(problems, where, f, s, ctx) {
       if (s.minimum !== f.min) problems.push(`${where}: C min ${f.min}, openapi minimum ${s.minimum}`);
       if (s.maximum !== f.max) problems.push(`${where}: C max ${f.max}, openapi maximum ${s.maximum}`);
       return;
+    case 'number':
+      if (!expectTypes(problems, where, s, 'number')) return;
+      if (s.minimum !== f.min) problems.push(`${where}: C min ${f.min}, openapi minimum ${s.minimum}`);
+      if (s.maximum !== f.max) problems.push(`${where}: C max ${f.max}, openapi maximum ${s.maximum}`);
+      return;
     case 'bool':
       expectTypes(problems, where, s, 'boolean');
       return;

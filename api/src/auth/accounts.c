@@ -36,11 +36,13 @@ static void	reset_store(struct http_request *, struct il_req *);
 
 /*
  * POST /v1/members: throttle and check the email (register_begin), hash
- * the password in a task, then insert (register).
+ * the password in a task, then insert (register).  An email invitation's
+ * token reaches SQL as its SHA-256 only.
  */
 void
 accounts_register(struct http_request *req, struct il_req *st)
 {
+	auth_hash_field(st->body, "invitation");
 	db_param_text(st, json_string_value(json_object_get(st->body,
 	    "email")));
 	db_param_text(st, st->client_addr);

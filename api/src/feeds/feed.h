@@ -37,6 +37,9 @@ struct feed_event {
 	const char	*address;	/* may be NULL */
 	const char	*city;		/* may be NULL */
 	const char	*online_url;	/* may be NULL */
+	int		 has_geo;	/* 1: latitude and longitude are set */
+	double		 latitude;	/* degrees, -90..90 */
+	double		 longitude;	/* degrees, -180..180 */
 	const char	*url;		/* absolute web URL of the event page */
 	const char	*organization;	/* organization name, may be NULL */
 	const char	**tags;		/* ntags strings, none NULL */
@@ -116,6 +119,9 @@ struct feed_item {
 	int		 html;		/* FEED_ITEM_HTML or 0 */
 	const char	**categories;	/* ncategories strings, none NULL; */
 	size_t		 ncategories;	/* empty ones are left out */
+	int		 has_geo;	/* 1: <geo:lat>, <geo:long> (W3C) */
+	double		 latitude;
+	double		 longitude;
 };
 
 /*
@@ -175,6 +181,7 @@ int	feed_is_cancelled(const struct feed_event *);
 void	feed_location(struct feed_buf *, const struct feed_event *);
 size_t	feed_categories(const struct feed_event *, const char **);
 void	feed_event_text(struct feed_buf *, const struct feed_event *, int);
+int	feed_geo_ok(double, double);
 
 /* feed_ics.c */
 int	feed_render_ics(struct feed_buf *, const struct feed_meta *,

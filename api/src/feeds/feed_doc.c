@@ -154,6 +154,14 @@ feed_doc_render(struct feed_buf *out, json_t *doc, int format,
 		ev[i].address = jstr(e, "address");
 		ev[i].city = jstr(e, "city");
 		ev[i].online_url = jstr(e, "online_url");
+		if (json_is_number(json_object_get(e, "latitude")) &&
+		    json_is_number(json_object_get(e, "longitude"))) {
+			ev[i].has_geo = 1;
+			ev[i].latitude = json_number_value(json_object_get(e,
+			    "latitude"));
+			ev[i].longitude = json_number_value(json_object_get(e,
+			    "longitude"));
+		}
 		ev[i].organization = jstr(e, "organization");
 		ev[i].created_at = jstr(e, "created_at");
 		ev[i].updated_at = upd = jstr(e, "updated_at");

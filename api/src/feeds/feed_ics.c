@@ -256,7 +256,7 @@ ics_event(struct ics_line *l, const struct feed_meta *meta,
 {
 	struct feed_buf	 tmp;
 	const char	**cats;
-	char		 num[32];
+	char		 num[32], geo[64];
 	size_t		 i, ncats;
 	int		 n;
 
@@ -306,6 +306,14 @@ ics_event(struct ics_line *l, const struct feed_meta *meta,
 	if (tmp.len > 0)
 		ics_prop_text(l, "LOCATION", tmp.data);
 	feed_buf_free(&tmp);
+	if (e->has_geo) {
+		/* RFC 5545 3.8.1.6: GEO:latitude;longitude, plain floats. */
+		(void)snprintf(geo, sizeof(geo), "%.6f;%.6f", e->latitude,
+		    e->longitude);
+		ics_begin(l, "GEO");
+		ics_unit(l, geo, strlen(geo));
+		ics_end(l);
+	}
 
 	ics_begin(l, "URL");
 	ics_uri(l, e->url);

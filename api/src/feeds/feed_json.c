@@ -143,6 +143,10 @@ jf_item(const struct feed_meta *meta, const struct feed_event *e, int *err)
 		jf_set(ext, "organization", jf_str(e->organization), err);
 		jf_set(ext, "cancel_reason", jf_str(e->cancel_reason), err);
 		jf_set(ext, "sequence", json_integer(e->sequence), err);
+		jf_set(ext, "latitude", e->has_geo ?
+		    json_real(e->latitude) : json_null(), err);
+		jf_set(ext, "longitude", e->has_geo ?
+		    json_real(e->longitude) : json_null(), err);
 	}
 	jf_set(item, "_interlibrary", ext, err);
 	return (item);
@@ -161,10 +165,10 @@ jf_write(const char *p, size_t len, void *data)
  * one item per event of ev[0..n-1]; each item carries an
  * "_interlibrary" extension object (starts_at, ends_at, timezone,
  * status, kind, venue, address, city, online_url, organization,
- * cancel_reason, sequence; missing values are null).  The caller keeps
- * ownership of everything passed.  Returns 0, or -1 when feed_check()
- * rejects the arguments, out is NULL or jansson fails; out is then
- * left unchanged.
+ * cancel_reason, sequence, latitude, longitude; missing values are
+ * null).  The caller keeps ownership of everything passed.  Returns 0,
+ * or -1 when feed_check() rejects the arguments, out is NULL or jansson
+ * fails; out is then left unchanged.
  */
 int
 feed_render_json(struct feed_buf *out, const struct feed_meta *meta,

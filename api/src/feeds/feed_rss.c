@@ -21,7 +21,7 @@
 static void	rss_text(struct feed_buf *, const char *, int);
 static void	rss_elem(struct feed_buf *, const char *, const char *, int);
 static void	rss_elem_time(struct feed_buf *, const char *, const char *);
-static void	rss_open(struct feed_buf *, const struct feed_channel *);
+static void	rss_open(struct feed_buf *, const struct feed_channel *, int);
 static void	rss_close(struct feed_buf *);
 static void	rss_item(struct feed_buf *, const struct feed_item *);
 static void	rss_event(struct feed_buf *, const struct feed_meta *,
@@ -110,13 +110,18 @@ rss_elem_time(struct feed_buf *out, const char *name, const char *value)
 	rss_elem(out, name, date, 0);
 }
 
-/* The XML declaration, <rss>, <channel> and the channel's elements. */
+/*
+ * The XML declaration, <rss>, <channel> and the channel's elements; geo:
+ * also declare the W3C Basic Geo namespace (events' <geo:lat>).
+ */
 static void
-rss_open(struct feed_buf *out, const struct feed_channel *ch)
+rss_open(struct feed_buf *out, const struct feed_channel *ch, int geo)
 {
 	feed_buf_appendf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 	    "<rss version=\"2.0\" "
-	    "xmlns:atom=\"http://www.w3.org/2005/Atom\">\n<channel>\n");
+	    "xmlns:atom=\"http://www.w3.org/2005/Atom\"%s>\n<channel>\n",
+	    geo ? " xmlns:geo=\"http://www.w3.org/2003/01/geo/wgs84_pos#\"" :
+	    "");
 	rss_elem(out, "title", ch->title, RSS_ONELINE);
 	rss_elem(out, "link", ch->link, RSS_ONELINE);
 	rss_elem(out, "description", ch->description != NULL &&
@@ -171,6 +176,10 @@ rss_item(struct feed_buf *out, const struct feed_item *it)
 			rss_elem(out, "category", it->categories[i],
 			    RSS_ONELINE);
 	}
+	if (it->has_geo && feed_geo_ok(it->latitude, it->longitude))
+		feed_buf_appendf(out, "<geo:lat>%.6f</geo:lat>\n"
+		    "<geo:long>%.6f</geo:long>\n", it->latitude,
+		    it->longitude);
 	feed_buf_appendf(out, "</item>\n");
 }
 
@@ -205,6 +214,9 @@ rss_event(struct feed_buf *out, const struct feed_meta *meta,
 	it.html = FEED_ITEM_HTML;
 	it.categories = cats;
 	it.ncategories = feed_categories(e, cats);
+	it.has_geo = e->has_geo;
+	it.latitude = e->latitude;
+	it.longitude = e->longitude;
 	rss_item(out, &it);
 
 	free(cats);
@@ -237,7 +249,7 @@ feed_render_rss(struct feed_buf *out, const struct feed_meta *meta,
 	ch.ttl = meta->refresh_minutes;
 	ch.generator = "Interlibrary";
 
-	rss_open(out, &ch);
+	rss_open(out, &ch, 1);
 	for (i = 0; i < n; i++)
 		rss_event(out, meta, &ev[i]);
 	rss_close(out);
@@ -284,7 +296,7 @@ feed_render_rss_items(struct feed_buf *out, const struct feed_channel *ch,
 		}
 	}
 
-	rss_open(out, ch);
+	rss_open(out, ch, 0);
 	for (i = 0; i < n; i++)
 		rss_item(out, &it[i]);
 	rss_close(out);

@@ -4,6 +4,7 @@
  * plain-text summary of an event.
  */
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -481,6 +482,8 @@ feed_check(const struct feed_meta *meta, const struct feed_event *ev,
 		e = &ev[i];
 		if (e->title == NULL || e->url == NULL || e->sequence < 0)
 			return (-1);
+		if (e->has_geo && !feed_geo_ok(e->latitude, e->longitude))
+			return (-1);
 		if (e->status != NULL && strcmp(e->status, "scheduled") != 0 &&
 		    strcmp(e->status, "cancelled") != 0)
 			return (-1);
@@ -928,4 +931,12 @@ feed_event_text(struct feed_buf *b, const struct feed_event *e, int flags)
 	} else if (b->len > head) {
 		feed_buf_truncate(b, b->len - 1);	/* last "\n" */
 	}
+}
+
+/* Whether latitude lat and longitude lon (degrees) are finite and in range. */
+int
+feed_geo_ok(double lat, double lon)
+{
+	return (isfinite(lat) && isfinite(lon) && lat >= -90 && lat <= 90 &&
+	    lon >= -180 && lon <= 180);
 }

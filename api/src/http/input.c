@@ -171,6 +171,18 @@ check_value(json_t *v, const struct field *f, int flags, const char *path,
 			return (-1);
 		}
 		return (0);
+	case FT_NUMBER:
+		if (!json_is_number(v)) {
+			input_error_add(errs, path, "must be a number");
+			return (-1);
+		}
+		if (json_number_value(v) < (double)f->min ||
+		    json_number_value(v) > (double)f->max) {
+			input_error_add(errs, path, "must be from %lld to %lld",
+			    f->min, f->max);
+			return (-1);
+		}
+		return (0);
 	case FT_BOOL:
 		if (!json_is_boolean(v)) {
 			input_error_add(errs, path, "must be true or false");

@@ -49,6 +49,7 @@ const struct field ev_q_list[] = {
 	EV_FILTER_TIMES,
 	EV_FILTER_ORG,
 	EV_FILTER_WORDS,
+	FIELDS_NEAR,
 	{ .name = "collapse", .type = FT_ENUM, .min = 1, .max = 20,
 	    .values = list_collapses },
 	FIELDS_LIST_PAGE,
@@ -126,6 +127,7 @@ const struct field ev_q_invitations[] = {
 	    .min = 0, .max = 300 }, \
 	{ .name = "city", .type = FT_STRING, .flags = FF_NULLABLE, \
 	    .min = 0, .max = 80 }, \
+	FIELDS_POSITION("latitude", "longitude"), \
 	{ .name = "online_url", .type = FT_URL, .flags = FF_NULLABLE, \
 	    .min = 0, .max = 500 }, \
 	{ .name = "accessibility_notes", .type = FT_STRING, \
@@ -205,10 +207,14 @@ const struct field ev_b_attendance[] = {
 	FIELDS_END
 };
 
-/* POST /v1/events/{id}/invitations */
+/*
+ * POST /v1/events/{id}/invitations: members, addresses, or both; 1 to 50
+ * in all and each address's form are checked in SQL (api.event_invite).
+ */
 const struct field ev_b_invite[] = {
-	{ .name = "member_ids", .type = FT_INTS, .flags = FF_REQUIRED,
-	    .min = 1, .max = 50 },
+	{ .name = "member_ids", .type = FT_INTS, .min = 1, .max = 50 },
+	{ .name = "emails", .type = FT_STRINGS, .min = 1, .max = 50,
+	    .item_max = 254 },
 	FIELDS_END
 };
 

@@ -25,6 +25,7 @@ const struct field mb_q_list[] = {
 	{ .name = "organization", .type = FT_STRING, .min = 1, .max = 64 },
 	{ .name = "mentoring", .type = FT_ENUM, .min = 1, .max = 20,
 	    .values = mentoring_values },
+	FIELDS_NEAR,
 	FIELDS_LIST_PAGE,
 	FIELDS_END
 };
@@ -44,6 +45,9 @@ const struct field mb_b_register[] = {
 	    .min = IL_PASSWORD_MIN, .max = IL_PASSWORD_MAX },
 	{ .name = "display_name", .type = FT_STRING, .flags = FF_REQUIRED,
 	    .min = 1, .max = 80 },
+	/* An email invitation's token (hashed before SQL sees it). */
+	{ .name = "invitation", .type = FT_SECRET, .min = IL_MAIL_TOKEN_LEN,
+	    .max = IL_MAIL_TOKEN_LEN },
 	FIELDS_END
 };
 
@@ -96,6 +100,7 @@ const struct field mb_b_me[] = {
 	    .sub = mb_visibility },
 	{ .name = "invitations", .type = FT_ENUM, .flags = FF_NULLABLE,
 	    .min = 1, .max = 20, .values = invitation_values },
+	FIELDS_POSITION("home_latitude", "home_longitude"),
 	READONLY("id"), READONLY("email"), READONLY("email_verified"),
 	READONLY("role"), READONLY("suspended"), READONLY("affiliations"),
 	READONLY("version"), READONLY("created_at"), READONLY("updated_at"),

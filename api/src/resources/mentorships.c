@@ -27,6 +27,7 @@ const struct field mt_q_mentors[] = {
 /* GET /v1/mentors/suggestions: one ranked page, no cursor, at most 50. */
 const struct field mt_q_suggestions[] = {
 	{ .name = "limit", .type = FT_INT, .min = 1, .max = 50 },
+	FIELDS_NEAR,
 	FIELDS_END
 };
 

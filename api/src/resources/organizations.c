@@ -23,6 +23,7 @@ const struct field org_q_list[] = {
 	{ .name = "kind", .type = FT_ENUM, .min = 1, .max = 40,
 	    .values = org_kinds },
 	{ .name = "archived", .type = FT_BOOL },
+	FIELDS_NEAR,
 	FIELDS_LIST_PAGE,
 	FIELDS_END
 };
@@ -47,7 +48,8 @@ const struct field org_q_members[] = {
 	{ .name = "website", .type = FT_URL, .flags = FF_NULLABLE, \
 	    .min = 0, .max = 300 }, \
 	{ .name = "description", .type = FT_STRING, .flags = FF_NULLABLE, \
-	    .min = 0, .max = 4000 }
+	    .min = 0, .max = 4000 }, \
+	FIELDS_POSITION("latitude", "longitude")
 
 #define ORG_READONLY \
 	READONLY("id"), READONLY("member_count"), READONLY("membership"), \

@@ -26,7 +26,7 @@ static const char *const ics_names[] = {
 	"X-WR-CALNAME", "DESCRIPTION", "X-WR-CALDESC", "URL",
 	"SOURCE;VALUE=URI", "REFRESH-INTERVAL;VALUE=DURATION",
 	"X-PUBLISHED-TTL", "UID", "DTSTAMP", "DTSTART", "DTEND", "SUMMARY",
-	"LOCATION", "CATEGORIES", "STATUS", "SEQUENCE", "CREATED",
+	"LOCATION", "GEO", "CATEGORIES", "STATUS", "SEQUENCE", "CREATED",
 	"LAST-MODIFIED", "DURATION", "RRULE", "TZID", "TZOFFSETFROM",
 	"TZOFFSETTO", "TZNAME", NULL
 };
@@ -39,6 +39,7 @@ static const char *const ics_tz_names[] = {
 static const char	*field(char **, size_t, size_t *);
 static char		*ics_unfold(const char *, size_t);
 static int		 ics_known(const char *, size_t);
+static int		 ics_geo_ok(const char *);
 static int		 xml_name(const char **, const char *);
 static int		 xml_ref(const char **, const char *);
 static int		 xml_text(const char **, const char *, char);
@@ -58,8 +59,10 @@ field(char **f, size_t nf, size_t *i)
  * in order, to meta title, description, uid_domain, then to each
  * event's title, description, cancel_reason, venue, address, city,
  * online_url, organization, timezone, kind, tags and, when bit 2 of
- * byte 0 is set, starts_at and ends_at (else valid fixed times).  Every
- * second event also has local times (the same instants) whose zone
+ * byte 0 is set, starts_at, ends_at (else valid fixed times) and a
+ * position "lat lon" read with strtod() (anything, NaN and out of range
+ * included; else every even event has a valid position).  Every second
+ * event also has local times (the same instants) whose zone
  * abbreviations are its timezone and kind.
  * fuzz_set_free() releases it.
  */
@@ -70,6 +73,7 @@ fuzz_set_build(struct fuzz_set *s, const uint8_t *data, size_t size)
 	size_t		  nf, i, k, j, t;
 	uint8_t		  ctl;
 	const char	 *v;
+	char		 *end;
 
 	memset(s, 0, sizeof(*s));
 	ctl = size > 0 ? data[0] : 0;
@@ -138,6 +142,18 @@ fuzz_set_build(struct fuzz_set *s, const uint8_t *data, size_t size)
 				e->starts_at = v;
 			if ((v = field(f, nf, &k)) != NULL)
 				e->ends_at = v;
+			if ((v = field(f, nf, &k)) != NULL) {
+				e->has_geo = 1;
+				e->latitude = strtod(v, &end);
+				e->longitude = strtod(end, NULL);
+			}
+		} else if (i % 2 == 0) {
+			e->has_geo = 1;
+			e->latitude = -90.0 + (double)((ctl * 7 + i) % 181);
+			e->longitude = -180.0 + (double)((ctl * 13 + i) % 361) +
+			    0.123456789;
+			if (e->longitude > 180.0)
+				e->longitude = 180.0;
 		}
 		if (i % 2 == 1) {
 			/* Local times (the same instants), fuzzed zones. */
@@ -318,6 +334,10 @@ fuzz_check_ics(const char *p, size_t len, size_t n)
 		ends += strcmp(line, "END:VEVENT") == 0;
 		summaries += strncmp(line, "SUMMARY:", 8) == 0;
 		uids += strncmp(line, "UID:", 4) == 0;
+		if (strncmp(line, "GEO:", 4) == 0 && !ics_geo_ok(line + 4)) {
+			free(u);
+			return ("ics: GEO is not latitude;longitude in range");
+		}
 		end = line;
 		line += strlen(line) + 1;
 	}
@@ -331,6 +351,25 @@ fuzz_check_ics(const char *p, size_t len, size_t n)
 	if (summaries != n || uids != n)
 		return ("ics: SUMMARY or UID count differs from events");
 	return (NULL);
+}
+
+/* 1 when v is "<latitude>;<longitude>", two decimals in range (RFC 5545 GEO). */
+static int
+ics_geo_ok(const char *v)
+{
+	char		*end;
+	double		 lat, lon;
+
+	if (strspn(v, "-0123456789.;") != strlen(v))
+		return (0);
+	lat = strtod(v, &end);
+	if (end == v || *end != ';')
+		return (0);
+	v = end + 1;
+	lon = strtod(v, &end);
+	if (end == v || *end != '\0')
+		return (0);
+	return (lat >= -90 && lat <= 90 && lon >= -180 && lon <= 180);
 }
 
 /*

@@ -34,7 +34,7 @@ type_name(int type)
 		[FT_OBJECT] = "object", [FT_INTS] = "ints",
 		[FT_TIME] = "time", [FT_DECIMAL] = "decimal",
 		[FT_SECRET] = "secret", [FT_OBJECTS] = "objects",
-		[FT_REF] = "ref",
+		[FT_REF] = "ref", [FT_NUMBER] = "number",
 	};
 
 	if (type < 0 || (size_t)type >= sizeof(names) / sizeof(names[0]) ||

@@ -5,6 +5,7 @@
  */
 
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +44,7 @@ static void	test_rss_exact(void);
 static void	test_rss_items(void);
 static void	test_json(void);
 static void	test_fuzz_seeds(void);
+static void	test_geo(void);
 
 static int
 check(int ok, const char *what, const char *file, int line)
@@ -861,8 +863,8 @@ test_rss(void)
 		printf("  %s\n", msg);
 
 	CHECK(strncmp(b.data, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-	    "<rss version=\"2.0\" xmlns:atom=\"http://www.w3.org/2005/Atom\">",
-	    99) == 0);
+	    "<rss version=\"2.0\" xmlns:atom=\"http://www.w3.org/2005/Atom\" "
+	    "xmlns:geo=\"http://www.w3.org/2003/01/geo/wgs84_pos#\">", 152) == 0);
 	CHECK(has(&b, "<title>Interlibrary events: Central Library</title>"));
 	CHECK(has(&b, "<link>https://interlibrary.example/o/central</link>"));
 	CHECK(has(&b, "<atom:link href=\"https://api.interlibrary.example/"
@@ -912,7 +914,7 @@ test_rss_exact(void)
 	static const char	 want[] =
 	    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 	    "<rss version=\"2.0\" xmlns:atom=\"http://www.w3.org/2005/Atom"
-	    "\">\n"
+	    "\" xmlns:geo=\"http://www.w3.org/2003/01/geo/wgs84_pos#\">\n"
 	    "<channel>\n"
 	    "<title>Interlibrary events: Central Library</title>\n"
 	    "<link>https://interlibrary.example/o/central</link>\n"
@@ -1184,6 +1186,71 @@ test_json(void)
 	feed_buf_free(&b);
 }
 
+/* A position: GEO in iCalendar, geo:lat/geo:long in RSS, JSON numbers. */
+static void
+test_geo(void)
+{
+	struct feed_meta	 m;
+	struct feed_event	 ev[2];
+	struct feed_buf		 b;
+	json_t			*root, *ext;
+	json_error_t		 err;
+
+	sample(&m, &ev[0]);
+	sample(&m, &ev[1]);
+	ev[0].has_geo = 1;
+	ev[0].latitude = 39.7817;
+	ev[0].longitude = -89.6501;
+	ev[1].id = 43;
+
+	feed_buf_init(&b);
+	CHECK(feed_render_ics(&b, &m, ev, 2) == 0);
+	CHECK(fuzz_check_ics(b.data, b.len, 2) == NULL);
+	CHECK(has(&b, "\r\nGEO:39.781700;-89.650100\r\n"));
+	CHECK(count(&b, "\r\nGEO:") == 1);
+
+	feed_buf_truncate(&b, 0);
+	CHECK(feed_render_rss(&b, &m, ev, 2) == 0);
+	CHECK(fuzz_check_rss(b.data, b.len, 2) == NULL);
+	CHECK(has(&b, " xmlns:geo=\"http://www.w3.org/2003/01/geo/wgs84_pos#\""));
+	CHECK(has(&b, "</category>\n<geo:lat>39.781700</geo:lat>\n"
+	    "<geo:long>-89.650100</geo:long>\n</item>\n<item>"));
+	CHECK(count(&b, "<geo:lat>") == 1);
+
+	feed_buf_truncate(&b, 0);
+	CHECK(feed_render_json(&b, &m, ev, 2) == 0);
+	CHECK(fuzz_check_json(b.data, b.len, 2) == NULL);
+	root = json_loads(b.data, 0, &err);
+	if (CHECK(root != NULL)) {
+		ext = json_object_get(json_array_get(json_object_get(root,
+		    "items"), 0), "_interlibrary");
+		CHECK(json_number_value(json_object_get(ext, "latitude")) ==
+		    39.7817);
+		CHECK(json_number_value(json_object_get(ext, "longitude")) ==
+		    -89.6501);
+		ext = json_object_get(json_array_get(json_object_get(root,
+		    "items"), 1), "_interlibrary");
+		CHECK(json_is_null(json_object_get(ext, "latitude")));
+		CHECK(json_is_null(json_object_get(ext, "longitude")));
+		json_decref(root);
+	}
+
+	/* Out of range or not a number: refused, the buffer unchanged. */
+	feed_buf_truncate(&b, 0);
+	ev[0].latitude = 90.5;
+	CHECK(feed_render_ics(&b, &m, ev, 2) == -1);
+	ev[0].latitude = NAN;
+	CHECK(feed_render_rss(&b, &m, ev, 2) == -1);
+	ev[0].latitude = -90;
+	ev[0].longitude = -180.0001;
+	CHECK(feed_render_json(&b, &m, ev, 2) == -1);
+	CHECK(b.len == 0);
+	ev[0].longitude = 180;
+	CHECK(feed_render_ics(&b, &m, ev, 2) == 0);
+	CHECK(has(&b, "\r\nGEO:-90.000000;180.000000\r\n"));
+	feed_buf_free(&b);
+}
+
 /* Each committed seed must pass the fuzz targets' invariants. */
 static void
 test_fuzz_seeds(void)
@@ -1240,6 +1307,7 @@ main(void)
 	test_rss_exact();
 	test_rss_items();
 	test_json();
+	test_geo();
 	test_fuzz_seeds();
 
 	printf("feed: %d checks, %d failed\n", checks, failed);

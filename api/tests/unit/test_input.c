@@ -32,6 +32,7 @@ static const struct field spec[] = {
 	{ "amount", FT_DECIMAL, 0, 1, 20, NULL, NULL, 0 },
 	{ "opt", FT_OBJECT, FF_NULLABLE, 0, 0, NULL, sub, 0 },
 	{ "id", FT_INT, FF_READONLY, 0, 0, NULL, NULL, 0 },
+	{ "lat", FT_NUMBER, FF_NULLABLE, -90, 90, NULL, NULL, 0 },
 	FIELDS_END
 };
 
@@ -93,6 +94,16 @@ main(void)
 
 	/* Bodies. */
 	CHECK(errors_for("{\"name\": \"ab\"}", 0, NULL) == 0);
+	/* Numbers: integer or not, within min..max, or null. */
+	CHECK(errors_for("{\"name\": \"a\", \"lat\": 39.8}", 0, NULL) == 0);
+	CHECK(errors_for("{\"name\": \"a\", \"lat\": -90}", 0, NULL) == 0);
+	CHECK(errors_for("{\"name\": \"a\", \"lat\": 90.0}", 0, NULL) == 0);
+	CHECK(errors_for("{\"name\": \"a\", \"lat\": null}", 0, NULL) == 0);
+	CHECK(errors_for("{\"name\": \"a\", \"lat\": 90.0001}", 0, "lat") == 1);
+	CHECK(errors_for("{\"name\": \"a\", \"lat\": -91}", 0, "lat") == 1);
+	CHECK(errors_for("{\"name\": \"a\", \"lat\": 1e300}", 0, "lat") == 1);
+	CHECK(errors_for("{\"name\": \"a\", \"lat\": \"39.8\"}", 0, "lat") == 1);
+	CHECK(errors_for("{\"name\": \"a\", \"lat\": true}", 0, "lat") == 1);
 	CHECK(errors_for("{}", 0, "name") == 1);
 	CHECK(errors_for("{}", IN_PATCH, NULL) == 0);
 	CHECK(errors_for("{\"name\": \"abcdef\"}", 0, "name") == 1);

@@ -7,6 +7,7 @@ import { ApiError, get, patch, post } from "../../lib/api.js";
 import { h, link, parseList } from "../../lib/dom.js";
 import { draftNotice, dropDraft, enumOptions, field, formAlert, keepDraft, onSubmit, submit, value, withOption } from "../../lib/forms.js";
 import { bodies } from "../../lib/limits.js";
+import { positionFields, positionValues } from "../../lib/nearby.js";
 import { adminOrganizationOptions } from "../../lib/organizations.js";
 import { navigate } from "../../lib/router.js";
 import { fromLocalInput, localZone, toLocalInput, validZone, zoneList } from "../../lib/time.js";
@@ -64,6 +65,7 @@ export async function eventFormView({ params }) {
       h("legend", {}, "Where"),
       field("venue", "Venue", { value: ev?.venue, maxlength: F.venue.maxLength }),
       h("div", { class: "field-row" }, field("address", "Address", { value: ev?.address, maxlength: F.address.maxLength }), field("city", "City", { value: ev?.city, maxlength: F.city.maxLength })),
+      positionFields("latitude", "longitude", F.latitude, F.longitude, ev || {}, "Where the venue is, in degrees (like 39.80 and -89.64), so that the event is found near a place and shows on calendars' maps. Leave both empty for none."),
       field("online_url", "Online link", { type: "url", value: ev?.online_url, maxlength: F.online_url.maxLength, placeholder: "https://" }),
       field("accessibility_notes", "Accessibility notes", { rows: 3, value: ev?.accessibility_notes, maxlength: F.accessibility_notes.maxLength, hint: "Step-free access, hearing loop, quiet room…" }),
     ),
@@ -123,6 +125,7 @@ export async function eventFormView({ params }) {
       guest_limit: guests === "" ? 0 : num(guests),
       tags: parseList(value(form, "tags")),
       organization: value(form, "organization") || null,
+      ...positionValues(form, "latitude", "longitude"),
     };
     if (recurrence) body.recurrence = recurrence;
     if (kind === "advocacy") {

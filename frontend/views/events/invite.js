@@ -1,6 +1,7 @@
 // Inviting members to an event: search the directory, pick up to 50, send, and see each
 // invitation's outcome (invited, already invited, not accepting invitations from you and
-// why), or the daily limit.
+// why), or the daily limit.  People who are not members yet are invited by email address
+// (comma or newline separated), with a result for each address.
 import { ApiError, get, post } from "../../lib/api.js";
 import { h, link, uid } from "../../lib/dom.js";
 import { field, formAlert, onSubmit, submit, value } from "../../lib/forms.js";
@@ -9,6 +10,75 @@ import { currentMember } from "../../lib/state.js";
 import { announce, pageHeading, showError } from "../../lib/ui.js";
 
 const AT_ONCE = bodies.InviteRequest.member_ids.maxItems;
+const EMAILS_AT_ONCE = bodies.InviteRequest.emails.maxItems;
+const EMAIL_MAX = bodies.InviteRequest.emails.items.maxLength;
+
+const EMAIL_RESULT = {
+  invited: "Invited: an email is on its way.",
+  already_invited: "Already invited to this event.",
+  not_accepting: "Not accepting invitations: this address asked not to get email from Interlibrary, had 3 invitations in the last 30 days, or is your own.",
+};
+
+/** The distinct addresses typed, split at commas, semicolons, spaces and new lines. */
+function addresses(text) {
+  const seen = new Set();
+  return text.split(/[\s,;]+/).filter((a) => a && !seen.has(a.toLowerCase()) && seen.add(a.toLowerCase()));
+}
+
+function limitNotice(err) {
+  return h("div", { class: "notice notice-warn", id: "invite-cap", role: "alert" }, h("p", {}, h("strong", {}, "Daily invitation limit reached. "), err.detail), h("p", {}, "Each member can send up to 200 invitations in any 24 hours. Nothing was sent: try fewer people, or later."));
+}
+
+/** The form to invite by email, and each address's result. */
+function emailInvites(ev) {
+  const outcome = h("div", { id: "email-invite-results", "aria-live": "polite" });
+  const form = h(
+    "form",
+    { class: "form", id: "email-invite-form", novalidate: true },
+    formAlert(),
+    field("emails", "Email addresses", {
+      rows: 4,
+      spellcheck: "false",
+      hint: `Up to ${EMAILS_AT_ONCE} at a time, separated by commas or new lines. Each person gets one email inviting them to this event and to join Interlibrary, with your name on it.`,
+    }),
+    h("div", { class: "actions" }, submit("Send email invitations")),
+  );
+  onSubmit(form, async () => {
+    outcome.replaceChildren();
+    const emails = addresses(form.elements.emails.value);
+    const bad = emails.find((a) => a.length > EMAIL_MAX || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(a));
+    if (!emails.length || emails.length > EMAILS_AT_ONCE || bad) {
+      const message = !emails.length ? "type at least one address" : bad ? `not an email address: ${bad}` : `at most ${EMAILS_AT_ONCE} addresses at a time`;
+      throw new ApiError(400, { detail: "Check the addresses.", errors: [{ field: "emails", message }] });
+    }
+    try {
+      const res = await post(`/v1/events/${ev.id}/invitations`, { emails });
+      const invited = res.results.filter((r) => r.result === "invited").length;
+      outcome.replaceChildren(
+        h("h3", { id: "email-results-h", tabindex: "-1" }, "Email results"),
+        h("p", {}, `${invited} invited by email; you can send ${res.remaining} more invitations in the next 24 hours.`),
+        h(
+          "ul",
+          { class: "cards", id: "email-result-list" },
+          res.results.map((r) => h("li", { class: `card invite-result result-${r.result}` }, h("p", { class: "card-title" }, r.email), h("p", {}, EMAIL_RESULT[r.result] || r.result))),
+        ),
+      );
+      form.elements.emails.value = "";
+      outcome.querySelector("#email-results-h").focus();
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 429) outcome.replaceChildren(limitNotice(err));
+      else throw err;
+    }
+  });
+  return h(
+    "section",
+    { class: "panel", "aria-labelledby": "email-invite-h" },
+    h("h2", { id: "email-invite-h" }, "Invite by email"),
+    h("p", { class: "muted" }, "For people who are not members yet. Nobody gets more than 3 invitations in 30 days, and anyone can stop them for good."),
+    form,
+    outcome,
+  );
+}
 
 const INVITE_SETTING = {
   anyone: "anyone",
@@ -130,9 +200,7 @@ export async function eventInviteView({ params }) {
       outcome.querySelector("#results-h").focus();
     } catch (err) {
       if (err instanceof ApiError && err.status === 429) {
-        outcome.replaceChildren(
-          h("div", { class: "notice notice-warn", id: "invite-cap", role: "alert" }, h("p", {}, h("strong", {}, "Daily invitation limit reached. "), err.detail), h("p", {}, "Each member can send up to 200 invitations in any 24 hours. Nothing was sent: try fewer people, or later.")),
-        );
+        outcome.replaceChildren(limitNotice(err));
       } else showError(err);
     } finally {
       send.disabled = selected.size === 0;
@@ -150,5 +218,6 @@ export async function eventInviteView({ params }) {
     results,
     h("section", { class: "panel", "aria-labelledby": "sel-h" }, h("h2", { id: "sel-h" }, "Selected"), chosenCount, chosen, h("div", { class: "actions" }, send)),
     outcome,
+    emailInvites(ev),
   );
 }

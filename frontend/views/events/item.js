@@ -1,6 +1,7 @@
 // An event as a card in a list (the agenda, the landing page), and the labels of the
 // event kinds (the kinds themselves come from the contract: limits.js).
 import { h, link } from "../../lib/dom.js";
+import { distanceLabel } from "../../lib/nearby.js";
 import { clock, eventWhen } from "../../lib/time.js";
 
 export const EVENT_KINDS = {
@@ -46,6 +47,7 @@ export function eventItem(ev, { showDate = false } = {}) {
       showDate ? eventWhen(ev) : [h("time", { datetime: ev.starts_at }, `${clock(ev.starts_at, ev.timezone)} – ${clock(ev.ends_at, ev.timezone)}`), ` (${ev.timezone})`],
       ev.city ? ` · ${ev.city}` : null,
       ev.organization ? ` · ${ev.organization.name}` : null,
+      distanceLabel(ev) ? ` · ${distanceLabel(ev)}` : null,
     ),
     places || ev.going_count ? h("p", { class: "small" }, `${ev.going_count} going${places ? ` · ${places}` : ""}`) : null,
   );

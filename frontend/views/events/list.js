@@ -1,11 +1,13 @@
 // The events list: the upcoming events as an agenda grouped by day (each event in its
 // own time zone) or as a month grid (lib/monthgrid.js), with the filters and the view kept
-// in the URL, and links to the matching feeds.
+// in the URL, and links to the matching feeds. With "Near me" the agenda is one list,
+// nearest first, with distances.
 import { baseUrl, get } from "../../lib/api.js";
 import { h, link } from "../../lib/dom.js";
 import { enumOptions, field, withOption } from "../../lib/forms.js";
 import { queries } from "../../lib/limits.js";
 import { monthGrid } from "../../lib/monthgrid.js";
+import { NEAR_KEYS, nearFields } from "../../lib/nearby.js";
 import { organizationOptions } from "../../lib/organizations.js";
 import { navigate } from "../../lib/router.js";
 import { filterError, filterForm } from "../../lib/search.js";
@@ -14,7 +16,8 @@ import { addMonths, clock, dayHeading, dayKey, monthKey, monthTitle, parseMonth,
 import { pageHeading } from "../../lib/ui.js";
 import { EVENT_KINDS, eventItem } from "./item.js";
 
-const FILTERS = ["kind", "organization", "city"];
+const FEED_FILTERS = ["kind", "organization", "city"];
+const FILTERS = [...FEED_FILTERS, ...NEAR_KEYS];
 const Q = queries["/v1/events"];
 const PAGE = 20;
 
@@ -28,6 +31,7 @@ function filtersForm(f, orgs, view, month) {
       field("kind", "Kind", { options: [["", "Any kind"], ...enumOptions(Q.kind.enum, EVENT_KINDS)], value: f.kind }),
       field("organization", "Organization", { options: [["", "Any organization"], ...orgs], value: f.organization }),
       field("city", "City", { value: f.city, maxlength: Q.city.maxLength }),
+      ...nearFields(f),
     ],
     submitLabel: "Filter",
     clear: view === "month" ? `/events?view=month&month=${month}` : "/events",
@@ -59,7 +63,7 @@ function feedLinks(f) {
   const base = baseUrl();
   if (!base) return null;
   const q = new URLSearchParams();
-  for (const k of FILTERS) if (f[k]) q.set(k, f[k]);
+  for (const k of FEED_FILTERS) if (f[k]) q.set(k, f[k]);
   const qs = q.toString() ? `?${q}` : "";
   return h(
     "p",
@@ -116,6 +120,12 @@ async function renderAgenda(container, filterQuery, onError) {
   const more = h("button", { type: "button", class: "button secondary", id: "load-more-events", hidden: true }, "Load more events");
 
   function draw(firstNewId) {
+    if (filterQuery.near) {
+      // Nearest first: one list, each event with its date and distance.
+      agenda.replaceChildren(h("ul", { class: "cards", id: "events-near" }, items.map((ev) => eventItem(ev, { showDate: true }))));
+      finish(firstNewId);
+      return;
+    }
     const groups = new Map();
     for (const ev of items) {
       const key = dayKey(ev.starts_at, ev.timezone);
@@ -134,6 +144,10 @@ async function renderAgenda(container, filterQuery, onError) {
         );
       }),
     );
+    finish(firstNewId);
+  }
+
+  function finish(firstNewId) {
     count.textContent = items.length
       ? `Showing ${items.length} event${items.length === 1 ? "" : "s"}${cursor ? "; more are available" : ""}.`
       : "No upcoming events match these filters.";

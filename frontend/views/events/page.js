@@ -8,9 +8,11 @@ import { turnoutChart } from "../../lib/chart.js";
 import { append, h, link, replace, safeHref, saveFile, tagList } from "../../lib/dom.js";
 import { enumOptions, field, formAlert, onSubmit, radioGroup, submit, value } from "../../lib/forms.js";
 import { bodies } from "../../lib/limits.js";
+import { positionText } from "../../lib/nearby.js";
 import { isSignedIn } from "../../lib/state.js";
 import { eventWhen, readerWhen } from "../../lib/time.js";
 import { announce, confirmDialog, pageHeading, row, showError } from "../../lib/ui.js";
+import { invitationNotice, invitationPanel, invitationToken } from "./emailinvite.js";
 import { kindLabel } from "./item.js";
 import { personActions, personItem } from "./people.js";
 import { signupsPanel } from "./signups.js";
@@ -40,7 +42,7 @@ function hasEnded(ev) {
   return new Date(ev.ends_at).getTime() <= Date.now();
 }
 
-export async function eventView({ params }) {
+export async function eventView({ params, query }) {
   if (!/^[1-9][0-9]{0,17}$/.test(params.id)) throw new ApiError(404, { detail: "No such event." });
   const id = params.id;
   let ev = await get(`/v1/events/${id}`);
@@ -48,6 +50,7 @@ export async function eventView({ params }) {
   const series = ev.series_id ? await get(`/v1/series/${ev.series_id}`).catch(() => null) : null;
   const body = h("div", { class: "event-body" });
   const heading = pageHeading(ev.title);
+  const invitation = invitationToken(query);
 
   async function refresh(message) {
     const focusedId = document.activeElement?.id;
@@ -71,6 +74,7 @@ export async function eventView({ params }) {
             )
           : null,
         hasEnded(ev) && ev.status !== "cancelled" ? h("p", { class: "notice notice-info" }, "This event has ended.") : null,
+        invitation ? (isSignedIn() ? invitationNotice() : invitationPanel(ev, invitation)) : null,
         details(ev),
         series ? seriesNote(series, ev) : null,
         ev.kind === "advocacy" ? advocacy(ev) : null,
@@ -112,6 +116,7 @@ function details(ev) {
       row("When", [eventWhen(ev), h("br"), h("span", { class: "muted small" }, `Time zone: ${ev.timezone}`), readerWhen(ev) ? [h("br"), h("span", { class: "muted small" }, readerWhen(ev))] : null]),
       row("Kind", kindLabel(ev.kind)),
       row("Where", [ev.venue, ev.address, ev.city].filter(Boolean).join(", ") || null),
+      row("Position", positionText(ev)),
       row("Online", online ? h("a", { href: online, rel: "noopener noreferrer", target: "_blank" }, new URL(online).host, h("span", { class: "visually-hidden" }, " (opens in a new tab)")) : null),
       row("Organization", ev.organization ? link(`/organizations/${ev.organization.slug}`, ev.organization.name) : null),
       row("Organizers", ev.organizers?.length ? ev.organizers.map((o, i) => [i ? ", " : "", link(`/members/${o.id}`, o.display_name)]) : null),

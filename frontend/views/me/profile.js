@@ -5,6 +5,7 @@ import { patch } from "../../lib/api.js";
 import { h, link, parseList } from "../../lib/dom.js";
 import { draftNotice, dropDraft, field, formAlert, keepDraft, onSubmit, rebaseDraft, submit, value } from "../../lib/forms.js";
 import { bodies } from "../../lib/limits.js";
+import { positionFields, positionValues } from "../../lib/nearby.js";
 import { setCurrentMember } from "../../lib/state.js";
 import { announce, pageHeading } from "../../lib/ui.js";
 import { verifyNotice } from "../../lib/verification.js";
@@ -59,6 +60,8 @@ export async function profileView() {
         hint: `From ${CAPACITY.minimum} to ${CAPACITY.maximum}.`,
       }),
     ),
+    positionFields("home_latitude", "home_longitude", F.home_latitude, F.home_longitude, me,
+      "Your approximate home area, for \"people nearby\": kept to about 1 km (0.01 degree), and others only ever see a rough distance (under 5, 5 to 20, over 20 km), when your About group is visible to them. In degrees, like 39.80 and -89.64; leave both empty to share none."),
     h("div", { class: "actions" }, submit("Save profile")),
   );
   keepDraft(form, "me-profile");
@@ -77,6 +80,7 @@ export async function profileView() {
         topics: parseList(value(form, "mentoring.topics")),
         capacity: cap === "" ? null : Number(cap),
       },
+      ...positionValues(form, "home_latitude", "home_longitude"),
     };
     const updated = await patch("/v1/me", body, { version });
     version = updated.version;

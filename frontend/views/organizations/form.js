@@ -6,6 +6,7 @@ import { ApiError, del, get, patch, post } from "../../lib/api.js";
 import { h, link } from "../../lib/dom.js";
 import { draftNotice, dropDraft, enumOptions, field, formAlert, keepDraft, onSubmit, submit, value } from "../../lib/forms.js";
 import { bodies } from "../../lib/limits.js";
+import { positionFields, positionValues } from "../../lib/nearby.js";
 import { navigate } from "../../lib/router.js";
 import { isSiteAdmin } from "../../lib/state.js";
 import { confirmDialog, flashNext, pageHeading, showError } from "../../lib/ui.js";
@@ -47,6 +48,7 @@ export async function orgFormView({ params }) {
     ),
     field("website", "Website", { type: "url", value: org?.website, maxlength: F.website.maxLength, placeholder: "https://", hint: "Starting with https:// or http://." }),
     field("description", "Description", { rows: 5, value: org?.description, maxlength: F.description.maxLength }),
+    positionFields("latitude", "longitude", F.latitude, F.longitude, org || {}),
     editing
       ? field("archived", "Archived (hidden from the list; no new members)", { type: "checkbox", value: org.archived })
       : null,
@@ -62,17 +64,20 @@ export async function orgFormView({ params }) {
     const slug = value(form, "slug");
     const website = value(form, "website");
     const description = form.elements.description.value.trim();
+    const position = positionValues(form, "latitude", "longitude");
     let saved;
     if (editing) {
       if (slug !== org.slug) body.slug = slug;
       body.website = website || null;
       body.description = description || null;
       body.archived = value(form, "archived");
+      Object.assign(body, position);
       saved = await patch(`/v1/organizations/${org.id}`, body, { version: org.version });
     } else {
       if (slug) body.slug = slug;
       if (website) body.website = website;
       if (description) body.description = description;
+      if (position.latitude !== null || position.longitude !== null) Object.assign(body, position);
       if (!body.kind) {
         throw new ApiError(400, { detail: "Please choose a kind.", errors: [{ field: "kind", message: "choose one" }] });
       }

@@ -3,6 +3,7 @@
 // decline and each member's role.
 import { del, get, patch, post } from "../../lib/api.js";
 import { h, link, safeHref } from "../../lib/dom.js";
+import { positionText } from "../../lib/nearby.js";
 import { currentMember, isSignedIn, isSiteAdmin } from "../../lib/state.js";
 import { announce, confirmDialog, loadMore, pageHeading, showError } from "../../lib/ui.js";
 import { orgFacts } from "./kinds.js";
@@ -76,6 +77,7 @@ export async function orgView({ params }) {
     h("p", { class: "muted" }, orgFacts(org)),
     org.archived ? h("p", { class: "notice notice-warn" }, "This organization is archived.") : null,
     org.description ? h("p", { class: "bio" }, org.description) : null,
+    positionText(org) ? h("p", { class: "small" }, "Position: ", positionText(org)) : null,
     website ? h("p", {}, "Website: ", h("a", { href: website, rel: "noopener noreferrer", target: "_blank" }, new URL(website).host, h("span", { class: "visually-hidden" }, " (opens in a new tab)"))) : null,
     h("section", { class: "panel", "aria-labelledby": "ms-h" }, h("h2", { id: "ms-h" }, "Membership"), membershipBox),
     members.element,
