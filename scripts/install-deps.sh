@@ -15,12 +15,17 @@ what=${1:-run}
 # python3-aiosmtpd: the local mail server of make run and make test;
 # python3-icalendar: the tests read the calendar part of mail with it;
 # jq: the README's curl examples, which the tests run, read answers with it.
+# libical-dev: the API expands recurring events' rules (RFC 5545 RRULE);
+# python3-dateutil, python3-recurring-ical-events: the tests check those
+# expansions and the published series against independent implementations.
 pkgs=(kore libjansson-dev libsodium-dev libpq-dev libcurl4-openssl-dev
+      libical-dev pkg-config
       gcc make postgresql-15 postgresql-client-15
       nginx-light curl ca-certificates coreutils python3-aiosmtpd)
 if [ "$what" = test ]; then
 	pkgs+=(clang libclang-rt-14-dev chromium docker-compose wrk
-	       fonts-dejavu-core python3-icalendar jq)
+	       fonts-dejavu-core python3-icalendar python3-dateutil
+	       python3-recurring-ical-events jq)
 fi
 
 missing=()

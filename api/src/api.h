@@ -220,6 +220,9 @@ void	health_ready(struct http_request *, struct il_req *);
 /* resources/rsvps.c */
 void	rsvps_start(struct http_request *, struct il_req *);
 
+/* resources/series.c: POST /v1/events, a single event or a series. */
+void	series_event_create(struct http_request *, struct il_req *);
+
 /* resources/activity.c */
 void	activity_rss_start(struct http_request *, struct il_req *);
 

@@ -253,7 +253,7 @@ extern const struct field	org_b_create[], org_b_patch[],
 /* resources/events.c: events, RSVPs, invitations and the feed filters. */
 extern const struct field	ev_q_list[], ev_q_rsvps[], ev_q_invitations[],
 				ev_q_mine[], ev_q_feed[], ev_q_feed_org[],
-				ev_q_calendar[];
+				ev_q_calendar[], ev_q_patch[];
 extern const struct field	ev_b_create[], ev_b_patch[], ev_b_cancel[],
 				ev_b_rsvp[], ev_b_attendance[], ev_b_invite[],
 				ev_b_invitation[];
@@ -277,6 +277,34 @@ extern const struct field	cv_b_create[], cv_b_message[], cv_b_patch[];
 /* resources/thanks.c: thank-you notes and milestones. */
 extern const struct field	th_q_mine[];
 extern const struct field	th_b_create[], th_b_patch[], th_b_milestones[];
+
+/*
+ * resources/recurrence.c: recurring events' rules (an RFC 5545 RRULE
+ * subset), expanded with libical into local wall-clock times.
+ */
+#define RECUR_RULE_MAX		500	/* characters of a rule */
+#define RECUR_MAX_COUNT		200	/* occurrences of a series */
+#define RECUR_MAX_YEARS		2	/* after its first occurrence */
+#define RECUR_LOCAL_LEN		20	/* "YYYY-MM-DDTHH:MM:SS" + NUL */
+/*
+ * Check rule (an RRULE value; a leading "RRULE:" is skipped) against the
+ * supported subset.  Returns 0, or -1 with errs filled (field
+ * "recurrence", the message naming the part).
+ */
+int	recurrence_check(const char *, struct input_errors *);
+/*
+ * Check rule and expand it from dtstart, the first start as local time
+ * "YYYY-MM-DDTHH:MM:SS".  Returns a new object (caller owns):
+ *   rule      the rule as stored: upper case, without "RRULE:"
+ *   starts    the local start times, in order, at least one
+ *   until     UNTIL as "YYYY-MM-DD" or "YYYY-MM-DDTHH:MM:SSZ", or null;
+ *             with a UTC UNTIL, starts may hold a few local times past
+ *             it, which the caller drops once it knows their instants
+ *   count     COUNT, or null
+ *   complete  whether starts are all the rule has (COUNT or UNTIL)
+ * or NULL with errs filled.
+ */
+json_t	*recurrence_expand(const char *, const char *, struct input_errors *);
 
 /* resources/signups.c: events' sign-up slots and claims. */
 extern const struct field	su_b_create[], su_b_patch[], su_b_claim[];

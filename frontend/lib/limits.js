@@ -139,6 +139,7 @@ export const bodies = {
   },
   EventCreate: {
     ...EventWritable,
+    recurrence: { minLength: 1, maxLength: 500 },
   },
   EventPatch: {
     ...EventWritable,
@@ -254,7 +255,7 @@ export const queries = {
   "/v1/me/notifications": { limit: parameters.Limit, cursor: parameters.Cursor },
   "/v1/organizations": { q: parameters.Q, city: parameters.City, kind: parameters.Kind, near: parameters.Near, within_km: parameters.WithinKm, limit: parameters.Limit, cursor: parameters.Cursor },
   "/v1/organizations/{org}/members": { status: parameters.MembershipStatusFilter, limit: parameters.Limit, cursor: parameters.Cursor },
-  "/v1/events": { from: parameters.EventFrom, to: parameters.EventTo, organization: parameters.EventOrganizationFilter, kind: parameters.EventKindFilter, city: parameters.City, tag: parameters.EventTag, q: parameters.Q, near: parameters.Near, within_km: parameters.WithinKm, limit: parameters.Limit, cursor: parameters.Cursor },
+  "/v1/events": { from: parameters.EventFrom, to: parameters.EventTo, organization: parameters.EventOrganizationFilter, kind: parameters.EventKindFilter, city: parameters.City, tag: parameters.EventTag, q: parameters.Q, near: parameters.Near, within_km: parameters.WithinKm, collapse: { enum: ["series"] }, limit: parameters.Limit, cursor: parameters.Cursor },
   "/v1/events/{id}/rsvps": { status: parameters.RsvpStatusFilter, limit: parameters.Limit, cursor: parameters.Cursor },
   "/v1/me/invitations": { status: parameters.InvitationStatusFilter, limit: parameters.Limit, cursor: parameters.Cursor },
   "/v1/me/events": { when: { enum: ["upcoming", "past"] }, relation: { enum: ["going", "waitlisted", "organizing", "invited"] }, limit: parameters.Limit, cursor: parameters.Cursor },

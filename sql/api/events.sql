@@ -116,6 +116,8 @@ RETURNS jsonb LANGUAGE sql STABLE AS $$
 	    'target', e.target, 'talking_points', e.talking_points,
 	    'pledged_count', CASE WHEN e.kind = 'advocacy' THEN e.going_count END,
 	    'sequence', e.sequence, 'version', e.sequence,
+	    'series_id', e.series_id,
+	    'recurrence', (SELECT s.rrule FROM series s WHERE s.id = e.series_id),
 	    'created_at', to_char(e.created_at AT TIME ZONE 'UTC',
 	        'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
 	    'updated_at', to_char(e.updated_at AT TIME ZONE 'UTC',
@@ -314,18 +316,18 @@ BEGIN
 END;
 $$;
 
-CREATE FUNCTION api.event_create(p_token bytea, p_args jsonb, p_query jsonb,
-    p_body jsonb, p_client inet)
-RETURNS api.reply LANGUAGE plpgsql AS $$
+-- The organization a new event (or series) of p_me is for: the body's
+-- "organization" (403 unless p_me is one of its admins, 409 when it is
+-- archived), or an empty row for a member's own event.
+CREATE FUNCTION api.event_create_org(p_body jsonb, p_me members)
+RETURNS organizations LANGUAGE plpgsql STABLE AS $$
 DECLARE
-	v_me	members := api.auth(p_token, true);
-	e	events;
 	v_o	organizations;
 BEGIN
 	IF jsonb_typeof(p_body->'organization') IN ('string', 'number') THEN
 		SELECT * INTO v_o FROM organizations
 		WHERE id = api.org_id(p_body->>'organization', 'organization');
-		IF NOT api.is_org_admin(v_o.id, v_me) THEN
+		IF NOT api.is_org_admin(v_o.id, p_me) THEN
 			PERFORM api.fail(403, 'forbidden', 'only admins of ' ||
 			    v_o.name || ' can create its events');
 		END IF;
@@ -334,6 +336,20 @@ BEGIN
 			    'this organization is archived', 'organization');
 		END IF;
 	END IF;
+	RETURN v_o;
+END;
+$$;
+
+-- A single event; with "recurrence", POST /v1/events is a series
+-- (api.series_create, called by the API with the rule expanded).
+CREATE FUNCTION api.event_create(p_token bytea, p_args jsonb, p_query jsonb,
+    p_body jsonb, p_client inet)
+RETURNS api.reply LANGUAGE plpgsql AS $$
+DECLARE
+	v_me	members := api.auth(p_token, true);
+	e	events;
+	v_o	organizations := api.event_create_org(p_body, v_me);
+BEGIN
 	e.guest_limit := 0;
 	e.tags := '{}';
 	e := api.event_apply(e, p_body);
@@ -382,21 +398,75 @@ RETURNS text LANGUAGE sql STABLE AS $$
 	        END) || '.';
 $$;
 
+-- Apply merge patch p_body to event e (locked, checked) for p_me, with
+-- p_org its organization afterwards; p_exception marks an occurrence of
+-- a series as changed on its own.  Bumps sequence (the version), promotes
+-- the waitlist after a larger capacity, and notifies a change of time or
+-- place (see api.event_patch).  Returns the row as updated.
+CREATE FUNCTION api.event_patch_apply(e events, p_me members, p_body jsonb,
+    p_org bigint, p_exception boolean)
+RETURNS events LANGUAGE plpgsql AS $$
+DECLARE
+	v_old	events := e;
+	v_time	boolean;
+	v_place	boolean;
+BEGIN
+	e := api.event_apply(e, p_body);
+	UPDATE events SET title = e.title, description = e.description,
+	    kind = e.kind, tags = e.tags, starts_at = e.starts_at,
+	    ends_at = e.ends_at, timezone = e.timezone, venue = e.venue,
+	    address = e.address, city = e.city, latitude = e.latitude,
+	    longitude = e.longitude, online_url = e.online_url,
+	    accessibility_notes = e.accessibility_notes, capacity = e.capacity,
+	    guest_limit = e.guest_limit, organization_id = p_org,
+	    recap = e.recap, target = e.target,
+	    talking_points = e.talking_points, sequence = sequence + 1,
+	    exception = exception OR p_exception,
+	    updated_at = now()
+	WHERE id = e.id
+	RETURNING * INTO e;
+	IF p_body ? 'organizers' THEN
+		PERFORM api.event_set_organizers(e, p_body->'organizers');
+	END IF;
+	PERFORM api.event_promote(e.id, NULL);
+	v_time := (e.starts_at, e.ends_at, e.timezone) IS DISTINCT FROM
+	    (v_old.starts_at, v_old.ends_at, v_old.timezone);
+	v_place := (e.venue, e.address, e.city, e.online_url) IS DISTINCT FROM
+	    (v_old.venue, v_old.address, v_old.city, v_old.online_url);
+	IF v_time OR v_place THEN
+		PERFORM api.notify(r.member_id, 'event_changed', 'event', e.id,
+		    api.event_changed_text(e, v_time, v_place))
+		FROM rsvps r
+		WHERE r.event_id = e.id AND r.status IN ('going', 'waitlisted')
+		  AND r.member_id <> p_me.id;
+	END IF;
+	RETURN e;
+END;
+$$;
+
 -- A merge patch of the writable fields by an organizer.  Every accepted
 -- patch bumps sequence, the event's version (If-Match); a larger (or removed) capacity promotes the
 -- waitlist; a smaller one never demotes.  A change of time (starts_at,
 -- ends_at, timezone) or place (venue, address, city, online_url)
 -- notifies everyone going or waitlisted but the caller (event_changed).
+--
+-- An occurrence of a series takes ?scope=: "this" (the default: this
+-- occurrence alone, kept as an exception), "all" (this one and every
+-- occurrence of the series that has not started, is scheduled and is not
+-- an exception: past ones never change) or "following" (the same from
+-- this occurrence on, which first becomes a series of its own:
+-- api.series_split).  Several occurrences keep their own times: a patch
+-- of starts_at, ends_at or timezone (or recap) is for one occurrence.
 CREATE FUNCTION api.event_patch(p_token bytea, p_args jsonb, p_query jsonb,
     p_body jsonb, p_client inet)
 RETURNS api.reply LANGUAGE plpgsql AS $$
 DECLARE
 	v_me	members := api.auth(p_token, true);
 	e	events := api.event_lock((p_args->>'id')::bigint);
-	v_old	events := e;
+	v_scope	text := coalesce(p_query->>'scope', 'this');
+	v_sid	bigint;
 	v_org	bigint;
-	v_time	boolean;
-	v_place	boolean;
+	o	events;
 BEGIN
 	PERFORM api.event_require_manager(e, v_me);
 	PERFORM api.if_match(p_args, e.sequence);
@@ -419,34 +489,34 @@ BEGIN
 			END IF;
 		END IF;
 	END IF;
-	e := api.event_apply(e, p_body);
-	UPDATE events SET title = e.title, description = e.description,
-	    kind = e.kind, tags = e.tags, starts_at = e.starts_at,
-	    ends_at = e.ends_at, timezone = e.timezone, venue = e.venue,
-	    address = e.address, city = e.city, latitude = e.latitude,
-	    longitude = e.longitude, online_url = e.online_url,
-	    accessibility_notes = e.accessibility_notes, capacity = e.capacity,
-	    guest_limit = e.guest_limit, organization_id = v_org,
-	    recap = e.recap, target = e.target,
-	    talking_points = e.talking_points, sequence = sequence + 1,
-	    updated_at = now()
-	WHERE id = e.id
-	RETURNING * INTO e;
-	IF p_body ? 'organizers' THEN
-		PERFORM api.event_set_organizers(e, p_body->'organizers');
+	IF v_scope = 'this' THEN
+		e := api.event_patch_apply(e, v_me, p_body, v_org,
+		    e.series_id IS NOT NULL);
+		RETURN api.ok_version(200, api.event_json(e, v_me), e.sequence);
 	END IF;
-	PERFORM api.event_promote(e.id, NULL);
-	v_time := (e.starts_at, e.ends_at, e.timezone) IS DISTINCT FROM
-	    (v_old.starts_at, v_old.ends_at, v_old.timezone);
-	v_place := (e.venue, e.address, e.city, e.online_url) IS DISTINCT FROM
-	    (v_old.venue, v_old.address, v_old.city, v_old.online_url);
-	IF v_time OR v_place THEN
-		PERFORM api.notify(r.member_id, 'event_changed', 'event', e.id,
-		    api.event_changed_text(e, v_time, v_place))
-		FROM rsvps r
-		WHERE r.event_id = e.id AND r.status IN ('going', 'waitlisted')
-		  AND r.member_id <> v_me.id;
+
+	IF e.series_id IS NULL THEN
+		PERFORM api.fail(400, 'validation_failed',
+		    'is only for an occurrence of a series', 'scope');
 	END IF;
+	IF p_body ?| ARRAY['starts_at', 'ends_at', 'timezone', 'recap'] THEN
+		PERFORM api.fail(400, 'validation_failed', 'times and recaps '
+		    'are edited one occurrence at a time (scope=this)', 'scope');
+	END IF;
+	v_sid := CASE v_scope WHEN 'following' THEN api.series_split(e)
+	    ELSE e.series_id END;
+	-- Locked in (starts_at, id) order, like a series RSVP.
+	FOR o IN SELECT * FROM events x
+	    WHERE x.series_id = v_sid AND x.starts_at > now()
+	      AND (x.id = e.id OR (NOT x.exception AND x.status = 'scheduled'))
+	    ORDER BY x.starts_at, x.id LOOP
+		o := api.event_lock(o.id);
+		PERFORM api.event_patch_apply(o, v_me, p_body, v_org, false);
+	END LOOP;
+	UPDATE series SET template = template ||
+	    (p_body - '{organization,organizers}'::text[]), updated_at = now()
+	WHERE id = v_sid;
+	e := api.event_find(e.id);
 	RETURN api.ok_version(200, api.event_json(e, v_me), e.sequence);
 END;
 $$;
@@ -516,6 +586,14 @@ RETURNS SETOF events LANGUAGE sql STABLE AS $$
 		  AND (p_tsq IS NULL OR e.search @@ p_tsq)
 		  AND (p_after_ts IS NULL OR (e.starts_at, e.id) >
 		      (p_after_ts, p_after_id))
+		  -- collapse=series: a series by its next occurrence, the
+		  -- first of it that has not ended at p_from.
+		  AND (p_query->>'collapse' IS DISTINCT FROM 'series'
+		      OR e.series_id IS NULL OR NOT EXISTS (SELECT 1 FROM events o
+		          WHERE o.series_id = e.series_id AND o.ends_at >= p_from
+		            AND (o.starts_at, o.id) < (e.starts_at, e.id)
+		            AND (o.hidden_at IS NULL
+		                OR api.event_can_manage(o, p_viewer))))
 	)
 	SELECT u.* FROM (
 		(SELECT * FROM f WHERE f.starts_at >= greatest(p_from, p_after_ts)
@@ -532,10 +610,11 @@ RETURNS SETOF events LANGUAGE sql STABLE AS $$
 $$;
 
 -- Whether a list's query p_query filters more than by time: kind, city,
--- tag, q, organization, to.
+-- tag, q, organization, to, collapse.
 CREATE FUNCTION api.events_filtered(p_query jsonb)
 RETURNS boolean LANGUAGE sql IMMUTABLE AS $$
-	SELECT p_query ?| ARRAY['kind', 'city', 'tag', 'q', 'organization', 'to'];
+	SELECT p_query ?| ARRAY['kind', 'city', 'tag', 'q', 'organization', 'to',
+	    'collapse'];
 $$;
 
 -- One page of the list, as a statement planned with its own values: a

@@ -9,8 +9,12 @@
 --                "cancel_reason", "starts_at", "ends_at", "timezone",
 --                "starts_local", "ends_local", "starts_zone", "ends_zone",
 --                "venue", "address", "city", "online_url",
---                "organization", "tags", "sequence", "created_at",
---                "updated_at"}, ...]}
+--                "organization", "tags", "sequence", "series_id",
+--                "created_at", "updated_at"}, ...]}
+-- and, in the public feeds, "series" and "timezones" (api.feed_series):
+-- the iCalendar feed publishes each series as one VEVENT with an RRULE
+-- and its overrides instead of its occurrences, which RSS and JSON Feed
+-- list one by one.
 -- Times are RFC 3339 in UTC (api.ts), but starts_local and ends_local:
 -- the same instants in the event's time zone, with its offset then, and
 -- starts_zone and ends_zone the zone's abbreviations then (CST, CDT), all
@@ -73,6 +77,7 @@ RETURNS jsonb LANGUAGE sql STABLE AS $$
 	    'organization', (SELECT o.name FROM organizations o
 	        WHERE o.id = e.organization_id),
 	    'tags', to_jsonb(e.tags), 'sequence', e.sequence,
+	    'series_id', e.series_id,
 	    'created_at', api.ts(e.created_at),
 	    'updated_at', api.ts(e.updated_at)) ||
 	    api.feed_local_times(e.timezone, e.starts_at, e.ends_at);
@@ -133,10 +138,15 @@ BEGIN
 		FROM api.event_rows(p_query, v_id, v_tsq, NULL, w.lower, w.upper,
 		    NULL, NULL, 500) e;
 	END IF;
+	-- The iCalendar feed publishes a series as one VEVENT with its
+	-- overrides (api.feed_series, sql/api/series.sql).
 	RETURN jsonb_build_object('title', v_title,
 	    'description', 'Events from 30 days ago to one year ahead',
 	    'web_path', v_path, 'instance', api.instance_id(),
-	    'events', coalesce(v_rows, '[]'));
+	    'events', coalesce(v_rows, '[]')) ||
+	    api.feed_series(ARRAY(SELECT (x->>'id')::bigint
+	        FROM jsonb_array_elements(v_rows) x
+	        WHERE x->>'series_id' IS NOT NULL));
 END;
 $$;
 

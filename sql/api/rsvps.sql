@@ -169,16 +169,40 @@ $$;
 
 -- RSVPs ------------------------------------------------------------------
 
+-- With "series": true, the same answer for this occurrence of a series
+-- and every later one still open (not cancelled, not ended, not hidden),
+-- each under its own lock with its own waitlist place: going to every
+-- future occurrence, or withdrawing from them (maybe, not_going); past
+-- ones never change.  Occurrences are locked in (starts_at, id) order,
+-- this one first, so concurrent series RSVPs cannot deadlock.
 CREATE FUNCTION api.rsvp_put(p_token bytea, p_args jsonb, p_query jsonb,
     p_body jsonb, p_client inet)
 RETURNS api.reply LANGUAGE plpgsql AS $$
 DECLARE
 	v_me	members := api.auth(p_token, true);
+	e	events;
 	r	rsvps;
+	v_id	bigint;
 BEGIN
+	IF (p_body->>'series')::boolean THEN
+		e := api.event_find((p_args->>'id')::bigint);
+		IF e.series_id IS NULL THEN
+			PERFORM api.fail(400, 'validation_failed',
+			    'this event is not part of a series', 'series');
+		END IF;
+	END IF;
 	-- A statement of its own: rsvp_json must see the change.
 	r := api.rsvp_apply((p_args->>'id')::bigint, v_me.id,
 	    p_body->>'response', coalesce((p_body->>'guests')::integer, 0));
+	FOR v_id IN SELECT o.id FROM events o
+	    WHERE o.series_id = e.series_id
+	      AND (o.starts_at, o.id) > (e.starts_at, e.id)
+	      AND o.status = 'scheduled' AND o.ends_at > now()
+	      AND o.hidden_at IS NULL
+	    ORDER BY o.starts_at, o.id LOOP
+		PERFORM api.rsvp_apply(v_id, v_me.id, p_body->>'response',
+		    coalesce((p_body->>'guests')::integer, 0));
+	END LOOP;
 	RETURN api.ok(200, api.rsvp_json(r));
 END;
 $$;

@@ -31,14 +31,16 @@ CREATE FUNCTION pg_temp.body(r anyelement) RETURNS jsonb LANGUAGE sql AS $$
 $$;
 -- j without the members added since the first release, at any depth:
 -- "version" (events, organizations, collaborations, mentorships and the
--- own profile; If-Match), and positions (organizations, events) and the
--- home area (the own profile): Nearby.
+-- own profile; If-Match), positions (organizations, events) and the
+-- home area (the own profile): Nearby; "series_id" and "recurrence"
+-- (events).
 CREATE FUNCTION pg_temp.strip(j jsonb) RETURNS jsonb LANGUAGE plpgsql AS $$
 BEGIN
 	RETURN CASE jsonb_typeof(j)
 	    WHEN 'object' THEN coalesce((SELECT jsonb_object_agg(k, pg_temp.strip(v))
 	        FROM jsonb_each(j) AS t(k, v) WHERE k NOT IN ('version', 'latitude',
-	        'longitude', 'home_latitude', 'home_longitude')), '{}')
+	        'longitude', 'home_latitude', 'home_longitude', 'series_id',
+	        'recurrence')), '{}')
 	    WHEN 'array' THEN coalesce((SELECT jsonb_agg(pg_temp.strip(v) ORDER BY o)
 	        FROM jsonb_array_elements(j) WITH ORDINALITY AS t(v, o)), '[]')
 	    ELSE j END;
@@ -46,10 +48,10 @@ END;
 $$;
 -- A feed document as the first release wrote it: what later releases
 -- added to it (the installation's id, the events' local times and
--- positions) left out.
+-- positions, their series; the series and their time zones) left out.
 CREATE FUNCTION pg_temp.feed_v1(d jsonb) RETURNS jsonb LANGUAGE sql AS $$
-	SELECT (d - 'instance') || jsonb_build_object('events', coalesce((SELECT jsonb_agg(
-	    e - '{starts_local,ends_local,starts_zone,ends_zone,latitude,longitude}'::text[]
+	SELECT (d - '{instance,series,timezones}'::text[]) || jsonb_build_object('events', coalesce((SELECT jsonb_agg(
+	    e - '{starts_local,ends_local,starts_zone,ends_zone,latitude,longitude,series_id}'::text[]
 	    ORDER BY o) FROM jsonb_array_elements(d->'events')
 	    WITH ORDINALITY AS x(e, o)), '[]'));
 $$;

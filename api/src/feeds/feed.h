@@ -47,6 +47,38 @@ struct feed_event {
 	const char	*created_at;	/* RFC 3339 */
 	const char	*updated_at;	/* RFC 3339 */
 	int		 sequence;	/* >= 0, grows on every edit */
+
+	/*
+	 * iCalendar only: a series of recurring events is one VEVENT (UID
+	 * series-<series_id>@<uid_domain>) with its rule, then one VEVENT
+	 * per occurrence that differs from the rule (an override, with
+	 * RECURRENCE-ID).  Local times are "YYYYMMDDTHHMMSS" in timezone,
+	 * which must then be a VTIMEZONE of the feed (struct feed_meta).
+	 * All NULL or 0 for an event rendered on its own.
+	 */
+	long long	 series_id;	/* > 0 with rrule or recurrence_id */
+	const char	*rrule;		/* the series' VEVENT: RRULE value */
+	const char	*dtstart_local;	/* with rrule: DTSTART */
+	const char	*duration;	/* with rrule: DURATION, "PT5400S" */
+	const char	**exdates;	/* with rrule: nexdates EXDATE local */
+	size_t		 nexdates;	/* times, none NULL */
+	const char	*recurrence_id;	/* an override: RECURRENCE-ID local */
+};
+
+/* A VTIMEZONE's STANDARD or DAYLIGHT observance. */
+struct feed_tz_obs {
+	int		 daylight;	/* DAYLIGHT, else STANDARD */
+	const char	*start;		/* DTSTART, local "YYYYMMDDTHHMMSS" */
+	const char	*from;		/* TZOFFSETFROM, "+HHMM" or "-HHMM" */
+	const char	*to;		/* TZOFFSETTO */
+	const char	*name;		/* TZNAME; may be NULL */
+};
+
+/* A VTIMEZONE: the zone's observances over the feed's series. */
+struct feed_tz {
+	const char		*tzid;	/* IANA name: letters, digits, /_+- */
+	const struct feed_tz_obs *obs;	/* nobs >= 1 */
+	size_t			 nobs;
 };
 
 struct feed_meta {
@@ -57,6 +89,8 @@ struct feed_meta {
 	const char	*uid_domain;	/* UID: event-<id>@<uid_domain>, stable */
 	const char	*now;		/* RFC 3339: DTSTAMP, lastBuildDate */
 	int		 refresh_minutes; /* REFRESH-INTERVAL, ttl; >= 1 */
+	const struct feed_tz *tzs;	/* iCalendar: ntzs VTIMEZONEs, for */
+	size_t		 ntzs;		/* the events' series; may be NULL, 0 */
 };
 
 /*

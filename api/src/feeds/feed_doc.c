@@ -1,7 +1,11 @@
 /*
  * Feed documents: the jsonb of the feed functions of sql/api/feeds.sql
- * ({title, description, web_path, instance, events: [...]}) parsed into
- * struct feed_event and rendered.  Pure C (jansson and libc): the API's
+ * ({title, description, web_path, instance, events: [...]}, and in the
+ * public feeds series: [...] and timezones: [...]) parsed into struct
+ * feed_event and rendered.  The iCalendar rendering of a document with
+ * "series" shows each series as its VEVENT and overrides (the series
+ * list) instead of its occurrences (the events with a series_id); RSS
+ * and JSON Feed list the occurrences.  Pure C (jansson and libc): the API's
  * feeds (feeds/feeds.c) and the mail sender (api/sender/, for the
  * calendar part of a message) both render through here, so an event has
  * the same UID, times and text everywhere.
@@ -23,6 +27,33 @@ static const char *
 jstr(json_t *obj, const char *key)
 {
 	return (json_string_value(json_object_get(obj, key)));
+}
+
+static size_t	doc_tzs(json_t *, struct feed_tz *, struct feed_tz_obs *);
+
+/* Parse the VTIMEZONEs of doc (tzs and obs sized by the caller). */
+static size_t
+doc_tzs(json_t *doc, struct feed_tz *tzs, struct feed_tz_obs *obs)
+{
+	json_t		*z, *o;
+	size_t		 i, j, nobs;
+
+	nobs = 0;
+	json_array_foreach(json_object_get(doc, "timezones"), i, z) {
+		tzs[i].tzid = jstr(z, "tzid");
+		tzs[i].obs = &obs[nobs];
+		json_array_foreach(json_object_get(z, "observances"), j, o) {
+			obs[nobs].daylight = json_is_true(json_object_get(o,
+			    "daylight"));
+			obs[nobs].start = jstr(o, "start");
+			obs[nobs].from = jstr(o, "from");
+			obs[nobs].to = jstr(o, "to");
+			obs[nobs].name = jstr(o, "name");
+			nobs++;
+			tzs[i].nobs++;
+		}
+	}
+	return (json_array_size(json_object_get(doc, "timezones")));
 }
 
 /* Midnight UTC today, RFC 3339: the date of a feed with no events. */
@@ -50,12 +81,14 @@ feed_doc_render(struct feed_buf *out, json_t *doc, int format,
 {
 	struct feed_meta	meta;
 	struct feed_event	*ev;
+	struct feed_tz		*tzs;
+	struct feed_tz_obs	*obs;
 	const char		**tags;
-	json_t			*events, *e, *t;
+	json_t			*events, *series, *list, *e, *t, *z;
 	char			*urls, web[FEED_DOC_URL_MAX];
 	char			now[FEED_TIME_RFC3339_LEN], uid[96];
 	const char		*path, *upd, *latest, *instance;
-	size_t			n, i, j, ntags, ti;
+	size_t			n, i, j, ntags, ti, nobs;
 	int			rc, len;
 
 	events = json_object_get(doc, "events");
@@ -66,24 +99,44 @@ feed_doc_render(struct feed_buf *out, json_t *doc, int format,
 	len = snprintf(uid, sizeof(uid), "%s.interlibrary", instance);
 	if (len < 0 || (size_t)len >= sizeof(uid))
 		return (-1);
-	n = json_array_size(events);
+
+	/* What is rendered: in iCalendar, series instead of occurrences. */
+	list = json_array();
+	series = json_object_get(doc, "series");
+	json_array_foreach(events, i, e) {
+		if (format != FEED_DOC_ICS || !json_is_array(series) ||
+		    json_is_null(json_object_get(e, "series_id")) ||
+		    json_object_get(e, "series_id") == NULL)
+			json_array_append(list, e);
+	}
+	if (format == FEED_DOC_ICS)
+		json_array_foreach(series, i, e)
+			json_array_append(list, e);
+	n = json_array_size(list);
 	ntags = 0;
-	json_array_foreach(events, i, e)
+	json_array_foreach(list, i, e) {
 		ntags += json_array_size(json_object_get(e, "tags"));
+		ntags += json_array_size(json_object_get(e, "exdates"));
+	}
+	nobs = 0;
+	json_array_foreach(json_object_get(doc, "timezones"), i, z)
+		nobs += json_array_size(json_object_get(z, "observances"));
 
 	ev = calloc(n + 1, sizeof(*ev));
 	tags = calloc(ntags + 1, sizeof(*tags));
 	urls = calloc(n + 1, FEED_DOC_URL_MAX);
-	if (ev == NULL || tags == NULL || urls == NULL) {
-		free(ev);
-		free(tags);
-		free(urls);
-		return (-1);
+	tzs = calloc(json_array_size(json_object_get(doc, "timezones")) + 1,
+	    sizeof(*tzs));
+	obs = calloc(nobs + 1, sizeof(*obs));
+	if (ev == NULL || tags == NULL || urls == NULL || tzs == NULL ||
+	    obs == NULL) {
+		rc = -1;
+		goto done;
 	}
 
 	latest = NULL;
 	ti = 0;
-	json_array_foreach(events, i, e) {
+	json_array_foreach(list, i, e) {
 		ev[i].id = json_integer_value(json_object_get(e, "id"));
 		ev[i].title = jstr(e, "title");
 		ev[i].description = jstr(e, "description");
@@ -120,12 +173,32 @@ feed_doc_render(struct feed_buf *out, json_t *doc, int format,
 				tags[ti + ev[i].ntags++] = json_string_value(t);
 		}
 		ti += ev[i].ntags;
+		if ((ev[i].rrule = jstr(e, "rrule")) != NULL ||
+		    (ev[i].recurrence_id = jstr(e, "recurrence_id")) != NULL)
+			ev[i].series_id = json_integer_value(json_object_get(e,
+			    "series_id"));
+		ev[i].dtstart_local = jstr(e, "dtstart_local");
+		ev[i].duration = jstr(e, "duration");
+		ev[i].exdates = &tags[ti];
+		json_array_foreach(json_object_get(e, "exdates"), j, t) {
+			if (json_is_string(t))
+				tags[ti + ev[i].nexdates++] =
+				    json_string_value(t);
+		}
+		ti += ev[i].nexdates;
 		len = snprintf(&urls[i * FEED_DOC_URL_MAX], FEED_DOC_URL_MAX,
 		    "%s/#/events/%lld", u->web_base, ev[i].id);
 		if (len < 0 || len >= FEED_DOC_URL_MAX)
 			urls[i * FEED_DOC_URL_MAX] = '\0';
 		ev[i].url = &urls[i * FEED_DOC_URL_MAX];
 		/* api.ts() text: fixed width, so strcmp orders it. */
+		if (upd != NULL && (latest == NULL || strcmp(upd, latest) > 0))
+			latest = upd;
+	}
+
+	/* Occurrences a series stands for count too. */
+	json_array_foreach(events, i, e) {
+		upd = jstr(e, "updated_at");
 		if (upd != NULL && (latest == NULL || strcmp(upd, latest) > 0))
 			latest = upd;
 	}
@@ -150,6 +223,10 @@ feed_doc_render(struct feed_buf *out, json_t *doc, int format,
 	meta.uid_domain = uid;
 	meta.now = now;
 	meta.refresh_minutes = u->refresh_minutes;
+	if (format == FEED_DOC_ICS) {
+		meta.tzs = tzs;
+		meta.ntzs = doc_tzs(doc, tzs, obs);
+	}
 
 	switch (format) {
 	case FEED_DOC_RSS:
@@ -162,10 +239,14 @@ feed_doc_render(struct feed_buf *out, json_t *doc, int format,
 		rc = feed_render_ics(out, &meta, ev, n);
 		break;
 	}
+	if (latestp != NULL)
+		*latestp = latest;
+done:
+	free(obs);
+	free(tzs);
 	free(urls);
 	free(tags);
 	free(ev);
-	if (latestp != NULL)
-		*latestp = latest;
+	json_decref(list);
 	return (rc);
 }

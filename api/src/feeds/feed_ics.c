@@ -6,6 +6,12 @@
  * splitting a UTF-8 sequence or a backslash escape, and ends each line
  * with CRLF.  TEXT values are escaped so that no input can end a
  * property or start another.
+ *
+ * A series of recurring events is one VEVENT with DTSTART in its zone
+ * (TZID, a VTIMEZONE of the calendar), DURATION, RRULE and EXDATE, and
+ * each occurrence that differs from the rule a VEVENT of the same UID
+ * with RECURRENCE-ID (RFC 5545 3.8.4.4): calendar clients show one
+ * series, with its moved and cancelled occurrences.
  */
 
 #include <stdio.h>
@@ -28,6 +34,12 @@ static void	ics_text(struct ics_line *, const char *);
 static void	ics_uri(struct ics_line *, const char *);
 static void	ics_prop_text(struct ics_line *, const char *, const char *);
 static void	ics_prop_time(struct ics_line *, const char *, const char *);
+static void	ics_prop_local(struct ics_line *, const char *,
+		    const char *, const char *);
+static void	ics_begin_tz(struct ics_line *, const char *, const char *);
+static void	ics_raw(struct ics_line *, const char *);
+static void	ics_prop_raw(struct ics_line *, const char *, const char *);
+static void	ics_tz(struct ics_line *, const struct feed_tz *);
 static void	ics_event(struct ics_line *, const struct feed_meta *,
 		    const struct feed_event *);
 
@@ -169,6 +181,75 @@ ics_prop_time(struct ics_line *l, const char *name, const char *value)
 	ics_end(l);
 }
 
+/*
+ * A DATE-TIME property in zone tzid: "name;TZID=tzid:value"; tzid and
+ * value passed feed_check() (letters, digits, /_+- and a local time).
+ */
+static void
+ics_prop_local(struct ics_line *l, const char *name, const char *tzid,
+    const char *value)
+{
+	ics_begin_tz(l, name, tzid);
+	ics_raw(l, value);
+	ics_end(l);
+}
+
+/* Start a content line "name;TZID=tzid:" (tzid passed feed_check()). */
+static void
+ics_begin_tz(struct ics_line *l, const char *name, const char *tzid)
+{
+	l->col = 0;
+	while (*name != '\0')
+		ics_unit(l, name++, 1);
+	ics_unit(l, ";TZID=", 6);
+	while (*tzid != '\0')
+		ics_unit(l, tzid++, 1);
+	ics_unit(l, ":", 1);
+}
+
+/*
+ * Write s as is: a value of a type that is not TEXT (RECUR, DURATION,
+ * UTC-OFFSET, DATE-TIME), which feed_check() limited to characters that
+ * need no escaping.
+ */
+static void
+ics_raw(struct ics_line *l, const char *s)
+{
+	while (*s != '\0')
+		ics_unit(l, s++, 1);
+}
+
+/* A property with a raw value (ics_raw()). */
+static void
+ics_prop_raw(struct ics_line *l, const char *name, const char *value)
+{
+	ics_begin(l, name);
+	ics_raw(l, value);
+	ics_end(l);
+}
+
+/* A VTIMEZONE with its observances. */
+static void
+ics_tz(struct ics_line *l, const struct feed_tz *z)
+{
+	const struct feed_tz_obs	*o;
+	size_t				 i;
+
+	ics_prop_text(l, "BEGIN", "VTIMEZONE");
+	ics_prop_raw(l, "TZID", z->tzid);
+	for (i = 0; i < z->nobs; i++) {
+		o = &z->obs[i];
+		ics_prop_text(l, "BEGIN", o->daylight ? "DAYLIGHT" : "STANDARD");
+		ics_prop_raw(l, "DTSTART", o->start);
+		ics_prop_raw(l, "TZOFFSETFROM", o->from);
+		ics_prop_raw(l, "TZOFFSETTO", o->to);
+		if (o->name != NULL && *o->name != '\0')
+			ics_prop_text(l, "TZNAME", o->name);
+		ics_prop_text(l, "END", o->daylight ? "DAYLIGHT" : "STANDARD");
+	}
+	ics_prop_text(l, "END", "VTIMEZONE");
+}
+
 static void
 ics_event(struct ics_line *l, const struct feed_meta *meta,
     const struct feed_event *e)
@@ -177,20 +258,43 @@ ics_event(struct ics_line *l, const struct feed_meta *meta,
 	const char	**cats;
 	char		 num[32], geo[64];
 	size_t		 i, ncats;
+	int		 n;
 
 	ics_prop_text(l, "BEGIN", "VEVENT");
 
 	ics_begin(l, "UID");
-	if ((size_t)snprintf(num, sizeof(num), "event-%lld@", e->id) >=
-	    sizeof(num))
+	if (e->rrule != NULL || e->recurrence_id != NULL)
+		n = snprintf(num, sizeof(num), "series-%lld@", e->series_id);
+	else
+		n = snprintf(num, sizeof(num), "event-%lld@", e->id);
+	if (n < 0 || (size_t)n >= sizeof(num))
 		num[0] = '\0';		/* not reached: 20 digits at most */
 	ics_text(l, num);
 	ics_text(l, meta->uid_domain);
 	ics_end(l);
 
 	ics_prop_time(l, "DTSTAMP", meta->now);
-	ics_prop_time(l, "DTSTART", e->starts_at);
-	ics_prop_time(l, "DTEND", e->ends_at);
+	if (e->rrule != NULL) {
+		/* Raw: RECUR and DURATION values passed feed_check(). */
+		ics_prop_local(l, "DTSTART", e->timezone, e->dtstart_local);
+		ics_prop_raw(l, "DURATION", e->duration);
+		ics_prop_raw(l, "RRULE", e->rrule);
+		if (e->nexdates > 0) {
+			ics_begin_tz(l, "EXDATE", e->timezone);
+			for (i = 0; i < e->nexdates; i++) {
+				if (i > 0)
+					ics_unit(l, ",", 1);
+				ics_raw(l, e->exdates[i]);
+			}
+			ics_end(l);
+		}
+	} else {
+		if (e->recurrence_id != NULL)
+			ics_prop_local(l, "RECURRENCE-ID", e->timezone,
+			    e->recurrence_id);
+		ics_prop_time(l, "DTSTART", e->starts_at);
+		ics_prop_time(l, "DTEND", e->ends_at);
+	}
 	ics_prop_text(l, "SUMMARY", e->title);
 
 	feed_buf_init(&tmp);
@@ -280,6 +384,8 @@ feed_render_ics(struct feed_buf *out, const struct feed_meta *meta,
 	ics_prop_text(&l, "REFRESH-INTERVAL;VALUE=DURATION", dur);
 	ics_prop_text(&l, "X-PUBLISHED-TTL", dur);
 
+	for (i = 0; i < meta->ntzs; i++)
+		ics_tz(&l, &meta->tzs[i]);
 	for (i = 0; i < n; i++)
 		ics_event(&l, meta, &ev[i]);
 

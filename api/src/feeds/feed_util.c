@@ -35,6 +35,13 @@ static void		util_trim(const char **, size_t *);
 static int		util_has_part(const char *, size_t, const char *,
 			    size_t);
 static int		util_local_ok(const char *, const char *);
+static int		util_only(const char *, const char *, size_t);
+static int		util_ics_local(const char *);
+static int		util_offset(const char *);
+static const struct feed_tz *util_tz(const struct feed_meta *, const char *);
+static int		util_series_ok(const struct feed_meta *,
+			    const struct feed_event *);
+static int		util_tzs_ok(const struct feed_meta *);
 static void		util_human_date(struct feed_buf *,
 			    const struct feed_time *);
 static void		util_zone(struct feed_buf *, const char *, int);
@@ -450,7 +457,8 @@ feed_time_cmp(const struct feed_time *a, const struct feed_time *b)
  * ends before it starts, has a local time (starts_local, ends_local)
  * that is malformed or names another instant than its UTC twin, a
  * status other than NULL, "scheduled" or "cancelled", a negative
- * sequence, or a NULL tag.
+ * sequence, or a NULL tag; or a VTIMEZONE or an event's series fields
+ * are not as feed.h says (util_tzs_ok(), util_series_ok()).
  */
 int
 feed_check(const struct feed_meta *meta, const struct feed_event *ev,
@@ -466,6 +474,8 @@ feed_check(const struct feed_meta *meta, const struct feed_event *ev,
 	    meta->refresh_minutes < 1 || meta->refresh_minutes > 525600)
 		return (-1);
 	if (ev == NULL && n > 0)
+		return (-1);
+	if (util_tzs_ok(meta) == -1)
 		return (-1);
 
 	for (i = 0; i < n; i++) {
@@ -493,7 +503,125 @@ feed_check(const struct feed_meta *meta, const struct feed_event *ev,
 			if (e->tags[j] == NULL)
 				return (-1);
 		}
+		if (util_series_ok(meta, e) == -1)
+			return (-1);
 	}
+	return (0);
+}
+
+/* 1 when s is 1..max characters, each in set. */
+static int
+util_only(const char *s, const char *set, size_t max)
+{
+	size_t	len;
+
+	if (s == NULL || (len = strlen(s)) == 0 || len > max)
+		return (0);
+	return (strspn(s, set) == len);
+}
+
+/* 1 when s is a local DATE-TIME "YYYYMMDDTHHMMSS" of a real day. */
+static int
+util_ics_local(const char *s)
+{
+	int	y, mo, d, h, mi, se;
+
+	if (s == NULL || strlen(s) != 15 || s[8] != 'T' ||
+	    util_digits(s, 4, &y) == -1 || util_digits(s + 4, 2, &mo) == -1 ||
+	    util_digits(s + 6, 2, &d) == -1 || util_digits(s + 9, 2, &h) == -1 ||
+	    util_digits(s + 11, 2, &mi) == -1 ||
+	    util_digits(s + 13, 2, &se) == -1)
+		return (0);
+	return (mo >= 1 && mo <= 12 && d >= 1 && d <= util_mdays(y, mo) &&
+	    h <= 23 && mi <= 59 && se <= 59);
+}
+
+/* 1 when s is a UTC offset "+HHMM" or "-HHMM". */
+static int
+util_offset(const char *s)
+{
+	int	h, m;
+
+	return (s != NULL && strlen(s) == 5 && (s[0] == '+' || s[0] == '-') &&
+	    util_digits(s + 1, 2, &h) == 0 && util_digits(s + 3, 2, &m) == 0 &&
+	    h <= 23 && m <= 59);
+}
+
+/* The VTIMEZONE of meta named tzid, or NULL. */
+static const struct feed_tz *
+util_tz(const struct feed_meta *meta, const char *tzid)
+{
+	size_t	i;
+
+	for (i = 0; tzid != NULL && i < meta->ntzs; i++)
+		if (strcmp(meta->tzs[i].tzid, tzid) == 0)
+			return (&meta->tzs[i]);
+	return (NULL);
+}
+
+#define UTIL_TZID_CHARS	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" \
+			"0123456789/_+-"
+#define UTIL_RULE_CHARS	"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789=;,+-"
+
+/*
+ * The VTIMEZONEs: tzids written raw as parameter values, so only
+ * letters, digits and /_+-; at least one observance each, with a local
+ * start and two offsets.
+ */
+static int
+util_tzs_ok(const struct feed_meta *meta)
+{
+	const struct feed_tz	*z;
+	size_t			 i, j;
+
+	if (meta->ntzs > 0 && meta->tzs == NULL)
+		return (-1);
+	for (i = 0; i < meta->ntzs; i++) {
+		z = &meta->tzs[i];
+		if (!util_only(z->tzid, UTIL_TZID_CHARS, 64) || z->nobs == 0 ||
+		    z->obs == NULL)
+			return (-1);
+		for (j = 0; j < z->nobs; j++) {
+			if (!util_ics_local(z->obs[j].start) ||
+			    !util_offset(z->obs[j].from) ||
+			    !util_offset(z->obs[j].to))
+				return (-1);
+		}
+	}
+	return (0);
+}
+
+/*
+ * An event's series fields: none, or series_id > 0, a timezone that is
+ * one of the feed's VTIMEZONEs, and either an override's recurrence_id
+ * or a series' rrule (written raw: upper-case letters, digits and
+ * =;,+- only), dtstart_local, duration ("P..." of digits and DHMSTW)
+ * and exdates.
+ */
+static int
+util_series_ok(const struct feed_meta *meta, const struct feed_event *e)
+{
+	size_t	i;
+
+	if (e->rrule == NULL && e->recurrence_id == NULL)
+		return (e->dtstart_local == NULL && e->duration == NULL &&
+		    e->nexdates == 0 ? 0 : -1);
+	if (e->series_id <= 0 || util_tz(meta, e->timezone) == NULL ||
+	    (e->rrule != NULL && e->recurrence_id != NULL))
+		return (-1);
+	if (e->recurrence_id != NULL)
+		return (util_ics_local(e->recurrence_id) &&
+		    e->dtstart_local == NULL && e->duration == NULL &&
+		    e->nexdates == 0 ? 0 : -1);
+	if (!util_only(e->rrule, UTIL_RULE_CHARS, 600) ||
+	    !util_ics_local(e->dtstart_local) ||
+	    e->duration == NULL || e->duration[0] != 'P' ||
+	    !util_only(e->duration + 1, "0123456789DHMSTW", 32) ||
+	    (e->nexdates > 0 && e->exdates == NULL))
+		return (-1);
+	for (i = 0; i < e->nexdates; i++)
+		if (!util_ics_local(e->exdates[i]))
+			return (-1);
 	return (0);
 }
 

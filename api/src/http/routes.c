@@ -145,11 +145,12 @@ const struct endpoint routes[] = {
 	    .start = START(list_start) },
 	{ .method = IL_POST, .path = "/v1/events",
 	    .sql = CALL("event_create"), .body = ev_b_create,
-	    .flags = EP_AUTH | EP_JSON_BODY | EP_INVALIDATES_FEEDS },
+	    .flags = EP_AUTH | EP_JSON_BODY | EP_INVALIDATES_FEEDS,
+	    .start = START(series_event_create) },
 	{ .method = IL_GET, .path = "/v1/events/{id}",
 	    .sql = CALL("event_get") },
 	{ .method = IL_PATCH, .path = "/v1/events/{id}",
-	    .sql = CALL("event_patch"), .body = ev_b_patch,
+	    .sql = CALL("event_patch"), .query = ev_q_patch, .body = ev_b_patch,
 	    .flags = EP_AUTH | PATCH_BODY | EP_INVALIDATES_FEEDS },
 	{ .method = IL_POST, .path = "/v1/events/{id}/cancel",
 	    .sql = CALL("event_cancel"), .body = ev_b_cancel,
@@ -177,6 +178,10 @@ const struct endpoint routes[] = {
 	{ .method = IL_PATCH, .path = "/v1/me/invitations/{id}",
 	    .sql = CALL("invitation_patch"), .body = ev_b_invitation,
 	    .flags = EP_AUTH | PATCH_BODY },
+
+	/* Series of recurring events (sql/api/series.sql). */
+	{ .method = IL_GET, .path = "/v1/series/{id}",
+	    .sql = CALL("series_get") },
 
 	/* Feeds. */
 	{ .method = IL_GET, .path = "/v1/events.ics", .query = ev_q_feed,

@@ -40,12 +40,18 @@ static const char *const invitation_statuses[] = {
 	{ .name = "tag", .type = FT_STRING, .min = 1, .max = 40 }, \
 	{ .name = "q", .type = FT_STRING, .min = 1, .max = 100 }
 
+static const char *const list_collapses[] = {
+	"series", NULL
+};
+
 /* GET /v1/events */
 const struct field ev_q_list[] = {
 	EV_FILTER_TIMES,
 	EV_FILTER_ORG,
 	EV_FILTER_WORDS,
 	FIELDS_NEAR,
+	{ .name = "collapse", .type = FT_ENUM, .min = 1, .max = 20,
+	    .values = list_collapses },
 	FIELDS_LIST_PAGE,
 	FIELDS_END
 };
@@ -69,6 +75,17 @@ const struct field ev_q_feed_org[] = {
 const struct field ev_q_calendar[] = {
 	{ .name = "key", .type = FT_SECRET, .flags = FF_REQUIRED,
 	    .min = EV_KEY_LEN, .max = EV_KEY_LEN },
+	FIELDS_END
+};
+
+static const char *const patch_scopes[] = {
+	"this", "following", "all", NULL
+};
+
+/* PATCH /v1/events/{id}: which occurrences of a series it edits. */
+const struct field ev_q_patch[] = {
+	{ .name = "scope", .type = FT_ENUM, .min = 1, .max = 20,
+	    .values = patch_scopes },
 	FIELDS_END
 };
 
@@ -148,11 +165,16 @@ const struct field ev_q_invitations[] = {
 	READONLY("places_left"), READONLY("pledged_count"), \
 	READONLY("attended_count"), READONLY("sequence"), \
 	READONLY("version"), READONLY("my_rsvp"), READONLY("created_at"), \
-	READONLY("updated_at")
+	READONLY("updated_at"), READONLY("series_id")
 
-/* POST /v1/events: a recap is written after the event. */
+/*
+ * POST /v1/events: a recap is written after the event; "recurrence" (an
+ * RRULE value) makes a series (resources/series.c).
+ */
 const struct field ev_b_create[] = {
 	EV_FIELDS(FF_REQUIRED),
+	{ .name = "recurrence", .type = FT_STRING, .flags = FF_NULLABLE,
+	    .min = 1, .max = RECUR_RULE_MAX },
 	READONLY("recap"),
 	EV_READONLY,
 	FIELDS_END
@@ -163,6 +185,7 @@ const struct field ev_b_patch[] = {
 	EV_FIELDS(0),
 	{ .name = "recap", .type = FT_STRING, .flags = FF_NULLABLE,
 	    .min = 0, .max = 10000 },
+	READONLY("recurrence"),
 	EV_READONLY,
 	FIELDS_END
 };
@@ -179,6 +202,7 @@ const struct field ev_b_rsvp[] = {
 	{ .name = "response", .type = FT_ENUM, .flags = FF_REQUIRED,
 	    .min = 1, .max = 20, .values = rsvp_responses },
 	{ .name = "guests", .type = FT_INT, .min = 0, .max = 20 },
+	{ .name = "series", .type = FT_BOOL },
 	READONLY("status"), READONLY("waitlist_position"),
 	FIELDS_END
 };

@@ -27,7 +27,13 @@ static const char *const ics_names[] = {
 	"SOURCE;VALUE=URI", "REFRESH-INTERVAL;VALUE=DURATION",
 	"X-PUBLISHED-TTL", "UID", "DTSTAMP", "DTSTART", "DTEND", "SUMMARY",
 	"LOCATION", "GEO", "CATEGORIES", "STATUS", "SEQUENCE", "CREATED",
-	"LAST-MODIFIED", NULL
+	"LAST-MODIFIED", "DURATION", "RRULE", "TZID", "TZOFFSETFROM",
+	"TZOFFSETTO", "TZNAME", NULL
+};
+
+/* Names that may carry a TZID parameter (a series, its overrides). */
+static const char *const ics_tz_names[] = {
+	"DTSTART", "EXDATE", "RECURRENCE-ID", NULL
 };
 
 static const char	*field(char **, size_t, size_t *);
@@ -57,7 +63,9 @@ field(char **f, size_t nf, size_t *i)
  * position "lat lon" read with strtod() (anything, NaN and out of range
  * included; else every even event has a valid position).  Every second
  * event also has local times (the same instants) whose zone
- * abbreviations are its timezone and kind.
+ * abbreviations are its timezone and kind.  Then, with fuzzed times,
+ * event 0 may be a series whose rule and VTIMEZONE are fuzzed too; else
+ * bit 4 makes it a valid one (see below).
  * fuzz_set_free() releases it.
  */
 void
@@ -160,6 +168,48 @@ fuzz_set_build(struct fuzz_set *s, const uint8_t *data, size_t size)
 		}
 		e->sequence = (ctl >> 5) + (int)i;
 	}
+
+	/*
+	 * A series (iCalendar): with fuzzed times, event 0's rule, local
+	 * start, duration and its zone's observance come from the input
+	 * (its zone is its timezone); otherwise, when bit 4 of byte 0 is
+	 * set, event 0 is a valid weekly series in America/Chicago and
+	 * event 1, when there is one, an override of it.
+	 */
+	if (s->fuzzed_times && (v = field(f, nf, &k)) != NULL) {
+		s->ev[0].series_id = 7;
+		s->ev[0].rrule = v;
+		s->ev[0].dtstart_local = (v = field(f, nf, &k)) ? v :
+		    "20261205T120000";
+		s->ev[0].duration = (v = field(f, nf, &k)) ? v : "PT1H";
+		s->obs.start = (v = field(f, nf, &k)) ? v : "20261101T020000";
+		s->obs.from = (v = field(f, nf, &k)) ? v : "-0500";
+		s->obs.to = (v = field(f, nf, &k)) ? v : "-0600";
+		s->obs.name = field(f, nf, &k);
+		s->tz.tzid = s->ev[0].timezone;
+	} else if (!s->fuzzed_times && (ctl & 0x10)) {
+		s->ev[0].series_id = 7;
+		s->ev[0].timezone = "America/Chicago";
+		s->ev[0].rrule = "FREQ=WEEKLY;BYDAY=SA;COUNT=3";
+		s->ev[0].dtstart_local = "20261205T120000";
+		s->ev[0].duration = "PT2H30M";
+		if (s->n > 1) {
+			s->ev[1].series_id = 7;
+			s->ev[1].timezone = "America/Chicago";
+			s->ev[1].recurrence_id = "20261212T120000";
+		}
+		s->obs.start = "20261101T020000";
+		s->obs.from = "-0500";
+		s->obs.to = "-0600";
+		s->obs.name = "CST";
+		s->tz.tzid = "America/Chicago";
+	}
+	if (s->ev[0].rrule != NULL) {
+		s->tz.obs = &s->obs;
+		s->tz.nobs = 1;
+		s->meta.tzs = &s->tz;
+		s->meta.ntzs = 1;
+	}
 	free(f);
 }
 
@@ -252,9 +302,21 @@ ics_known(const char *name, size_t len)
 {
 	size_t	 i;
 
+	const char	*param;
+	size_t		 n;
+
 	for (i = 0; ics_names[i] != NULL; i++) {
 		if (strlen(ics_names[i]) == len &&
 		    memcmp(ics_names[i], name, len) == 0)
+			return (1);
+	}
+	if ((param = memchr(name, ';', len)) == NULL ||
+	    len - (size_t)(param - name) <= 6 || memcmp(param, ";TZID=", 6) != 0)
+		return (0);
+	n = (size_t)(param - name);
+	for (i = 0; ics_tz_names[i] != NULL; i++) {
+		if (strlen(ics_tz_names[i]) == n &&
+		    memcmp(ics_tz_names[i], name, n) == 0)
 			return (1);
 	}
 	return (0);

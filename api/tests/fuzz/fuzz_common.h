@@ -22,6 +22,8 @@ struct fuzz_set {
 	const char		*tags[FUZZ_MAX_EVENTS][FUZZ_MAX_TAGS];
 	size_t			 n;
 	int			 fuzzed_times;	/* rendering may fail */
+	struct feed_tz		 tz;		/* a series' VTIMEZONE */
+	struct feed_tz_obs	 obs;
 };
 
 typedef int	(*fuzz_renderer)(struct feed_buf *, const struct feed_meta *,

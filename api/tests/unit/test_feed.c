@@ -38,6 +38,7 @@ static void	test_categories(void);
 static void	test_location(void);
 static void	test_ics(void);
 static void	test_ics_fold(void);
+static void	test_ics_series(void);
 static void	test_rss(void);
 static void	test_rss_exact(void);
 static void	test_rss_items(void);
@@ -586,6 +587,93 @@ test_location(void)
 	feed_buf_truncate(&b, 0);
 	CHECK(feed_render_rss(&b, &m, &e, 1) == 0);
 	CHECK(has(&b, "Where: Central Library, 1 Main St, Springfield&lt;"));
+	feed_buf_free(&b);
+}
+
+/* A series: its VEVENT, an override, a VTIMEZONE; bad fields refused. */
+static void
+test_ics_series(void)
+{
+	static const struct feed_tz_obs	obs[] = {
+		{ 0, "20261231T000000", "-0600", "-0600", "CST" },
+		{ 1, "20270314T020000", "-0600", "-0500", "CDT" },
+		{ 0, "20271107T020000", "-0500", "-0600", NULL },
+	};
+	static const char		*ex[] = { "20270126T180000",
+		"20270202T180000" };
+	struct feed_tz			 tz = { "America/Chicago", obs, 3 };
+	struct feed_meta		 m;
+	struct feed_event		 ev[3];
+	struct feed_buf			 b;
+	const char			*msg;
+
+	sample(&m, &ev[0]);
+	sample(&m, &ev[1]);
+	sample(&m, &ev[2]);
+	m.tzs = &tz;
+	m.ntzs = 1;
+	ev[0].series_id = 7;
+	ev[0].timezone = "America/Chicago";
+	ev[0].starts_local = ev[0].ends_local = NULL;
+	ev[0].rrule = "FREQ=WEEKLY;BYDAY=TU,TH;UNTIL=20271231T235959Z";
+	ev[0].dtstart_local = "20270112T180000";
+	ev[0].duration = "PT5400S";
+	ev[0].exdates = ex;
+	ev[0].nexdates = 2;
+	ev[1].id = 43;
+	ev[1].series_id = 7;
+	ev[1].timezone = "America/Chicago";
+	ev[1].starts_local = ev[1].ends_local = NULL;
+	ev[1].status = "cancelled";
+	ev[1].recurrence_id = "20270119T180000";
+	ev[2].id = 44;
+
+	feed_buf_init(&b);
+	CHECK(feed_render_ics(&b, &m, ev, 3) == 0);
+	msg = fuzz_check_ics(b.data, b.len, 3);
+	if (!CHECK(msg == NULL))
+		printf("  %s\n", msg);
+	CHECK(has(&b, "\r\nBEGIN:VTIMEZONE\r\nTZID:America/Chicago\r\n"
+	    "BEGIN:STANDARD\r\nDTSTART:20261231T000000\r\n"
+	    "TZOFFSETFROM:-0600\r\nTZOFFSETTO:-0600\r\nTZNAME:CST\r\n"
+	    "END:STANDARD\r\nBEGIN:DAYLIGHT\r\nDTSTART:20270314T020000\r\n"));
+	CHECK(has(&b, "TZOFFSETTO:-0600\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\n"));
+	CHECK(count(&b, "\r\nUID:series-7@interlibrary.example\r\n") == 2);
+	CHECK(has(&b, "\r\nUID:event-44@interlibrary.example\r\n"));
+	CHECK(has(&b, "\r\nDTSTART;TZID=America/Chicago:20270112T180000\r\n"
+	    "DURATION:PT5400S\r\n"
+	    "RRULE:FREQ=WEEKLY;BYDAY=TU,TH;UNTIL=20271231T235959Z\r\n"
+	    "EXDATE;TZID=America/Chicago:20270126T180000,20270202T180000\r\n"));
+	CHECK(has(&b, "\r\nRECURRENCE-ID;TZID=America/Chicago:20270119T180000"
+	    "\r\nDTSTART:20261205T180000Z\r\nDTEND:20261205T203000Z\r\n"));
+	CHECK(count(&b, "\r\nSTATUS:CANCELLED\r\n") == 1);
+	CHECK(count(&b, "DTEND:") == 2);
+
+	/* Refused: what would be written raw must be plain. */
+	ev[0].rrule = "FREQ=WEEKLY\r\nX:1";
+	CHECK(feed_render_ics(&b, &m, ev, 3) == -1);
+	ev[0].rrule = "FREQ=WEEKLY";
+	ev[0].duration = "PT1H:";
+	CHECK(feed_render_ics(&b, &m, ev, 3) == -1);
+	ev[0].duration = "PT1H";
+	ev[0].exdates = NULL;
+	CHECK(feed_render_ics(&b, &m, ev, 3) == -1);
+	ev[0].nexdates = 0;
+	CHECK(feed_render_ics(&b, &m, ev, 3) == 0);
+	ev[1].timezone = "Europe/Paris";	/* no VTIMEZONE */
+	CHECK(feed_render_ics(&b, &m, ev, 3) == -1);
+	ev[1].timezone = "America/Chicago";
+	ev[1].recurrence_id = "20270230T180000";
+	CHECK(feed_render_ics(&b, &m, ev, 3) == -1);
+	ev[1].recurrence_id = "20270119T180000";
+	ev[1].series_id = 0;
+	CHECK(feed_render_ics(&b, &m, ev, 3) == -1);
+	ev[1].series_id = 7;
+	tz.tzid = "America/Chicago:X";
+	CHECK(feed_render_ics(&b, &m, ev, 3) == -1);
+	tz.tzid = "America/Chicago";
+	m.ntzs = 0;
+	CHECK(feed_render_ics(&b, &m, ev, 3) == -1);
 	feed_buf_free(&b);
 }
 
@@ -1213,6 +1301,7 @@ main(void)
 	test_categories();
 	test_location();
 	test_ics();
+	test_ics_series();
 	test_ics_fold();
 	test_rss();
 	test_rss_exact();

@@ -13,6 +13,7 @@ import { navigate } from "../../lib/router.js";
 import { fromLocalInput, localZone, toLocalInput, validZone, zoneList } from "../../lib/time.js";
 import { flashNext, pageHeading } from "../../lib/ui.js";
 import { EVENT_KINDS } from "./item.js";
+import { repeatsFieldset, repeatsRule } from "./repeats.js";
 
 const F = bodies.EventCreate;
 
@@ -57,6 +58,7 @@ export async function eventFormView({ params }) {
       ),
       field("timezone", "Time zone", { options: zoneList(zone).map((z) => [z, z.replace(/_/g, " ")]), value: zone, required: true, hint: "Start and end are read in this time zone." }),
     ),
+    editing ? null : repeatsFieldset(),
     h(
       "fieldset",
       { class: "group" },
@@ -97,6 +99,7 @@ export async function eventFormView({ params }) {
     if (!ends) errors.push({ field: "ends_at", message: "is required: a date and a time" });
     if (!value(form, "kind")) errors.push({ field: "kind", message: "choose one" });
     if (!validZone(tz)) errors.push({ field: "timezone", message: "is not a time zone this browser knows" });
+    const recurrence = editing ? null : repeatsRule(form, value(form, "starts_at"), errors);
     if (errors.length) throw new ApiError(400, { detail: "Please correct the marked fields.", errors });
     const text = (n) => {
       const v = form.elements.namedItem(n).value.trim();
@@ -124,6 +127,7 @@ export async function eventFormView({ params }) {
       organization: value(form, "organization") || null,
       ...positionValues(form, "latitude", "longitude"),
     };
+    if (recurrence) body.recurrence = recurrence;
     if (kind === "advocacy") {
       body.target = text("target");
       body.talking_points = text("talking_points");

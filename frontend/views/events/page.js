@@ -16,6 +16,7 @@ import { invitationNotice, invitationPanel, invitationToken } from "./emailinvit
 import { kindLabel } from "./item.js";
 import { personActions, personItem } from "./people.js";
 import { signupsPanel } from "./signups.js";
+import { seriesNote } from "./repeats.js";
 
 function rsvpSentence(r, ev) {
   if (!r) return null;
@@ -46,6 +47,7 @@ export async function eventView({ params, query }) {
   const id = params.id;
   let ev = await get(`/v1/events/${id}`);
   let rsvps = await loadRsvps(id);
+  const series = ev.series_id ? await get(`/v1/series/${ev.series_id}`).catch(() => null) : null;
   const body = h("div", { class: "event-body" });
   const heading = pageHeading(ev.title);
   const invitation = invitationToken(query);
@@ -74,6 +76,7 @@ export async function eventView({ params, query }) {
         hasEnded(ev) && ev.status !== "cancelled" ? h("p", { class: "notice notice-info" }, "This event has ended.") : null,
         invitation ? (isSignedIn() ? invitationNotice() : invitationPanel(ev, invitation)) : null,
         details(ev),
+        series ? seriesNote(series, ev) : null,
         ev.kind === "advocacy" ? advocacy(ev) : null,
         rsvpPanel(ev, refresh),
         signupsPanel(ev, { organizer }),
@@ -195,6 +198,7 @@ function rsvpPanel(ev, refresh) {
           hint: `People you bring along, up to ${ev.guest_limit}. Each takes a place.`,
         })
       : null,
+    ev.series_id ? field("series", "The same for every later date of this series", { type: "checkbox", hint: "Each date keeps its own place or waitlist position." }) : null,
     h("div", { class: "actions" }, submit("Save my RSVP")),
   );
   // Before answering: whether "Going" gets a place or a place on the waitlist, and which.
@@ -231,6 +235,7 @@ function rsvpPanel(ev, refresh) {
       const n = g.value.trim() === "" ? 0 : Number(g.value);
       body.guests = Number.isInteger(n) ? n : g.value;
     }
+    if (ev.series_id && value(form, "series")) body.series = true;
     const r = await put(`/v1/events/${ev.id}/rsvp`, body);
     await refresh(rsvpSentence(r, ev));
     document.getElementById("rsvp-state")?.focus();
