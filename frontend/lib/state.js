@@ -88,12 +88,19 @@ export function onChange(fn) {
  * possibly as someone else (true). This tab's own changes do not call it.
  */
 export function onOtherTab(fn) {
+  if (!listening) {
+    // Registered by the first subscriber (app.js), not on import: importing this module
+    // has no side effects, so node can load it too (tests/contract/).
+    window.addEventListener("storage", otherTabChanged);
+    listening = true;
+  }
   otherTab.add(fn);
   return () => otherTab.delete(fn);
 }
 
 // The storage event fires in the other tabs of the same origin only.
-window.addEventListener("storage", (event) => {
+let listening = false;
+function otherTabChanged(event) {
   if (event.key !== TOKEN_KEY && event.key !== null) return;
   me = null;
   const signedIn = getToken() !== null;
@@ -105,7 +112,7 @@ window.addEventListener("storage", (event) => {
       console.warn(err);
     }
   }
-});
+}
 
 function emit() {
   for (const fn of listeners) {
