@@ -58,6 +58,7 @@ static const char *const recur_days[] = {
 };
 
 static int	recur_digits(const char *, size_t);
+static int	recur_number(const char *, size_t, int *);
 static int	recur_int(const char *, int, int, int *);
 static int	recur_until(const char *, struct recur_parts *);
 static int	recur_byday(char *, struct recur_parts *,
@@ -80,6 +81,21 @@ recur_digits(const char *s, size_t n)
 		if (!isdigit((unsigned char)s[i]))
 			return (0);
 	return (1);
+}
+
+/* The value of the n digits at s into *v; -1 when they are not n digits. */
+static int
+recur_number(const char *s, size_t n, int *v)
+{
+	size_t	i;
+
+	*v = 0;
+	for (i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)s[i]))
+			return (-1);
+		*v = *v * 10 + (s[i] - '0');
+	}
+	return (0);
 }
 
 /* Parse s, digits only (an optional sign when min < 0), into min..max. */
@@ -340,20 +356,16 @@ recur_parse(const char *rule, struct recur_parts *rp,
 static int
 recur_local(const char *s, struct icaltimetype *t)
 {
-	if (strlen(s) != 19 || !recur_digits(s, 4) || s[4] != '-' ||
-	    !recur_digits(s + 5, 2) || s[7] != '-' ||
-	    !recur_digits(s + 8, 2) || s[10] != 'T' ||
-	    !recur_digits(s + 11, 2) || s[13] != ':' ||
-	    !recur_digits(s + 14, 2) || s[16] != ':' ||
-	    !recur_digits(s + 17, 2))
-		return (-1);
 	*t = icaltime_null_time();
-	t->year = atoi(s);
-	t->month = atoi(s + 5);
-	t->day = atoi(s + 8);
-	t->hour = atoi(s + 11);
-	t->minute = atoi(s + 14);
-	t->second = atoi(s + 17);
+	if (strlen(s) != 19 || s[4] != '-' || s[7] != '-' || s[10] != 'T' ||
+	    s[13] != ':' || s[16] != ':' ||
+	    recur_number(s, 4, &t->year) == -1 ||
+	    recur_number(s + 5, 2, &t->month) == -1 ||
+	    recur_number(s + 8, 2, &t->day) == -1 ||
+	    recur_number(s + 11, 2, &t->hour) == -1 ||
+	    recur_number(s + 14, 2, &t->minute) == -1 ||
+	    recur_number(s + 17, 2, &t->second) == -1)
+		return (-1);
 	if (t->year < 1900 || t->year > 9000 || t->month < 1 ||
 	    t->month > 12 || t->day < 1 ||
 	    t->day > icaltime_days_in_month(t->month, t->year) ||
