@@ -152,23 +152,33 @@ $$;
 
 -- Event p_id as p_viewer sees it, and its list key: its stored document
 -- (built by api.event_stored_doc when missing) with the viewer's RSVP and
--- the attendance count of an advocacy event that has started.  A SQL
--- function PostgreSQL inlines into the statement that calls it (a list
--- calls it LATERAL for each of its rows): a whole page is one statement.
+-- the attendance count of an advocacy event that has started, as jsonb
+-- (doc) and as the text a list sends (body).  Most rows of a list have
+-- neither: their body is the stored text (event_docs.body, the document
+-- with those two members null, sql/migrations/0080_event_doc_body.sql),
+-- sent as it is, never built or parsed.  A SQL function PostgreSQL
+-- inlines into the statement that calls it (a list calls it LATERAL for
+-- each of its rows): a whole page is one statement, and a column the
+-- caller does not use is not computed.
 CREATE FUNCTION api.event_view(p_id bigint, p_viewer members,
-    OUT doc jsonb, OUT key jsonb)
+    OUT doc jsonb, OUT key jsonb, OUT body text)
 RETURNS SETOF record LANGUAGE sql STABLE AS $$
-	SELECT coalesce(d.doc, api.event_stored_doc(e.id)) || jsonb_build_object(
-	    'attended_count', CASE WHEN e.kind = 'advocacy'
-	        AND e.starts_at <= now() THEN (SELECT count(*) FROM attendance a
-	        WHERE a.event_id = e.id AND a.attended) END,
-	    'my_rsvp', api.rsvp_doc(r, CASE WHEN r.status = 'waitlisted'
-	        THEN api.waitlist_position(r) END)),
+	SELECT x.doc,
 	    jsonb_build_array(to_char(e.starts_at AT TIME ZONE 'UTC',
-	        'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), e.id)
+	        'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), e.id),
+	    CASE WHEN r.id IS NULL AND NOT a.shown AND d.body IS NOT NULL
+	        THEN d.body ELSE x.doc::text END
 	FROM events e
 	    LEFT JOIN event_docs d ON d.event_id = e.id
-	    LEFT JOIN rsvps r ON r.event_id = e.id AND r.member_id = p_viewer.id
+	    LEFT JOIN rsvps r ON r.event_id = e.id AND r.member_id = p_viewer.id,
+	    LATERAL (SELECT e.kind = 'advocacy' AND e.starts_at <= now()
+	        AS shown) a,
+	    LATERAL (SELECT coalesce(d.doc, api.event_stored_doc(e.id))
+	        || jsonb_build_object(
+	        'attended_count', CASE WHEN a.shown THEN (SELECT count(*)
+	            FROM attendance t WHERE t.event_id = e.id AND t.attended) END,
+	        'my_rsvp', api.rsvp_doc(r, CASE WHEN r.status = 'waitlisted'
+	            THEN api.waitlist_position(r) END)) AS doc) x
 	WHERE e.id = p_id;
 $$;
 
@@ -636,7 +646,7 @@ BEGIN
 		v_org := api.org_id(p_query->>'organization', 'organization');
 	END IF;
 	RETURN (SELECT api.page('events',
-	    array_agg(v.doc ORDER BY e.starts_at, e.id),
+	    array_agg(v.body ORDER BY e.starts_at, e.id),
 	    array_agg(v.key ORDER BY e.starts_at, e.id), p_query)
 	FROM api.event_rows(p_query, v_org, v_tsq, p_viewer, p_from, v_to,
 	    (p_cur->>0)::timestamptz, (p_cur->>1)::bigint,
@@ -730,7 +740,7 @@ BEGIN
 		RETURN api.events_page_filtered(p_query, v_me, v_from, v_cur);
 	END IF;
 	RETURN (SELECT api.page('events',
-	    array_agg(v.doc ORDER BY e.starts_at, e.id),
+	    array_agg(v.body ORDER BY e.starts_at, e.id),
 	    array_agg(v.key ORDER BY e.starts_at, e.id), p_query)
 	FROM api.event_rows(p_query, NULL, NULL, v_me, v_from, NULL,
 	    (v_cur->>0)::timestamptz, (v_cur->>1)::bigint,

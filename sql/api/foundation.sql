@@ -48,7 +48,7 @@ CREATE TYPE api.reply AS (
 	location	text,
 	next_cursor	text,
 	retry_after	integer,
-	data		json,
+	data		text,
 	etag		text
 );
 
@@ -226,9 +226,11 @@ $$;
 -- api.page_size(p_query)) in order, p_keys their sort keys.  A row
 -- beyond the limit only says that there is a next page: it is left out,
 -- and the key of the last row kept becomes next_cursor, stamped with the
--- list and its filters.  The rows go out as data, serialized once (see
--- api.reply), so a page is never rebuilt as one big jsonb document.
-CREATE FUNCTION api.page(p_list text, p_rows jsonb[], p_keys jsonb[],
+-- list and its filters.  The rows go out as data, the JSON array of
+-- their texts (see api.reply), so a page is never rebuilt as one big
+-- jsonb document, and rows a list keeps as text (api.event_view's body)
+-- are never parsed.
+CREATE FUNCTION api.page(p_list text, p_rows text[], p_keys jsonb[],
     p_query jsonb)
 RETURNS api.reply LANGUAGE plpgsql IMMUTABLE AS $$
 DECLARE
@@ -239,10 +241,18 @@ BEGIN
 		v_next := api.cursor_encode(p_list, p_query, p_keys[v_limit]);
 	END IF;
 	RETURN ROW(200, jsonb_build_object('next_cursor', v_next), NULL, v_next,
-	    NULL, coalesce((SELECT json_agg(r ORDER BY o)
-	        FROM unnest(p_rows[1:v_limit]) WITH ORDINALITY AS t(r, o)),
-	        '[]'), NULL)::api.reply;
+	    NULL, '[' || coalesce(array_to_string(p_rows[1:v_limit], ', '), '')
+	    || ']',
+	    NULL)::api.reply;
 END;
+$$;
+
+-- The same, with rows as jsonb: each goes out as its text, which is what
+-- json_agg() would write for it.
+CREATE FUNCTION api.page(p_list text, p_rows jsonb[], p_keys jsonb[],
+    p_query jsonb)
+RETURNS api.reply LANGUAGE sql IMMUTABLE AS $$
+	SELECT api.page(p_list, p_rows::text[], p_keys, p_query);
 $$;
 
 -- Values ----------------------------------------------------------------------
