@@ -8,9 +8,54 @@
 # the product with the peers' data).  Everything on 127.0.0.1; about 6 to
 # 9 minutes (PEERS=0 skips the peers).
 set -euo pipefail
-source "$(dirname "$0")/lib.sh"
 DURATION=${DURATION:-8}
+source "$(dirname "$0")/lib.sh"
 # Next to the peers (PEERS_ONLY=1: only this part).
+#
+# The ceiling of the signed-in list is pgbench running the very statement
+# the API sends for GET /v1/events?limit=20 with a bearer token, with the
+# peer target's real session (peer-target.sh writes its token hash), on
+# the same database in the same run.  run.sh has no hook for it, so the
+# wrk it runs is a shim put first on its PATH: the real wrk, then, right
+# after the auth-il-json measurement (the only full-length run with an
+# Authorization header), pgbench -M prepared with as many clients as the
+# API has database connections (2 workers x DB_POOL_PER_WORKER 4), so the
+# two never overlap.
+ceiling_shim() {
+	mkdir -p "$BENCH_DIR/shim"
+	cat >"$BENCH_DIR/product-list.sql" <<'SQL'
+SELECT status, body::text, location, next_cursor, retry_after, data::text FROM api.events_list(:token_hash, :args, :query, NULL, :client);
+SQL
+	cat >"$BENCH_DIR/shim/wrk" <<'SH'
+#!/usr/bin/env bash
+# bench/events.sh's shim (see ceiling_shim there).
+/usr/bin/wrk "$@"
+rc=$?
+auth=0 warm=0 dur=
+for a in "$@"; do
+	case $a in
+	Authorization:*) auth=1 ;;
+	-d2s) warm=1 ;;
+	-d*s) dur=${a#-d}; dur=${dur%s} ;;
+	esac
+done
+if [ "$auth" = 1 ] && [ "$warm" = 0 ] && [ -n "$dur" ] && [ -s "$IL_CEILING_DIR/peer-header.hash" ]; then
+	(cd "$IL_CEILING_DIR" && rm -f ceil.* && PGDATABASE=interlibrary_peer \
+	    "${PGBIN:-/usr/lib/postgresql/15/bin}/pgbench" -n -M prepared -c8 -j2 -T"$dur" \
+	    -l --log-prefix=ceil -f product-list.sql \
+	    -D token_hash="\\x$(cat peer-header.hash)" -D args='{}' \
+	    -D query='{"limit": 20}' -D client=127.0.0.1 >ceiling.log 2>&1
+	 tps=$(awk '/^tps/ { printf "%.0f", $3 }' ceiling.log)
+	 fails=$(awk '/failed transactions/ { print $5 }' ceiling.log)
+	 pct=$(cat ceil.* | awk '{ print $3 }' | sort -n | awk '{ a[NR] = $1 }
+	     END { printf "%.2f %.2f", a[int(NR * .50) + 1] / 1000, a[int(NR * .99) + 1] / 1000 }')
+	 echo "${tps:-0} $pct ${fails:-0}" >ceiling.out)
+fi
+exit "$rc"
+SH
+	chmod +x "$BENCH_DIR/shim/wrk"
+}
+
 run_peers() {
 mkdir -p "$BENCH_DIR"
 peers=$top/../shared/bench/peers/run.sh
@@ -19,16 +64,26 @@ if [ "${PEERS:-1}" = 1 ] && [ -x "$peers" ]; then
 	pids=()
 	echo
 	echo "== next to the peers (100,000 events, 500,000 RSVPs each)"
-	rm -f "$BENCH_DIR/peer-header"
+	rm -f "$BENCH_DIR/peer-header" "$BENCH_DIR/peer-header.hash" "$BENCH_DIR/ceiling.out"
+	ceiling_shim
 	TARGETS="il-json=http://127.0.0.1:8881/v1/events?limit=20 auth-il-json=http://127.0.0.1:8881/v1/events?limit=20" \
 	TARGET_HEADER_FILE="$BENCH_DIR/peer-header" \
 	TARGET_CMD="bash $top/bench/peer-target.sh" DURATION=10 \
+	PATH="$BENCH_DIR/shim:$PATH" IL_CEILING_DIR="$BENCH_DIR" \
 	    timeout 480 bash "$peers" | tee "$BENCH_DIR/peers.out" | sed -n '/^| target/,$p'
-	awk -F'|' '$2 ~ / fastify-json / { f = $3 } $2 ~ / il-json / { i = $3 }
+	if [ -s "$BENCH_DIR/ceiling.out" ]; then
+		read -r tps p50 p99 fails <"$BENCH_DIR/ceiling.out"
+		echo "| pgbench(product statement) | $tps | $p50 | $p99 | $fails | |"
+	fi
+	awk -F'|' -v ceil="${tps:-0}" -v dir="$BENCH_DIR" '$2 ~ / fastify-json / { f = $3 } $2 ~ / il-json / { i = $3 }
 	    $2 ~ / auth-il-json / { a = $3; ap99 = $5 } $2 ~ / pgbench / { pg = $3 }
 	    END { if (f > 0) {
 		printf "il-json / fastify-json (req/s): %.2f (anonymous, cached)\n", i / f
-		printf "auth-il-json / fastify-json (req/s): %.2f (signed in, live; p99 %s ms)\n", a / f, ap99 } }' \
+		printf "auth-il-json / fastify-json (req/s): %.2f (signed in, live; p99 %s ms)\n", a / f, ap99 }
+	      if (ceil > 0)
+		printf "auth-il-json / pgbench(product statement) (req/s over tps): %.2f (the database ceiling of the signed-in list: pgbench -M prepared -c8 -j2 running the statement the API sends)\n", a / ceil
+	      else
+		print "auth-il-json / pgbench(product statement): not measured (see " dir "/ceiling.log)" }' \
 	    "$BENCH_DIR/peers.out"
 fi
 }
@@ -37,56 +92,6 @@ if [ "${PEERS_ONLY:-0}" = 1 ]; then
 	exit 0
 fi
 bench_start
-psql_q() { psql "$DATABASE_URL" -X -qAt -v ON_ERROR_STOP=1 "$@"; }
-
-# Organizations, creators, then events $1..$2: starts spread evenly over
-# two years back and two years ahead (9:00-19:45 local), 1-3 hours long,
-# 50 organizations, 10 cities, 7 kinds, 2 tags each from 12, a capacity
-# on two thirds; the creator is the organizer; RSVPs on one in ten.
-seed() {
-	psql_q -v lo="$1" -v hi="$2" -v total="$3" <<'SQL'
-SET synchronous_commit = off;
-INSERT INTO members (email, password_hash, display_name, city)
-SELECT 'org' || g || '@bench.example', 'x', 'Organizer ' || g, 'Springfield'
-FROM generate_series(1, 50) g
-WHERE NOT EXISTS (SELECT 1 FROM members WHERE email = 'org1@bench.example');
-INSERT INTO organizations (slug, name, kind, city, created_by)
-SELECT 'bench-library-' || g, 'Bench Library ' || g, 'public_library',
-    (ARRAY['Springfield', 'Shelbyville', 'Riverside', 'Ogdenville', 'Capital City',
-     'North Haverbrook', 'Brockway', 'Cypress Creek', 'Waverly Hills', 'Ogden'])[1 + g % 10],
-    (SELECT id FROM members WHERE email = 'org' || g || '@bench.example')
-FROM generate_series(1, 50) g
-ON CONFLICT DO NOTHING;
-CREATE TEMP TABLE o AS SELECT row_number() OVER (ORDER BY id) AS n, id, city, created_by
-FROM organizations WHERE slug LIKE 'bench-library-%';
-INSERT INTO events (title, description, kind, tags, starts_at, ends_at, timezone, venue,
-    city, capacity, guest_limit, organization_id, created_by)
-SELECT (ARRAY['Reader advisory', 'Makerspace basics', 'Budget hearing prep', 'Archives tour',
-        'Zines and comics', 'Digital literacy', 'Grant writing'])[1 + (i / 7) % 7] || ' #' || i,
-    'Join colleagues for coffee, introductions and a short talk. Step-free access.',
-    (ARRAY['social', 'meetup', 'training', 'tour', 'advocacy', 'celebration',
-        'conference'])[1 + i % 7],
-    ARRAY[(ARRAY['teens', 'archives', 'makerspace', 'grants', 'advocacy', 'outreach',
-        'cataloguing', 'children', 'digital', 'careers', 'reference', 'zines'])[1 + i % 12],
-        (ARRAY['beginners', 'online', 'free', 'hybrid'])[1 + i % 4]],
-    t.s, t.s + (60 + 60 * (i % 3)) * interval '1 minute', 'America/Chicago',
-    'Room ' || (100 + i % 40), o.city,
-    CASE WHEN i % 3 = 0 THEN NULL ELSE 20 + 10 * (i % 9) END, i % 3, o.id, o.created_by
-FROM generate_series(:lo, :hi) i
-JOIN o ON o.n = 1 + (i * 37) % 50,
-LATERAL (SELECT date_trunc('day', now()) - interval '730 days'
-    + ((i::bigint * 7919) % :total) * (interval '1460 days' / :total)
-    + (9 + i % 11) * interval '1 hour' + 15 * (i % 4) * interval '1 minute' AS s) t;
-INSERT INTO event_organizers (event_id, member_id)
-SELECT e.id, e.created_by FROM events e WHERE e.id BETWEEN :lo AND :hi;
-INSERT INTO rsvps (event_id, member_id, response, status)
-SELECT e.id, m.id, 'going', 'going'
-FROM events e JOIN LATERAL (SELECT id FROM members WHERE email LIKE 'org%@bench.example'
-    ORDER BY id LIMIT 1 + e.id % 5) m ON true
-WHERE e.id BETWEEN :lo AND :hi AND e.id % 10 = 0;
-VACUUM ANALYZE events, event_organizers, rsvps;
-SQL
-}
 
 # A cursor about 80% down the upcoming events.
 deep_cursor() {
@@ -96,6 +101,10 @@ deep_cursor() {
 	    LIMIT 1"
 }
 
+# The summary table's rows: "what|req/s|p50|p99" of the last wrk_run.
+rows=()
+record() { rows+=("$1|$RPS|$P50|$P99"); }
+
 list_pair() {
 	local label=$1 cur
 	cur=$(deep_cursor)
@@ -104,14 +113,18 @@ list_pair() {
 	# Anonymous lists come from the per-worker cache (feeds.c); a caller
 	# with a token always gets the live query: measure both.
 	CONNS=16 wrk_run "list first page ($label)" "$API/v1/events?limit=20"
+	record "GET list, first page, anonymous (cached), $label events"
 	FIRST_P50=$P50
 	CONNS=16 wrk_run "list deep page ($label)" "$API/v1/events?limit=20&cursor=$cur"
+	record "GET list, deep page, anonymous (cached), $label events"
 	DEEP_P50=$P50
 	CONNS=16 wrk_run "  live, signed in ($label)" "$API/v1/events?limit=20" \
 	    -H "Authorization: Bearer $reader"
+	record "GET list, first page, signed in (live), $label events"
 	LIVE_FIRST_P50=$P50
 	CONNS=16 wrk_run "  live deep, signed in ($label)" \
 	    "$API/v1/events?limit=20&cursor=$cur" -H "Authorization: Bearer $reader"
+	record "GET list, deep page, signed in (live), $label events"
 	LIVE_DEEP_P50=$P50
 }
 
@@ -124,13 +137,13 @@ reader=$(curl -fs -X POST "$API/v1/sessions" -H 'content-type: application/json'
 
 t0=$SECONDS
 echo "== events (wrk -t2 -c16 -d${DURATION}s, 2 API workers)"
-seed 1 10000 10000
+seed_events 1 10000 10000
 echo "seeded 10,000 events in $((SECONDS - t0)) s"
 list_pair 10k
 f10=$FIRST_P50 d10=$DEEP_P50 lf10=$LIVE_FIRST_P50 ld10=$LIVE_DEEP_P50
 
 t1=$SECONDS
-seed 10001 1000000 1000000
+seed_events 10001 1000000 1000000
 echo "seeded up to $(psql_q -c 'SELECT count(*) FROM events') events in $((SECONDS - t1)) s"
 list_pair 1M
 f1m=$FIRST_P50 d1m=$DEEP_P50
@@ -176,11 +189,20 @@ request = function()
 end
 LUA
 CONNS=16 wrk_run "PUT rsvp (1M events)" "$API/" -s "$BENCH_DIR/rsvp.lua"
+record "PUT /v1/events/{id}/rsvp (write), 1M events"
 psql_q -c "SELECT 'rsvps written: ' || count(*) || ', over capacity: ' ||
     (SELECT count(*) FROM (SELECT e.id FROM events e JOIN rsvps r ON r.event_id = e.id
      AND r.status = 'going' WHERE e.capacity = 50 GROUP BY e.id
      HAVING sum(1 + r.guests) > 50) x) FROM rsvps r JOIN members m ON m.id = r.member_id
     WHERE m.email LIKE 'rsvp%'"
+echo
+echo "== events: reads and the RSVP write side by side (wrk -t2 -c16 -d${DURATION}s each)"
+echo "| what | req/s | p50 ms | p99 ms |"
+echo "| --- | ---: | ---: | ---: |"
+for r in "${rows[@]}"; do
+	IFS='|' read -r what rps p50 p99 <<<"$r"
+	echo "| $what | $rps | $p50 | $p99 |"
+done
 echo "own part done in $((SECONDS - t0)) s"
 
 # Next to the peers: stop our stack first (one quiet machine).

@@ -47,6 +47,71 @@ bench_start() {
 	API="$PUBLIC_API_URL"
 }
 
+psql_q() { psql "$DATABASE_URL" -X -qAt -v ON_ERROR_STOP=1 "$@"; }
+
+# seed_events LO HI TOTAL: organizations and their creators (one per
+# 200 events of TOTAL, at least 50; made once), then events LO..HI of a
+# benchmark of TOTAL events: starts spread evenly over two years back
+# and two years ahead (9:00-19:45 local), 1-3 hours long, 10 cities, 7
+# kinds, 2 tags each from 12, a capacity on two thirds; the creator is
+# the organizer; RSVPs on one in ten.  A bulk load, consistent by
+# construction: the triggers are skipped and what they keep (each
+# event's counts and stored document) is computed once, set-based, as
+# bench/peer-target.sh does.
+seed_events() {
+	psql_q -v lo="$1" -v hi="$2" -v total="$3" <<'SQL'
+SET synchronous_commit = off;
+SET session_replication_role = replica;
+SELECT greatest(50, :total / 200) AS n_orgs \gset
+INSERT INTO members (email, password_hash, display_name, city)
+SELECT 'org' || g || '@bench.example', 'x', 'Organizer ' || g, 'Springfield'
+FROM generate_series(1, :n_orgs) g
+ON CONFLICT (lower(email)) DO NOTHING;
+INSERT INTO organizations (slug, name, kind, city, created_by)
+SELECT 'bench-library-' || g, 'Bench Library ' || g, 'public_library',
+    (ARRAY['Springfield', 'Shelbyville', 'Riverside', 'Ogdenville', 'Capital City',
+     'North Haverbrook', 'Brockway', 'Cypress Creek', 'Waverly Hills', 'Ogden'])[1 + g % 10],
+    (SELECT id FROM members WHERE lower(email) = 'org' || g || '@bench.example')
+FROM generate_series(1, :n_orgs) g
+ON CONFLICT DO NOTHING;
+CREATE TEMP TABLE o AS SELECT g AS n, o.id, o.city, o.created_by
+FROM generate_series(1, :n_orgs) g
+JOIN organizations o ON o.slug = 'bench-library-' || g;
+INSERT INTO events (title, description, kind, tags, starts_at, ends_at, timezone, venue,
+    city, capacity, guest_limit, organization_id, created_by)
+SELECT (ARRAY['Reader advisory', 'Makerspace basics', 'Budget hearing prep', 'Archives tour',
+        'Zines and comics', 'Digital literacy', 'Grant writing'])[1 + (i / 7) % 7] || ' #' || i,
+    'Join colleagues for coffee, introductions and a short talk. Step-free access.',
+    (ARRAY['social', 'meetup', 'training', 'tour', 'advocacy', 'celebration',
+        'conference'])[1 + i % 7],
+    ARRAY[(ARRAY['teens', 'archives', 'makerspace', 'grants', 'advocacy', 'outreach',
+        'cataloguing', 'children', 'digital', 'careers', 'reference', 'zines'])[1 + i % 12],
+        (ARRAY['beginners', 'online', 'free', 'hybrid'])[1 + i % 4]],
+    t.s, t.s + (60 + 60 * (i % 3)) * interval '1 minute', 'America/Chicago',
+    'Room ' || (100 + i % 40), o.city,
+    CASE WHEN i % 3 = 0 THEN NULL ELSE 20 + 10 * (i % 9) END, i % 3, o.id, o.created_by
+FROM generate_series(:lo, :hi) i
+JOIN o ON o.n = 1 + (i * 37) % :n_orgs,
+LATERAL (SELECT date_trunc('day', now()) - interval '730 days'
+    + ((i::bigint * 7919) % :total) * (interval '1460 days' / :total)
+    + (9 + i % 11) * interval '1 hour' + 15 * (i % 4) * interval '1 minute' AS s) t
+ORDER BY i;
+INSERT INTO event_organizers (event_id, member_id)
+SELECT e.id, e.created_by FROM events e WHERE e.id BETWEEN :lo AND :hi;
+INSERT INTO rsvps (event_id, member_id, response, status)
+SELECT e.id, m.id, 'going', 'going'
+FROM events e JOIN LATERAL (SELECT id FROM members WHERE email LIKE 'org%@bench.example'
+    ORDER BY id LIMIT 1 + e.id % 5) m ON true
+WHERE e.id BETWEEN :lo AND :hi AND e.id % 10 = 0;
+SELECT core.event_counts_refresh() \g /dev/null
+INSERT INTO event_docs (event_id, doc)
+SELECT id, api.event_stored_doc(id) FROM events WHERE id BETWEEN :lo AND :hi
+ON CONFLICT (event_id) DO UPDATE SET doc = EXCLUDED.doc;
+SET session_replication_role = origin;
+VACUUM ANALYZE members, organizations, events, event_organizers, rsvps, event_docs;
+SQL
+}
+
 # nginx serving files from $1 on port $2.
 bench_nginx() {
 	local root=$1 port=$2
@@ -80,8 +145,13 @@ CONF
 wrk_run() {
 	local name=$1 url=$2
 	shift 2
-	local out
-	out=$(wrk -t2 -c"${CONNS:-64}" -d"${DURATION}s" --latency "$@" "$url" 2>&1)
+	local out mark=
+	# Requests to this API: say how its workers shared them (WORKER_SPLIT=0: no).
+	if [ "${WORKER_SPLIT:-1}" = 1 ] && [ -n "${API:-}" ] && [ "${url#"$API"}" != "$url" ] &&
+	    [ -f "$BENCH_DIR/api.log" ]; then
+		mark=$(stat -c %s "$BENCH_DIR/api.log")
+	fi
+	out=$(wrk -t"$(( ${CONNS:-64} < 2 ? 1 : 2 ))" -c"${CONNS:-64}" -d"${DURATION}s" --latency "$@" "$url" 2>&1)
 	RPS=$(awk '/^Requests\/sec/ {print $2}' <<<"$out")
 	P50=$(awk '$1 == "50%" {print $2}' <<<"$out" | to_ms)
 	P99=$(awk '$1 == "99%" {print $2}' <<<"$out" | to_ms)
@@ -89,8 +159,30 @@ wrk_run() {
 	NON2XX=$(awk '/Non-2xx/ {print $NF}' <<<"$out")
 	OK_RPS=$(awk -v n="${REQS:-0}" -v e="${NON2XX:-0}" -v d="$DURATION" \
 	    'BEGIN { printf "%.1f", (n - e) / d }')
-	printf '%-28s %10s req/s   p50 %8s ms   p99 %8s ms%s\n' "$name" "${RPS:-?}" \
-	    "${P50:-?}" "${P99:-?}" "${NON2XX:+   (non-2xx: $NON2XX of $REQS)}"
+	SPLIT_TEXT=
+	if [ -n "$mark" ]; then
+		worker_split "$mark"
+		SPLIT_TEXT="   per worker $SPLIT"
+	fi
+	printf '%-28s %10s req/s   p50 %8s ms   p99 %8s ms%s%s\n' "$name" "${RPS:-?}" \
+	    "${P50:-?}" "${P99:-?}" "$SPLIT_TEXT" "${NON2XX:+   (non-2xx: $NON2XX of $REQS)}"
+}
+
+# How the API's workers shared the requests logged since byte offset $1
+# of its log (access log lines start "[wrk N]: access"; each worker
+# flushes its log every 200 ms): sets SPLIT to e.g. "51/49%" (worker 1,
+# worker 2, ...) and SPLIT_COUNTS to "12345/11876".
+worker_split() {
+	sleep 0.5
+	read -r SPLIT SPLIT_COUNTS < <(tail -c +$(($1 + 1)) "$BENCH_DIR/api.log" | awk -v n_workers="${API_WORKERS:-2}" '
+	    /^\[wrk [0-9]+\]: access / { w = $2 + 0; if (w < 1 || w > n_workers) next
+		n[w]++; t++ }
+	    END { if (t == 0) { print "- -"; exit }
+		for (i = 1; i <= n_workers; i++) {
+			p = p (i > 1 ? "/" : "") sprintf("%.0f", 100 * n[i] / t)
+			c = c (i > 1 ? "/" : "") (n[i] + 0)
+		}
+		print p "%", c }')
 }
 
 to_ms() {

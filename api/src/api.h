@@ -119,6 +119,9 @@ struct il_config {
 extern struct il_config	il_cfg;
 void	config_load(void);
 
+/* app.c: the access log (one line a request; see there). */
+void	app_log(const char *, ...) __attribute__((format(printf, 1, 2)));
+
 /* http/dispatch.c: the one Kore handler. */
 void	dispatch_init(void);
 int	app_dispatch(struct http_request *);

@@ -7,13 +7,20 @@
 
 #include <sys/types.h>
 
+#include <sched.h>
+
 #include <kore/seccomp.h>
 #include <kore/hooks.h>
 
 #include <sodium.h>
 
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "api.h"
 
@@ -36,9 +43,17 @@ KORE_SECCOMP_FILTER("interlibrary",
 	KORE_SYSCALL_ALLOW(sched_yield),
 	KORE_SYSCALL_ALLOW(uname),
 	KORE_SYSCALL_ALLOW(sysinfo),
+	/*
+	 * Password hashing threads lower themselves to SCHED_IDLE
+	 * (auth/pwhash.c) so that logins never take the CPU from the event
+	 * loops; only that policy is allowed: nothing can raise a priority.
+	 */
+	KORE_SYSCALL_ALLOW_ARG(sched_setscheduler, 1, SCHED_IDLE),
 );
 
 static void	log_flush(void *, u_int64_t);
+static void	log_write(void);
+static void	accept_turn(void *, u_int64_t);
 
 void
 kore_parent_configure(int argc, char **argv)
@@ -97,24 +112,133 @@ kore_parent_configure(int argc, char **argv)
 }
 
 /*
- * The access log goes to stdout, one line a request.  A write(2) per
- * line would cost more than the request itself on the fast routes, so
- * stdout is block-buffered and flushed every 200 ms: a line reaches the
- * log within that time.
+ * The access log: one line a request on stdout, "[wrk N]: access ...",
+ * as kore_log() prints its lines.  A write(2) per line would cost more
+ * than the request itself on the fast routes, so each worker formats
+ * its lines once into log_buf and writes them every 200 ms (log_flush)
+ * or when the buffer is full: a line reaches the log within 200 ms.
+ * Only whole lines are written, at most PIPE_BUF bytes at a time, so
+ * the workers sharing stdout (a file or a pipe) never split each
+ * other's lines; a stdio buffer flushed when full did, and kore_log()
+ * formatted every line twice.  Kore's own messages still go through
+ * stdio (line-buffered by scripts/api.sh), flushed by the same timer.
  */
+#define LOG_BUF		(64 * 1024)
+#define LOG_LINE_MAX	1024
+
+static char	log_buf[LOG_BUF];
+static size_t	log_len;
+static char	log_prefix[32];
+
+void
+app_log(const char *fmt, ...)
+{
+	va_list		args;
+	size_t		room;
+	int		n, m;
+
+	if (LOG_BUF - log_len < LOG_LINE_MAX)
+		log_write();
+	room = LOG_LINE_MAX - 1;	/* one byte for the newline */
+	n = snprintf(log_buf + log_len, room, "%s: ", log_prefix);
+	if (n < 0 || (size_t)n >= room)
+		return;
+	va_start(args, fmt);
+	m = vsnprintf(log_buf + log_len + n, room - n, fmt, args);
+	va_end(args);
+	if (m < 0)
+		return;
+	if ((size_t)m >= room - n)
+		m = (int)(room - n - 1);	/* truncated */
+	log_buf[log_len + n + m] = '\n';
+	log_len += n + m + 1;
+}
+
+static void
+log_write(void)
+{
+	const char	*nl;
+	size_t		off, len;
+	ssize_t		w;
+
+	for (off = 0; off < log_len; off += (size_t)w) {
+		len = log_len - off;
+		if (len > PIPE_BUF) {
+			nl = memrchr(log_buf + off, '\n', PIPE_BUF);
+			len = nl != NULL ? (size_t)(nl - (log_buf + off)) + 1 :
+			    PIPE_BUF;
+		}
+		if ((w = write(STDOUT_FILENO, log_buf + off, len)) <= 0) {
+			if (w == -1 && errno == EINTR) {
+				w = 0;
+				continue;
+			}
+			break;		/* nowhere to log to: drop the lines */
+		}
+	}
+	log_len = 0;
+}
+
 static void
 log_flush(void *arg, u_int64_t now)
 {
 	(void)arg;
 	(void)now;
 	(void)fflush(stdout);
+	log_write();
+}
+
+/*
+ * Connections spread over the workers.  Kore 4.1 hands its accept lock
+ * on only when the worker holding it is full (worker_max_connections
+ * open, or http_request_limit requests under way), so one worker takes
+ * every connection of a burst while the others idle until it is
+ * saturated; worker_accept_threshold only caps how many it accepts per
+ * turn of its loop.  So a worker that has accepted ACCEPT_BATCH
+ * connections since it took the lock sets its limit to what it holds:
+ * Kore releases the lock at its next turn and tells every worker that
+ * accepting is free, and another worker takes it.  The limit comes back
+ * at the next tick (ACCEPT_TICK ms), when the lock has gone.  Connections
+ * that arrive meanwhile wait in the listen backlog, as they do while a
+ * worker is busy.
+ */
+#define ACCEPT_BATCH	8
+#define ACCEPT_TICK	5
+
+static u_int32_t	accept_max;	/* the configured limit */
+static u_int32_t	accept_base;	/* connections held when the lock came */
+static int		accept_held;
+
+static void
+accept_turn(void *arg, u_int64_t now)
+{
+	(void)arg;
+	(void)now;
+
+	if (!worker->has_lock) {
+		worker_max_connections = accept_max;
+		accept_held = 0;
+		return;
+	}
+	if (!accept_held) {
+		accept_held = 1;
+		accept_base = worker_active_connections;
+		return;
+	}
+	if (worker_active_connections >= accept_base + ACCEPT_BATCH)
+		worker_max_connections = worker_active_connections;
 }
 
 void
 kore_worker_configure(void)
 {
-	(void)setvbuf(stdout, NULL, _IOFBF, 64 * 1024);
+	(void)snprintf(log_prefix, sizeof(log_prefix), "%s",
+	    kore_worker_name(worker->id));
 	(void)kore_timer_add(log_flush, 200, NULL, 0);
+	if (worker_count > 1) {
+		accept_max = worker_max_connections;
+		(void)kore_timer_add(accept_turn, ACCEPT_TICK, NULL, 0);
+	}
 	dispatch_init();
 	db_register(row_error);
 }
@@ -123,4 +247,5 @@ void
 kore_worker_teardown(void)
 {
 	(void)fflush(stdout);
+	log_write();
 }

@@ -8,8 +8,16 @@
  *
  * The plaintext lives only in the job, which is wiped when the task has
  * used it.
+ *
+ * Hashing must never slow the reads down: each task thread puts itself
+ * in SCHED_IDLE the first time it runs a hash (pw_task_lower()), so the
+ * worker event loops and PostgreSQL always take the CPU first and a
+ * worker that wakes up preempts a hash at once; logins get what the
+ * reads leave (all of it when nothing else runs).  The seccomp list in
+ * app.c allows exactly this call.
  */
 
+#include <sched.h>
 #include <sodium.h>
 
 #include <stddef.h>
@@ -41,6 +49,7 @@ char		pwhash_dummy[crypto_pwhash_STRBYTES];
 static int	inflight;
 
 static int	pw_task(struct kore_task *);
+static void	pw_task_lower(void);
 static void	pwhash_uncount(struct il_req *);
 
 /* Called once in the parent: the dummy hash uses the current limits. */
@@ -56,6 +65,26 @@ pwhash_init(void)
 	sodium_memzero(pw, sizeof(pw));
 }
 
+/*
+ * Put the calling task thread in SCHED_IDLE, once per thread (pid 0 is
+ * the calling thread on Linux, not the whole worker).  A failure only
+ * costs the reads some latency under a login storm: log it once.
+ */
+static void
+pw_task_lower(void)
+{
+	static __thread int	lowered;
+	struct sched_param	sp;
+
+	if (lowered)
+		return;
+	lowered = 1;
+	if (getenv("IL_TMP_NO_IDLE") != NULL) return; /* TMP experiment */
+	memset(&sp, 0, sizeof(sp));
+	if (sched_setscheduler(0, SCHED_IDLE, &sp) == -1)
+		kore_log(LOG_WARNING, "pwhash: SCHED_IDLE: %s", errno_s);
+}
+
 static int
 pw_task(struct kore_task *t)
 {
@@ -63,6 +92,7 @@ pw_task(struct kore_task *t)
 	struct pw_job	*job;
 	u_int8_t	byte;
 
+	pw_task_lower();
 	st = (struct il_req *)((char *)t - offsetof(struct il_req, task));
 	job = st->pw;
 

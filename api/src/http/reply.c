@@ -83,7 +83,7 @@ access_log(struct http_request *req, int status, size_t len)
 	else
 		ms = req->total + (kore_time_ms() - req->start);
 	/* The path only: query strings may carry calendar keys. */
-	kore_log(LOG_INFO, "access method=%s path=%s status=%d bytes=%zu "
+	app_log("access method=%s path=%s status=%d bytes=%zu "
 	    "ms=%llu request_id=%s", http_method_text(req->method), req->path,
 	    status, len, (unsigned long long)ms,
 	    st != NULL ? st->request_id : "-");
