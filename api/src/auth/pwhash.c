@@ -79,7 +79,6 @@ pw_task_lower(void)
 	if (lowered)
 		return;
 	lowered = 1;
-	if (getenv("IL_TMP_NO_IDLE") != NULL) return; /* TMP experiment */
 	memset(&sp, 0, sizeof(sp));
 	if (sched_setscheduler(0, SCHED_IDLE, &sp) == -1)
 		kore_log(LOG_WARNING, "pwhash: SCHED_IDLE: %s", errno_s);
