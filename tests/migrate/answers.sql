@@ -16,7 +16,8 @@ ON CONFLICT (token_hash) DO NOTHING;
 \set t 'decode(repeat(''5a'', 32), ''hex'')'
 \set q '''{"limit": 100}''::jsonb'
 -- The body a reply's row makes, whatever the release: a list's page may
--- travel beside its envelope (api.reply's data) rather than inside it.
+-- travel beside its envelope (api.reply's data, JSON text since 0080)
+-- rather than inside it.
 -- A next_cursor is compared by whether there is one: its format is the
 -- API's (since the first release it also names the list and filters).
 -- Fields added since the first release (pg_temp.strip) are left out.
@@ -26,7 +27,9 @@ CREATE FUNCTION pg_temp.body(r anyelement) RETURNS jsonb LANGUAGE sql AS $$
 	    ELSE b END)
 	FROM (SELECT CASE WHEN coalesce(jsonb_typeof(to_jsonb(r)->'data'), 'null') = 'null'
 	    THEN to_jsonb(r)->'body'
-	    ELSE (to_jsonb(r)->'body') || jsonb_build_object('data', to_jsonb(r)->'data')
+	    ELSE (to_jsonb(r)->'body') || jsonb_build_object('data',
+	        CASE jsonb_typeof(to_jsonb(r)->'data') WHEN 'string'
+	        THEN (to_jsonb(r)->>'data')::jsonb ELSE to_jsonb(r)->'data' END)
 	    END AS b) x;
 $$;
 -- j without the members added since the first release, at any depth:
