@@ -191,42 +191,37 @@ log_flush(void *arg, u_int64_t now)
 /*
  * Connections spread over the workers.  Kore 4.1 hands its accept lock
  * on only when the worker holding it is full (worker_max_connections
- * open, or http_request_limit requests under way), so one worker takes
- * every connection of a burst while the others idle until it is
+ * open, or http_request_limit requests under way), so one worker took
+ * every connection of a burst while the others idled until it was
  * saturated; worker_accept_threshold only caps how many it accepts per
- * turn of its loop.  So a worker that has accepted ACCEPT_BATCH
- * connections since it took the lock sets its limit to what it holds:
- * Kore releases the lock at its next turn and tells every worker that
- * accepting is free, and another worker takes it.  The limit comes back
- * at the next tick (ACCEPT_TICK ms), when the lock has gone.  Connections
- * that arrive meanwhile wait in the listen backlog, as they do while a
- * worker is busy.
+ * turn of its loop.  So a worker's limit is kept at ACCEPT_BATCH more
+ * than it holds whenever it does not hold the lock (at most the
+ * configured limit): once it has the lock, it accepts that many, Kore
+ * releases the lock at its next turn and tells every worker, and another
+ * worker takes it.  A worker that is "full" this way can take the lock
+ * again after its next tick (ACCEPT_TICK ms); connections arriving
+ * meanwhile wait in the listen backlog, as they do while a worker is
+ * busy.
  */
 #define ACCEPT_BATCH	8
 #define ACCEPT_TICK	5
 
 static u_int32_t	accept_max;	/* the configured limit */
-static u_int32_t	accept_base;	/* connections held when the lock came */
-static int		accept_held;
 
 static void
 accept_turn(void *arg, u_int64_t now)
 {
+	u_int32_t	held;
+
 	(void)arg;
 	(void)now;
 
-	if (!worker->has_lock) {
-		worker_max_connections = accept_max;
-		accept_held = 0;
+	if (worker->has_lock)
 		return;
-	}
-	if (!accept_held) {
-		accept_held = 1;
-		accept_base = worker_active_connections;
-		return;
-	}
-	if (worker_active_connections >= accept_base + ACCEPT_BATCH)
-		worker_max_connections = worker_active_connections;
+	held = worker_active_connections;
+	worker_max_connections = held >= accept_max ? accept_max :
+	    held + (accept_max - held < ACCEPT_BATCH ? accept_max - held :
+	    ACCEPT_BATCH);
 }
 
 void
@@ -237,6 +232,7 @@ kore_worker_configure(void)
 	(void)kore_timer_add(log_flush, 200, NULL, 0);
 	if (worker_count > 1) {
 		accept_max = worker_max_connections;
+		accept_turn(NULL, 0);
 		(void)kore_timer_add(accept_turn, ACCEPT_TICK, NULL, 0);
 	}
 	dispatch_init();
