@@ -179,6 +179,8 @@ void	db_release(struct il_req *);
 #define NOTIFY_CHANNEL	"il_cache"
 void	notify_init(void);
 const char *notify_primary_lsn(u_int64_t *);
+PostgresPollingStatusType notify_connect_step(PGconn *,
+	    PostgresPollingStatusType);
 
 /* db/replica.c: whether anonymous reads may use the replica. */
 #define REPLICA_DB	"replica"

@@ -23,6 +23,7 @@
  *   replica check compares with the replica's (db/replica.c).
  */
 
+#include <poll.h>
 #include <string.h>
 
 #include "api.h"
@@ -50,6 +51,7 @@ static u_int64_t		notify_ping_sent;	/* 0: none waiting */
 static u_int64_t		notify_ping_last;
 static char			notify_lsn[32];	/* the primary's, or "" */
 static u_int64_t		notify_lsn_at;	/* when it was read */
+static PostgresPollingStatusType notify_want;	/* what PQconnectPoll waits for */
 
 static void	notify_tick(void *, u_int64_t);
 static void	notify_event(void *, int);
@@ -140,6 +142,25 @@ notify_connect(u_int64_t now)
 	}
 	notify_state = NS_CONNECTING;
 	notify_started = now;
+	notify_want = PGRES_POLLING_WRITING;
+}
+
+/*
+ * Call PQconnectPoll only once the socket is ready for what it last
+ * asked (libpq takes a writable socket as a finished connect()): poll()
+ * with no timeout.  Returns the new status, or want when not ready yet.
+ */
+PostgresPollingStatusType
+notify_connect_step(PGconn *conn, PostgresPollingStatusType want)
+{
+	struct pollfd	pfd;
+
+	pfd.fd = PQsocket(conn);
+	pfd.events = want == PGRES_POLLING_READING ? POLLIN : POLLOUT;
+	pfd.revents = 0;
+	if (pfd.fd >= 0 && poll(&pfd, 1, 0) == 0)
+		return (want);
+	return (PQconnectPoll(conn));
 }
 
 /* One step of the connection; once it is up, send LISTEN. */
@@ -148,7 +169,8 @@ notify_poll(u_int64_t now)
 {
 	PostgresPollingStatusType	r;
 
-	r = PQconnectPoll(notify_conn);
+	r = notify_connect_step(notify_conn, notify_want);
+	notify_want = r;
 	if (r == PGRES_POLLING_FAILED) {
 		notify_lost("connect failed");
 		return;

@@ -53,6 +53,7 @@ static int			replica_fresh;
 static int			replica_hold;	/* since an invalidation */
 static u_int64_t		replica_hold_since;
 static u_int64_t		replica_check_lsn_at;	/* of the LSN sent */
+static PostgresPollingStatusType replica_want;	/* while connecting */
 
 static void	replica_tick(void *, u_int64_t);
 static void	replica_lost(const char *);
@@ -213,9 +214,11 @@ replica_tick(void *arg, u_int64_t now)
 		}
 		replica_state = RS_CONNECTING;
 		replica_started = now;
+		replica_want = PGRES_POLLING_WRITING;
 		break;
 	case RS_CONNECTING:
-		r = PQconnectPoll(replica_conn);
+		r = notify_connect_step(replica_conn, replica_want);
+		replica_want = r;
 		if (r == PGRES_POLLING_FAILED) {
 			replica_lost("cannot connect");
 		} else if (r == PGRES_POLLING_OK) {
