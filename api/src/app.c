@@ -237,6 +237,8 @@ kore_worker_configure(void)
 	}
 	dispatch_init();
 	db_register(row_error);
+	replica_init();
+	notify_init();
 }
 
 void
