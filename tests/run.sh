@@ -43,16 +43,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-free_port() {
-	local p
-	while :; do
-		p=$((20000 + RANDOM % 30000))
-		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-			echo "$p"
-			return
-		fi
-	done
-}
+. "$top/tests/free-port.sh"
 
 # Counts from node's TAP reporter ("# pass N", "# fail N"); a test that
 # timed out or never ran ("# cancelled N") counts as failed.  With
