@@ -79,6 +79,8 @@ struct il_req {
 	il_step			next;
 	int			db_reset;	/* its connection was reset */
 	int			db_answered;	/* a result arrived */
+	int			db_replica;	/* this call runs on the replica */
+	int			db_fallback;	/* then again on the primary */
 
 	/* A password task (auth/pwhash.c). */
 	struct kore_task	task;
@@ -96,6 +98,8 @@ struct il_req {
 /* config.c */
 struct il_config {
 	const char	*database_url;
+	const char	*replica_url;	/* NULL: no replica */
+	int		replica_max_lag_ms;
 	const char	*listen;
 	const char	*port;
 	int		workers;
@@ -169,6 +173,21 @@ void	db_call(struct http_request *, struct il_req *, const char *,
 	    il_rows, il_step);
 int	db_run(struct http_request *, struct il_req *);
 void	db_free_params(struct il_req *);
+void	db_release(struct il_req *);
+
+/* db/notify.c: the cache's notification connection (LISTEN). */
+#define NOTIFY_CHANNEL	"il_cache"
+void	notify_init(void);
+const char *notify_primary_lsn(u_int64_t *);
+PostgresPollingStatusType notify_connect_step(PGconn *,
+	    PostgresPollingStatusType);
+
+/* db/replica.c: whether anonymous reads may use the replica. */
+#define REPLICA_DB	"replica"
+void	replica_init(void);
+int	replica_usable(void);
+void	replica_failed(void);
+void	replica_invalidated(void);
 
 /* auth/auth.c: bearer tokens, and the one answer to a missing or bad one. */
 #define AUTH_TOKEN_B64_LEN	43
@@ -241,7 +260,9 @@ int	cache_serve(struct http_request *, struct il_req *,
 int	cache_wants(const struct feeds_pending *);
 void	cache_store(struct feeds_pending *, char *, size_t, const char *,
 	    const char *, time_t);
-void	cache_invalidate(int);
+void	cache_invalidate(void);
+void	cache_notified(const char *);
+void	cache_listening(int);
 void	cache_write_row(struct http_request *, struct il_req *, PGresult *);
 
 /* feeds/feeds.c: the public event feeds and feed rendering. */

@@ -117,6 +117,8 @@ kore_worker_configure(void)
 	(void)kore_timer_add(log_flush, 200, NULL, 0);
 	dispatch_init();
 	db_register(row_error);
+	replica_init();
+	notify_init();
 }
 
 void

@@ -25,9 +25,10 @@ struct int_setting {
 struct str_setting {
 	const char	*name;
 	const char	**dst;
-	const char	*def;	/* NULL: required */
+	const char	*def;	/* NULL: required, unless optional */
 	int		(*check)(const char *);
 	const char	*what;
+	int		optional;	/* unset: *dst stays NULL */
 };
 
 static int	check_url(const char *);
@@ -60,11 +61,15 @@ static const struct int_setting	int_settings[] = {
 	    1000000 },
 	{ "PASSWORD_RESET_WINDOW_SECONDS", &il_cfg.reset_window_s, 3600, 1,
 	    86400 },
+	{ "REPLICA_MAX_LAG_MS", &il_cfg.replica_max_lag_ms, 5000, 100,
+	    3600000 },
 };
 
 static const struct str_setting	str_settings[] = {
 	{ "DATABASE_URL", &il_cfg.database_url, NULL, check_dburl,
 	    "a libpq connection string or postgresql:// URL" },
+	{ "DATABASE_REPLICA_URL", &il_cfg.replica_url, NULL, check_dburl,
+	    "a libpq connection string or postgresql:// URL", 1 },
 	{ "API_LISTEN", &il_cfg.listen, "127.0.0.1", check_listen,
 	    "an IPv4 or IPv6 address" },
 	{ "API_PORT", &il_cfg.port, "8080", check_port,
@@ -141,6 +146,10 @@ config_load(void)
 	for (i = 0; i < sizeof(str_settings) / sizeof(str_settings[0]); i++) {
 		ss = &str_settings[i];
 		if ((v = getenv(ss->name)) == NULL || *v == '\0') {
+			if (ss->optional) {
+				*ss->dst = NULL;
+				continue;
+			}
 			if (ss->def == NULL)
 				fatal("configuration: %s is required (%s)",
 				    ss->name, ss->what);
@@ -149,7 +158,7 @@ config_load(void)
 		if (!ss->check(v)) {
 			fatal("configuration: %s=\"%s\" is not valid: it must "
 			    "be %s", ss->name,
-			    strcmp(ss->name, "DATABASE_URL") ? v : "...",
+			    strstr(ss->name, "DATABASE_") != ss->name ? v : "...",
 			    ss->what);
 		}
 		*ss->dst = v;

@@ -31,6 +31,9 @@ for (const [name, value, words] of [
 	['PUBLIC_API_URL', 'http://example.org/', /PUBLIC_API_URL=.* is not valid/],
 	['DATABASE_URL', '', /DATABASE_URL is required/],
 	['SESSION_IDLE_SECONDS', '999999999', /SESSION_IDLE_SECONDS/],
+	['REPLICA_MAX_LAG_MS', '50', /REPLICA_MAX_LAG_MS="50" is not valid: it must be a whole number from 100/],
+	// A connection string may hold a password: never echoed.
+	['DATABASE_REPLICA_URL', 'x'.repeat(1100), /DATABASE_REPLICA_URL="\.\.\." is not valid/],
 ]) {
 	test(`${name}=${JSON.stringify(value)} stops the API at start with a clear message`, async () => {
 		const r = await start({ [name]: value });

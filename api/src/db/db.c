@@ -19,6 +19,15 @@
  * connect_timeout (PGCONNECT_TIMEOUT, set at start) bounds how long a
  * reset can hold the worker; a statement resets its connection at most
  * once.
+ *
+ * With a replica (DATABASE_REPLICA_URL, db/replica.c), an anonymous GET
+ * of the API (no token, not a private or no-store route) runs there when
+ * replica_usable() says so and one of its pool connections is free (so a
+ * read never queues for the replica: Kore wakes one waiter per released
+ * connection, whatever its database).  When it cannot be set up or sent
+ * there, or fails there before any result for a reason of the replica's
+ * (connection, recovery conflict, read-only transaction), the same
+ * statement runs on the primary: reads are safe to repeat.
  */
 
 #include <sodium.h>
@@ -38,6 +47,12 @@ static int	db_send(struct il_req *);
 static void	db_retry(struct il_req *);
 static void	db_event(void *, int);
 static void	db_failed(struct http_request *, struct il_req *);
+static void	db_cleanup(struct il_req *);
+static int	db_replica_wanted(struct il_req *);
+static int	db_replica_retry(struct il_req *);
+
+/* Replica connections held by requests of this worker (db_replica). */
+static int	db_replica_held;
 
 /* Answers a failed query (row_error() in the http layer). */
 static il_fail	db_fail;
@@ -180,6 +195,7 @@ db_call(struct http_request *req, struct il_req *st, const char *stmt,
 	st->next = next;
 	st->db_reset = 0;
 	st->db_answered = 0;
+	st->db_fallback = 0;
 	st->phase = PH_DB_SETUP;
 }
 
@@ -330,6 +346,67 @@ db_retry(struct il_req *st)
 	st->phase = PH_DB_SEND;
 }
 
+/*
+ * Whether this call should run on the replica: an anonymous read of the
+ * API, the replica usable, and a replica connection free.
+ */
+static int
+db_replica_wanted(struct il_req *st)
+{
+	if (il_cfg.replica_url == NULL || st->has_token || st->ep == NULL)
+		return (0);
+	if (st->ep->method != IL_GET || strncmp(st->ep->path, "/v1/", 4) != 0 ||
+	    (st->ep->flags & (EP_AUTH | EP_NO_STORE | EP_PRIVATE)))
+		return (0);
+	return (db_replica_held < il_cfg.db_pool && replica_usable());
+}
+
+/*
+ * Whether a statement that failed on the replica before any result
+ * should run again on the primary: the connection is gone, or the
+ * replica refused for a reason of its own (class 08 connection, 57
+ * operator intervention, 25006 read-only transaction, 40001 a recovery
+ * conflict).
+ */
+static int
+db_replica_retry(struct il_req *st)
+{
+	const char	*state;
+
+	if (!st->db_replica || st->db_answered)
+		return (0);
+	if (st->sql.conn == NULL || PQstatus(st->sql.conn->db) != CONNECTION_OK ||
+	    st->sql.result == NULL)
+		return (1);
+	state = PQresultErrorField(st->sql.result, PG_DIAG_SQLSTATE);
+	if (state == NULL)
+		return (1);
+	return (strncmp(state, "08", 2) == 0 || strncmp(state, "57", 2) == 0 ||
+	    strcmp(state, "25006") == 0 || strcmp(state, "40001") == 0);
+}
+
+/* Give the request's connection back to its pool. */
+static void
+db_cleanup(struct il_req *st)
+{
+	kore_pgsql_cleanup(&st->sql);
+	st->sql_bound = 0;
+	db_release(st);
+}
+
+/*
+ * Forget that the request holds a replica connection (Kore releases it
+ * with the request: dispatch_onfree()).  Idempotent.
+ */
+void
+db_release(struct il_req *st)
+{
+	if (st->db_replica) {
+		st->db_replica = 0;
+		db_replica_held--;
+	}
+}
+
 /* A query failed: hand its error result (or none) to the caller's hook. */
 static void
 db_failed(struct http_request *req, struct il_req *st)
@@ -355,15 +432,24 @@ db_run(struct http_request *req, struct il_req *st)
 				kore_pgsql_init(&st->sql);
 				kore_pgsql_bind_request(&st->sql, req);
 				st->sql_bound = 1;
+				if (!st->db_fallback && db_replica_wanted(st)) {
+					st->db_replica = 1;
+					db_replica_held++;
+				}
 			}
-			if (!kore_pgsql_setup(&st->sql, DB_NAME,
-			    KORE_PGSQL_ASYNC)) {
+			if (!kore_pgsql_setup(&st->sql, st->db_replica ?
+			    REPLICA_DB : DB_NAME, KORE_PGSQL_ASYNC)) {
 				/* Queued for a free connection. */
 				if (st->sql.state == KORE_PGSQL_STATE_INIT)
 					return (KORE_RESULT_RETRY);
+				if (st->db_replica) {
+					replica_failed();
+					db_cleanup(st);
+					st->db_fallback = 1;
+					break;
+				}
 				db_failed(req, st);
-				kore_pgsql_cleanup(&st->sql);
-				st->sql_bound = 0;
+				db_cleanup(st);
 				st->phase = PH_DONE;
 				break;
 			}
@@ -372,9 +458,17 @@ db_run(struct http_request *req, struct il_req *st)
 			break;
 		case PH_DB_SEND:
 			if (db_send(st) == -1) {
+				if (db_replica_retry(st)) {
+					replica_failed();
+					db_connection_lost(st);
+					db_cleanup(st);
+					st->db_fallback = 1;
+					st->db_reset = 0;
+					st->phase = PH_DB_SETUP;
+					break;
+				}
 				db_failed(req, st);
-				kore_pgsql_cleanup(&st->sql);
-				st->sql_bound = 0;
+				db_cleanup(st);
 				st->phase = PH_DONE;
 				break;
 			}
@@ -393,6 +487,23 @@ db_run(struct http_request *req, struct il_req *st)
 				break;
 			case KORE_PGSQL_STATE_ERROR:
 				db_lost_result(st);
+				if (db_replica_retry(st)) {
+					replica_failed();
+					st->db_fallback = 1;
+					st->db_reset = 0;
+					if (st->sql.conn != NULL &&
+					    st->sql.result != NULL &&
+					    PQstatus(st->sql.conn->db) ==
+					    CONNECTION_OK) {
+						/* Read on to ReadyForQuery. */
+						kore_pgsql_continue(&st->sql);
+						break;
+					}
+					db_connection_lost(st);
+					db_cleanup(st);
+					st->phase = PH_DB_SETUP;
+					break;
+				}
 				if (!st->db_answered && !st->db_reset &&
 				    db_never_ran(st)) {
 					db_retry(st);
@@ -412,14 +523,18 @@ db_run(struct http_request *req, struct il_req *st)
 					break;
 				}
 				db_connection_lost(st);
-				kore_pgsql_cleanup(&st->sql);
-				st->sql_bound = 0;
+				db_cleanup(st);
 				db_free_params(st);
 				st->phase = PH_DONE;
 				break;
 			case KORE_PGSQL_STATE_COMPLETE:
-				kore_pgsql_cleanup(&st->sql);
-				st->sql_bound = 0;
+				if (st->db_fallback && st->db_replica) {
+					/* Failed on the replica: again. */
+					db_cleanup(st);
+					st->phase = PH_DB_SETUP;
+					break;
+				}
+				db_cleanup(st);
 				db_free_params(st);
 				st->phase = PH_NEXT;
 				break;

@@ -16,17 +16,32 @@
  *   query and the reply take); the feed window ("30 days ago to one
  *   year ahead") moves with time the same way.
  *
+ *   Every worker of every node is told of a change by PostgreSQL: a
+ *   transaction that changes events, organizations or series notifies
+ *   channel NOTIFY_CHANNEL when it commits (a statement trigger,
+ *   sql/migrations/0070_cache_notify.sql), and each worker's notification
+ *   connection (db/notify.c) empties its cache (cache_notified()) as soon
+ *   as the notification arrives: within milliseconds on a healthy
+ *   network, measured by tests/api/cache-nodes.test.mjs.  A worker
+ *   without that connection keeps nothing (cache_listening(0)): it
+ *   answers live from the database until it listens again, so a change
+ *   it could not hear of is never served from its cache.
+ *
  *   Routes whose success changes what feeds show (events created,
  *   edited, cancelled; organizations renamed or deleted) are flagged
  *   EP_INVALIDATES_FEEDS: their result row goes through
- *   cache_write_row(), which empties this worker's cache before the
- *   reply is sent (so the worker that made a change serves the new feed
- *   at once: the row of a single-statement call arrives after its
- *   commit) and broadcasts a Kore worker message (KORE_MSG_WORKER_ALL)
- *   so the other workers of this instance empty theirs within
- *   milliseconds.  A generation counter, bumped on every invalidation,
- *   keeps a query that was already running during an invalidation from
- *   storing its (possibly older) result (cache_wants()).
+ *   cache_write_row(), which also empties this worker's cache before the
+ *   reply is sent, so the worker that made a change serves the new feed
+ *   at once (the row of a single-statement call arrives after its
+ *   commit), without waiting for its own notification.  A generation
+ *   counter, bumped on every invalidation, keeps a query that was
+ *   already running during an invalidation from storing its (possibly
+ *   older) result (cache_wants()).
+ *
+ *   Reads from a replica (db/replica.c) may lag the primary: after an
+ *   invalidation a worker reads from the primary until the replica has
+ *   replayed past it (replica_usable()), so an entry it keeps is never
+ *   older than the notification that emptied the cache.
  *
  *   Rendering is deterministic (feeds/feeds.c), so every worker renders
  *   the same bytes for the same data and the strong ETag (reply.c) holds
@@ -50,7 +65,6 @@
 #define CACHE_ENTRIES		64
 #define CACHE_BYTES		(16 * 1024 * 1024)
 #define CACHE_ENTRY_MAX		(4 * 1024 * 1024)
-#define CACHE_MSG_INVALIDATE	(KORE_MSG_APP_BASE + 17)
 
 struct cache_entry {
 	char		*key;		/* malloc; NULL: free slot */
@@ -67,56 +81,46 @@ static struct cache_entry	cache[CACHE_ENTRIES];
 static size_t			cache_bytes;
 static u_int64_t		cache_tick;
 static u_int64_t		cache_gen;
-static int			cache_msg_ready;
+static int			cache_live;	/* listening: may keep entries */
 
-static void	cache_msg_init(void);
-static void	cache_msg(struct kore_msg *, const void *);
 static void	cache_drop(struct cache_entry *);
 static struct cache_entry *cache_find(const char *);
 
-/* Worker messages ------------------------------------------------------- */
+/* Invalidation ---------------------------------------------------------- */
 
-/*
- * Register the invalidation message in this worker.  Called before the
- * worker first uses its cache, so no broadcast can be missed by a cache
- * that holds anything.  Unregister first: after a module reload the old
- * callback pointer would dangle.
- */
-static void
-cache_msg_init(void)
-{
-	if (cache_msg_ready)
-		return;
-	kore_msg_unregister(CACHE_MSG_INVALIDATE);
-	if (!kore_msg_register(CACHE_MSG_INVALIDATE, cache_msg))
-		fatal("feeds: cannot register the invalidation message");
-	cache_msg_ready = 1;
-}
-
-static void
-cache_msg(struct kore_msg *msg, const void *data)
-{
-	(void)data;
-	if (worker != NULL && msg->src == worker->id)
-		return;		/* our own broadcast: already done */
-	cache_invalidate(0);
-}
-
-/*
- * Empty this worker's cache and, when broadcast is set, tell the other
- * workers of this instance to empty theirs.
- */
+/* Empty this worker's cache. */
 void
-cache_invalidate(int broadcast)
+cache_invalidate(void)
 {
 	size_t		i;
 
 	cache_gen++;
 	for (i = 0; i < CACHE_ENTRIES; i++)
 		cache_drop(&cache[i]);
-	if (broadcast && worker != NULL)
-		kore_msg_send(KORE_MSG_WORKER_ALL, CACHE_MSG_INVALIDATE, NULL,
-		    0);
+	replica_invalidated();
+}
+
+/*
+ * A notification on NOTIFY_CHANNEL (db/notify.c).  The payload names what
+ * to drop; "feeds", the only one sent today, is every entry, as is any
+ * payload this version does not know.
+ */
+void
+cache_notified(const char *payload)
+{
+	(void)payload;
+	cache_invalidate();
+}
+
+/*
+ * Whether this worker hears of changes (db/notify.c): while not, the
+ * cache is empty and keeps nothing.  Either way the cache is emptied.
+ */
+void
+cache_listening(int up)
+{
+	cache_live = up;
+	cache_invalidate();
 }
 
 /*
@@ -130,7 +134,7 @@ cache_write_row(struct http_request *req, struct il_req *st, PGresult *res)
 
 	status = row_status(res);
 	if (status >= 200 && status < 300)
-		cache_invalidate(1);
+		cache_invalidate();
 	row_reply(req, st, res);
 }
 
@@ -267,7 +271,7 @@ cache_pending(struct il_req *st, const char *arg, int format)
 int
 cache_wants(const struct feeds_pending *p)
 {
-	return (p != NULL && p->cache && p->gen == cache_gen);
+	return (p != NULL && p->cache && cache_live && p->gen == cache_gen);
 }
 
 /*
@@ -280,8 +284,7 @@ cache_serve(struct http_request *req, struct il_req *st,
 {
 	struct cache_entry	*e;
 
-	cache_msg_init();
-	if (!p->cache || (e = cache_find(p->key)) == NULL)
+	if (!p->cache || !cache_live || (e = cache_find(p->key)) == NULL)
 		return (0);
 	if (e->link != NULL)
 		http_response_header(req, "Link", e->link);

@@ -330,6 +330,7 @@ dispatch_onfree(struct http_request *req)
 	if ((st = http_state_get(req)) == NULL)
 		return;
 	pwhash_free(st);
+	db_release(st);
 	if (st->freed)
 		return;
 	if (st->task_started && !kore_task_finished(&st->task))
