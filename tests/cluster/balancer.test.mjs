@@ -146,9 +146,7 @@ test('a body over 1 MiB and headers over 8 KiB are refused by nginx with problem
 	assertNginxProblem(big, 413);
 	const h = await raw(CLUSTER, 'GET /v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\n' +
 	    `X-Big: ${'a'.repeat(9000)}\r\nConnection: close\r\n\r\n`);
-	assert.equal(h.timedOut, false);
-	assert.ok([400, 431].includes(h.status), h.raw.slice(0, 300));
-	assert.equal(h.headers['content-type'], 'application/problem+json');
+	assertNginxProblem(h, 431);
 });
 
 test('the malformed requests never reached a node, and both nodes still answer', async () => {
