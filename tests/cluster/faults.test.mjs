@@ -6,12 +6,13 @@
 // primary restart ends this file's database pool.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { call, get, db, sql, uid, pgConfig } from '../api/lib.mjs';
-import { NODE_A, bulkMembers, ctl, until, at } from './lib.mjs';
+import { NODE_A, NODE_B, bulkMembers, ctl, until, at } from './lib.mjs';
 
 const top = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 // The read replica and its fallback to the primary are the API's
@@ -94,6 +95,67 @@ test('node A stopped under load: at most the requests in flight fail, then all g
 		    (await import('node:fs')).readFileSync(path.join(process.env.CLUSTER_DIR, 'nginx',
 			'access.log'), 'utf8').trimEnd().split('\n').at(-1).includes(` ${a} `);
 	}, 20000, 'the balancer sends to A again');
+});
+
+// A node that takes a request and dies before answering: in place of
+// node A, a listener that reads each request's head and drops the
+// connection.  A read is then answered by B; a write is not sent again
+// (the client gets 502 and B never sees it), whatever its method.
+test('a request that reached a dying node: reads go on to B, writes are never sent twice', async () => {
+	const a = new URL(NODE_A);
+	const b = new URL(NODE_B).host;
+	const seen = [];
+	await ctl('node-stop', 'a');
+	const fake = net.createServer((sock) => {
+		let head = '';
+		sock.on('data', (d) => {
+			head += d.toString('latin1');
+			if (head.includes('\r\n\r\n')) {
+				seen.push(head.split('\r\n').find((l) => /^x-request-id:/i.test(l))
+				    ?.split(':')[1].trim());
+				sock.destroy();
+			}
+		});
+		sock.on('error', () => {});
+	});
+	await new Promise((res, rej) => fake.listen(Number(a.port), a.hostname, res).on('error', rej));
+	const logLine = (id) => readFileSync(path.join(process.env.CLUSTER_DIR, 'nginx', 'access.log'),
+	    'utf8').split('\n').find((l) => l.endsWith(`rid=${id}`));
+	try {
+		const cases = [
+			['POST', '/v1/sessions', { email: 'nobody@example.org', password: 'wrong password here' }],
+			['PATCH', '/v1/me', { bio: 'x' }],
+			['DELETE', '/v1/sessions/current', undefined],
+			['PUT', '/v1/events/1/rsvp', { response: 'going' }],
+			['GET', '/v1/events?limit=1', undefined],
+		];
+		for (const [method, p, body] of cases) {
+			// Poll until one of this method reaches the dying node (round
+			// robin, and the node is left alone for fail_timeout after it
+			// failed): bounded.
+			let hit = null;
+			await until(async () => {
+				const id = `dying-${method}-${uid()}`;
+				const r = await call(method, p, { body, validate: false,
+				    headers: { 'x-request-id': id } });
+				if (seen.includes(id)) hit = { id, r };
+				else assert.ok(r.status < 500, `${method} via B: ${r.status} ${r.text}`);
+				return hit;
+			}, 20000, `a ${method} reaches the dying node`);
+			const line = logLine(hit.id);
+			if (method === 'GET') {
+				assert.equal(hit.r.status, 200, `${hit.r.status} ${hit.r.text}`);
+				assert.match(line, new RegExp(` ${a.host}, ${b} `), `sent on to B: ${line}`);
+			} else {
+				assert.equal(hit.r.status, 502, `${method}: ${hit.r.status} ${hit.r.text}`);
+				assert.equal(hit.r.headers.get('content-type'), 'application/problem+json');
+				assert.ok(!line.includes(b), `${method} was sent again to B: ${line}`);
+			}
+		}
+	} finally {
+		await new Promise((res) => fake.close(res));
+		await ctl('node-start', 'a');
+	}
 });
 
 test('the replica stopped: public reads keep working (from the primary)', {
