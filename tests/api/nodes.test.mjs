@@ -234,5 +234,20 @@ test('with a replica that answers, anonymous reads go there and token requests d
 	const busy = await sql(`SELECT query FROM pg_stat_activity WHERE application_name = $1
 	    AND query LIKE '%api.me_get%'`, [name]);
 	assert.deepEqual(busy, [], 'a request with a token ran on the replica');
+
+	// The replica's sessions end under the running API (a restart, a
+	// failover): no read fails.
+	await sql(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1`,
+	    [name]);
+	for (const end = Date.now() + 10000; ;) {
+		const [{ n: left }] = await sql(`SELECT count(*)::int AS n FROM pg_stat_activity
+		    WHERE application_name = $1`, [name]);
+		if (left === 0) break;
+		assert.ok(Date.now() < end, 'the replica sessions did not end');
+	}
+	const rs = await Promise.all(Array.from({ length: 16 }, () => getFrom(d.base, path)));
+	assert.deepEqual(rs.map((r) => r.status).filter((st) => st !== 200), [],
+	    rs.map((r) => r.text).find((t) => !t.includes(ev.title)));
+	for (const r of rs) assert.deepEqual(JSON.parse(r.text).data.map((i) => i.title), [ev.title]);
 	assert.doesNotMatch(readFileSync(d.log, 'utf8'), /died/);
 });

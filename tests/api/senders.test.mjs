@@ -99,3 +99,47 @@ test('three senders drain one outbox: each message is claimed and sent once', as
 	assert.equal(counts.reduce((a, b) => a + b, 0), N, 'the senders\' logs count each message once');
 	assert.ok(counts.filter((c) => c > 0).length >= 2, `one sender did all the work: ${counts}`);
 });
+
+test('scheduled jobs run at once from several places queue each reminder once', async () => {
+	const { post, put } = await import('./lib.mjs');
+	const host = await makeMember({ email_verified: true });
+	const guests = await Promise.all(Array.from({ length: 5 }, () => makeMember({ email_verified: true })));
+	const starts = new Date(Date.now() + 20 * 3600 * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
+	const ends = new Date(Date.now() + 21 * 3600 * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
+	const ev = await post('/v1/events', { title: `Jobs ${uid()}`, kind: 'social', starts_at: starts,
+	    ends_at: ends, timezone: 'America/Chicago', city: 'Springfield' }, { token: host.token });
+	assert.equal(ev.status, 201, ev.text);
+	for (const g of guests) {
+		const r = await put(`/v1/events/${ev.json.id}/rsvp`, { response: 'going' }, { token: g.token });
+		assert.ok(r.status === 200 || r.status === 201, r.text);
+	}
+	// Four sessions run the jobs at once, three times, beside the senders'
+	// own runs (every 2 s in the tests): one runner at a time, the others
+	// skip, and a reminder already queued is never queued again.
+	const runJobs = async () => {
+		const c = await db.connect();
+		try {
+			await c.query('BEGIN');
+			await c.query(`SELECT set_config('il.public_web_url', $1, true),
+			    set_config('il.public_api_url', $2, true)`,
+			    [process.env.PUBLIC_WEB_URL, process.env.PUBLIC_API_URL]);
+			await c.query('SELECT api.mail_jobs()');
+			await c.query('COMMIT');
+		} finally {
+			c.release();
+		}
+	};
+	for (let round = 0; round < 3; round++) await Promise.all([runJobs(), runJobs(), runJobs(), runJobs()]);
+	const ids = guests.map((g) => g.id);
+	let rows;
+	for (const end = Date.now() + 30000; ;) {
+		rows = await sql(`SELECT member_id::int, count(*)::int AS n, bool_and(status = 'sent') AS sent
+		    FROM outbox WHERE kind = 'reminder' AND event_id = $1 GROUP BY member_id ORDER BY member_id`,
+		    [ev.json.id]);
+		if (rows.length === ids.length && rows.every((r) => r.sent)) break;
+		assert.ok(Date.now() < end, `reminders: ${JSON.stringify(rows)}`);
+		await new Promise((r) => setTimeout(r, 100));
+	}
+	assert.deepEqual(rows.map((r) => [r.member_id, r.n]), ids.map(Number).sort((a, b) => a - b)
+	    .map((id) => [id, 1]));
+});
