@@ -31,7 +31,11 @@ SQL
 # The single API of bench_start is not needed beside the cluster.
 kill -TERM "$API_PID" 2>/dev/null || true
 export PG_DIR="$BENCH_DIR/pg" PG_PORT
-cluster_stop() { bash "$top/tests/cluster/cluster.sh" stop "$BENCH_DIR/cluster" >/dev/null 2>&1; bench_cleanup; }
+cluster_stop() {
+	set +e
+	bash "$top/tests/cluster/cluster.sh" stop "$BENCH_DIR/cluster" >/dev/null 2>&1
+	bench_cleanup
+}
 trap cluster_stop EXIT
 bash "$top/tests/cluster/cluster.sh" start "$BENCH_DIR/cluster" >"$BENCH_DIR/cluster.log" 2>&1 ||
     { tail -20 "$BENCH_DIR/cluster.log" >&2; exit 1; }
