@@ -120,7 +120,7 @@ start)
 		port=$a_port
 		[ "$n" = b ] && port=$b_port
 		{
-			env | grep -E '^(DATABASE_URL|API_WORKERS|DB_POOL_PER_WORKER|DB_QUEUE_LIMIT|HASH_[A-Z_]*|PUBLIC_WEB_URL|SESSION_[A-Z_]*|LOGIN_[A-Z_]*|REGISTRATION[A-Z_]*|PASSWORD_RESET[A-Z_]*|REPLICA_MAX_LAG_MS|CACHE_[A-Z_]*|NOTIFY_[A-Z_]*)=' || true
+			env | grep -E '^(DATABASE_URL|API_WORKERS|DB_POOL_PER_WORKER|DB_QUEUE_LIMIT|HASH_[A-Z_]*|PUBLIC_WEB_URL|SESSION_[A-Z_]*|LOGIN_[A-Z_]*|REGISTRATION[A-Z_]*|PASSWORD_RESET[A-Z_]*|REPLICA_MAX_LAG_MS)=' || true
 			echo "API_LISTEN=127.0.0.1"
 			echo "API_PORT=$port"
 			echo "PUBLIC_API_URL=http://127.0.0.1:$lb_port"
