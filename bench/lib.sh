@@ -10,6 +10,9 @@ DURATION=${DURATION:-10}
 pids=()
 
 bench_cleanup() {
+	# Under set -e a kill of a process already gone would end this
+	# function before PostgreSQL is stopped.
+	set +e
 	for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null; done
 	wait 2>/dev/null
 	bash "$top/scripts/pg.sh" stop "$BENCH_DIR/pg" >/dev/null 2>&1

@@ -5,7 +5,7 @@
 set -uo pipefail
 cd "$(dirname "$0")"
 rc=0
-for b in foundation members events reads feeds mentors series; do
+for b in foundation members events reads feeds mentors series cluster; do
 	[ -f "$b.sh" ] || continue
 	echo
 	bash "$b.sh" || rc=1

@@ -18,14 +18,18 @@ what=${1:-run}
 # libical-dev: the API expands recurring events' rules (RFC 5545 RRULE);
 # python3-dateutil, python3-recurring-ical-events: the tests check those
 # expansions and the published series against independent implementations.
+# nginx: the web app's server, and the balancer of the cluster tests
+# (tests/cluster/cluster.sh; Debian 12's nginx-light is a transitional
+# package that installs it); gettext-base: envsubst renders the nginx
+# templates of docker-compose for the tests.
 pkgs=(kore libjansson-dev libsodium-dev libpq-dev libcurl4-openssl-dev
       libical-dev pkg-config
       gcc make postgresql-15 postgresql-client-15
-      nginx-light curl ca-certificates coreutils python3-aiosmtpd)
+      nginx curl ca-certificates coreutils python3-aiosmtpd)
 if [ "$what" = test ]; then
 	pkgs+=(clang libclang-rt-14-dev chromium docker-compose wrk
 	       fonts-dejavu-core python3-icalendar python3-dateutil
-	       python3-recurring-ical-events jq)
+	       python3-recurring-ical-events jq gettext-base)
 fi
 
 missing=()

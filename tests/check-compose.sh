@@ -9,6 +9,11 @@
 #   - the web service's nginx config (deploy/nginx/web.conf.template, rendered the way the
 #     nginx image does) runs, serves config.js with PUBLIC_API_URL and sends the security
 #     headers
+#   - the profile "scale" is valid too, adds services only under that profile (the default
+#     services stay db, api, sender, web), runs the balancer on
+#     deploy/nginx/balancer.conf.template (which nginx accepts), publishes no API node's
+#     port, gives the nodes DATABASE_REPLICA_URL, and makes the replica with
+#     scripts/pg-standby.sh
 # Prints what failed and exits non-zero on the first failure.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -25,7 +30,8 @@ fi
 # What the images copy, mount and run must exist in the repository.
 for f in api/Makefile api/conf/interlibrary.conf scripts/api-container.sh scripts/api.sh \
     scripts/migrate.sh scripts/demo.sh frontend/index.html deploy/nginx/web.conf.template \
-    deploy/nginx/security-headers.conf .env.example; do
+    deploy/nginx/security-headers.conf .env.example deploy/nginx/balancer.conf.template \
+    scripts/pg-standby.sh deploy/postgres/allow-replication.sh; do
   [ -e "$f" ] || fail "$f, used by the images, is missing"
 done
 [ -x scripts/api-container.sh ] || fail "scripts/api-container.sh is not executable"
@@ -50,12 +56,18 @@ if ! compose --env-file "$tmp/empty.env" config >"$tmp/clean.yml"; then
   fail "docker-compose.yml is INVALID without a .env (docker-compose config failed)"
 fi
 compose --env-file .env.example config -q || fail "docker-compose.yml is INVALID with .env.example as .env"
-echo "check-compose: docker-compose.yml is valid, with no .env and with .env.example"
+compose --env-file "$tmp/empty.env" --profile scale config >"$tmp/scale.yml" ||
+  fail "docker-compose.yml is INVALID with --profile scale"
+compose --env-file .env.example --profile scale config -q ||
+  fail "docker-compose.yml is INVALID with --profile scale and .env.example"
+[ -x scripts/pg-standby.sh ] || fail "scripts/pg-standby.sh is not executable"
+[ -x deploy/postgres/allow-replication.sh ] || fail "deploy/postgres/allow-replication.sh is not executable"
+echo "check-compose: docker-compose.yml is valid, with no .env and with .env.example, with and without --profile scale"
 
 # The Python docker-compose runs on has PyYAML (a dependency of the Debian package).
 py=/usr/bin/python3
 [ -x "$py" ] || py=python3
-"$py" - "$tmp/clean.yml" <<'PY' || exit 1
+"$py" - "$tmp/clean.yml" "$tmp/scale.yml" <<'PY' || exit 1
 import re, sys, yaml
 
 clean = yaml.safe_load(open(sys.argv[1]))    # as resolved by docker-compose, no .env
@@ -125,11 +137,46 @@ example = set(re.findall(r"(?m)^([A-Z_][A-Z0-9_]*)=", open(".env.example").read(
 for v in sorted(used - example):
     problems.append(f".env.example does not set {v}, which docker-compose.yml uses")
 
+# Profile "scale": only new services, all under the profile; the default stays as it was.
+scale = yaml.safe_load(open(sys.argv[2]))["services"]
+default = sorted(n for n, svc in scale.items() if not svc.get("profiles"))
+if default != ["api", "db", "sender", "web"]:
+    problems.append(f"the services without a profile are {default}, not api, db, sender, web")
+for name in ("balancer", "scale-api-a", "scale-api-b", "scale-db", "scale-replica"):
+    if name not in scale or scale[name].get("profiles") != ["scale"]:
+        problems.append(f"profile scale: no service {name} under profiles: [scale]")
+if not problems:
+    for node in ("scale-api-a", "scale-api-b"):
+        svc = scale[node]
+        if svc.get("ports"):
+            problems.append(f"{node}: publishes a port; API nodes are reached only through the balancer")
+        e = env_of(svc)
+        if "@scale-db:" not in str(e.get("DATABASE_URL")):
+            problems.append(f"{node}: DATABASE_URL is not the scale primary")
+        if "@scale-replica:" not in str(e.get("DATABASE_REPLICA_URL")):
+            problems.append(f"{node}: DATABASE_REPLICA_URL is not the replica")
+        if "/readyz" not in " ".join((svc.get("healthcheck") or {}).get("test") or []):
+            problems.append(f"{node}: the healthcheck does not ask /readyz")
+    b = scale["balancer"]
+    if not any("deploy/nginx/balancer.conf.template:/etc/nginx/templates/" in str(v) for v in b.get("volumes") or []):
+        problems.append("balancer: does not run deploy/nginx/balancer.conf.template")
+    be = env_of(b)
+    if not (str(be.get("API_NODE_A", "")).startswith("scale-api-a:") and str(be.get("API_NODE_B", "")).startswith("scale-api-b:")):
+        problems.append("balancer: API_NODE_A and API_NODE_B do not name the two nodes")
+    r = scale["scale-replica"]
+    if "pg-standby.sh" not in " ".join(r.get("entrypoint") or []) or \
+            not any("scripts/pg-standby.sh:" in str(v) for v in r.get("volumes") or []):
+        problems.append("scale-replica: is not made by scripts/pg-standby.sh")
+    if not any("deploy/postgres/allow-replication.sh:/docker-entrypoint-initdb.d/" in str(v)
+               for v in scale["scale-db"].get("volumes") or []):
+        problems.append("scale-db: does not allow replication (deploy/postgres/allow-replication.sh)")
+
 for p in problems:
     print(f"check-compose: {p}", file=sys.stderr)
 sys.exit(1 if problems else 0)
 PY
 echo "check-compose: no password in the file, 127.0.0.1 bindings, healthchecks, demo data off by default"
+echo "check-compose: profile scale: balancer, two API nodes with DATABASE_REPLICA_URL and no published port, a replica made by scripts/pg-standby.sh"
 
 # .env holds secrets: never committed, never sent to a build.
 [ "$(git check-ignore --no-index .env 2>/dev/null)" = .env ] || fail ".env is not in .gitignore"
@@ -188,3 +235,11 @@ config_js=$(curl -fsS "http://127.0.0.1:$port/config.js")
 [ "$config_js" = "window.INTERLIBRARY_CONFIG = { apiBase: \"$api_url\" };" ] ||
   fail "the web service's config.js is not made from PUBLIC_API_URL: $config_js"
 echo "check-compose: the web service's nginx config serves the app with its config.js and the security headers"
+
+# The balancer's config, rendered as the nginx image does, is accepted by nginx.
+BALANCER_LISTEN=127.0.0.1:$port API_NODE_A=127.0.0.1:1 API_NODE_B=127.0.0.1:2 \
+  envsubst '${BALANCER_LISTEN} ${API_NODE_A} ${API_NODE_B}' <deploy/nginx/balancer.conf.template \
+  >"$tmp/default.conf"
+grep -q '\${' "$tmp/default.conf" && fail "deploy/nginx/balancer.conf.template uses a variable the scale profile does not set"
+"$nginx_bin" -e stderr -p "$tmp/" -c "$tmp/nginx.conf" -t -q || fail "the balancer's nginx config is invalid"
+echo "check-compose: the balancer's nginx config (deploy/nginx/balancer.conf.template) is valid"

@@ -36,6 +36,8 @@ cleanup() {
 		kill -KILL "$p" 2>/dev/null
 	done
 	if [ -n "$tmp" ]; then
+		[ -d "$tmp/cluster" ] &&
+		    bash "$top/tests/cluster/cluster.sh" stop "$tmp/cluster" >/dev/null 2>&1
 		bash "$top/scripts/pg.sh" stop "$tmp/pg" >/dev/null 2>&1
 		rm -rf "$tmp"
 	fi
@@ -43,16 +45,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-free_port() {
-	local p
-	while :; do
-		p=$((20000 + RANDOM % 30000))
-		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-			echo "$p"
-			return
-		fi
-	done
-}
+. "$top/tests/free-port.sh"
 
 # Counts from node's TAP reporter ("# pass N", "# fail N"); a test that
 # timed out or never ran ("# cancelled N") counts as failed.  With
@@ -289,8 +282,34 @@ done
 export WEB_URL="http://127.0.0.1:$web_port"
 node_suite browser tests/browser/*.test.mjs
 
-if grep -q 'died from sandbox violation\|worker.*died' "$tmp/api.log"; then
-	grep 'died' "$tmp/api.log" | head -5
+# After every single-node suite: the several-machines shape
+# (tests/cluster/cluster.sh: a streaming replica of this primary, two API
+# nodes reading from it, nginx balancing them with
+# deploy/nginx/balancer.conf.template), and its tests through the balancer.
+# API_URL becomes the balancer's; tests/cluster/lib.mjs reads the rest.
+cluster_files=()
+for t in tests/cluster/*.test.mjs; do
+	case " ${TEST_FILES:- $t } " in *" $t "*) cluster_files+=("$t") ;; esac
+done
+if [ "${#cluster_files[@]}" -gt 0 ]; then
+	note "cluster tests (a streaming replica, two API nodes, nginx in front: tests/cluster/)"
+	if bash tests/cluster/cluster.sh start "$tmp/cluster" >"$tmp/cluster.log" 2>&1; then
+		grep '^cluster: ' "$tmp/cluster.log"
+		ok "cluster: a replica made by pg_basebackup, two API nodes and the balancer run"
+		set -a
+		. "$tmp/cluster/env"
+		set +a
+		export API_URL=$CLUSTER_URL CLUSTER_DIR="$tmp/cluster"
+		node_suite cluster tests/cluster/*.test.mjs
+	else
+		tail -40 "$tmp/cluster.log"
+		bad "the cluster did not start"
+	fi
+fi
+
+if cat "$tmp/api.log" "$tmp"/cluster/node-?.log 2>/dev/null |
+    grep -q 'died from sandbox violation\|worker.*died'; then
+	cat "$tmp/api.log" "$tmp"/cluster/node-?.log 2>/dev/null | grep 'died' | head -5
 	bad "a Kore worker died during the tests"
 else
 	ok "no Kore worker died during the tests"
