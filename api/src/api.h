@@ -96,9 +96,12 @@ struct il_req {
 };
 
 /* config.c */
+#define IL_PROXIES_MAX	8
+
 struct il_config {
 	const char	*database_url;
 	const char	*replica_url;	/* NULL: no replica */
+	const char	*trusted_proxies;	/* NULL: none (TRUSTED_PROXIES) */
 	int		replica_max_lag_ms;
 	const char	*listen;
 	const char	*port;

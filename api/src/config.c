@@ -35,6 +35,7 @@ static int	check_url(const char *);
 static int	check_listen(const char *);
 static int	check_port(const char *);
 static int	check_dburl(const char *);
+static int	check_proxies(const char *);
 
 static const struct int_setting	int_settings[] = {
 	{ "API_WORKERS", &il_cfg.workers, 2, 2, 64 },
@@ -70,6 +71,8 @@ static const struct str_setting	str_settings[] = {
 	    "a libpq connection string or postgresql:// URL" },
 	{ "DATABASE_REPLICA_URL", &il_cfg.replica_url, NULL, check_dburl,
 	    "a libpq connection string or postgresql:// URL", 1 },
+	{ "TRUSTED_PROXIES", &il_cfg.trusted_proxies, NULL, check_proxies,
+	    "a comma-separated list of at most 8 IPv4 or IPv6 addresses", 1 },
 	{ "API_LISTEN", &il_cfg.listen, "127.0.0.1", check_listen,
 	    "an IPv4 or IPv6 address" },
 	{ "API_PORT", &il_cfg.port, "8080", check_port,
@@ -101,6 +104,34 @@ check_listen(const char *s)
 
 	return (inet_pton(AF_INET, s, &a4) == 1 ||
 	    inet_pton(AF_INET6, s, &a6) == 1);
+}
+
+/*
+ * TRUSTED_PROXIES: "10.0.0.5,10.0.0.6".  Parsed again by
+ * dispatch_init() (http/dispatch.c), which trusts these peers'
+ * X-Forwarded-For.
+ */
+static int
+check_proxies(const char *s)
+{
+	char		item[INET6_ADDRSTRLEN];
+	const char	*p, *end;
+	size_t		len;
+	int		n;
+
+	for (n = 0, p = s; ; p = end + 1) {
+		if ((end = strchr(p, ',')) == NULL)
+			end = p + strlen(p);
+		len = (size_t)(end - p);
+		if (len == 0 || len >= sizeof(item) || ++n > IL_PROXIES_MAX)
+			return (0);
+		memcpy(item, p, len);
+		item[len] = '\0';
+		if (!check_listen(item))
+			return (0);
+		if (*end == '\0')
+			return (1);
+	}
 }
 
 static int

@@ -32,6 +32,8 @@ for (const [name, value, words] of [
 	['DATABASE_URL', '', /DATABASE_URL is required/],
 	['SESSION_IDLE_SECONDS', '999999999', /SESSION_IDLE_SECONDS/],
 	['REPLICA_MAX_LAG_MS', '50', /REPLICA_MAX_LAG_MS="50" is not valid: it must be a whole number from 100/],
+	['TRUSTED_PROXIES', '10.0.0.1,balancer', /TRUSTED_PROXIES="10.0.0.1,balancer" is not valid: it must be a comma-separated list/],
+	['TRUSTED_PROXIES', '10.0.0.1,', /TRUSTED_PROXIES="10.0.0.1," is not valid/],
 	// A connection string may hold a password: never echoed.
 	['DATABASE_REPLICA_URL', 'x'.repeat(1100), /DATABASE_REPLICA_URL="\.\.\." is not valid/],
 ]) {

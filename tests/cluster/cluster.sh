@@ -125,6 +125,7 @@ start)
 			echo "API_PORT=$port"
 			echo "PUBLIC_API_URL=http://127.0.0.1:$lb_port"
 			echo "DATABASE_REPLICA_URL=$replica_url"
+			echo "TRUSTED_PROXIES=127.0.0.1"	# the balancer
 		} | sed "s/'/'\\\\''/g; s/=\(.*\)/='\1'/" >"$dir/node-$n.env"
 		node_start "$n"
 		echo "NODE_$(echo "$n" | tr a-z A-Z)_PID=$(cat "$dir/node-$n.pid")" >>"$dir/env"

@@ -24,6 +24,12 @@
 static void	dispatch_onfree(struct http_request *);
 static void	request_id_init(struct http_request *, struct il_req *);
 static void	client_addr_init(struct http_request *, struct il_req *);
+static void	client_addr_forwarded(struct http_request *, struct il_req *);
+static int	addr_normal(const char *, char *, size_t);
+
+/* TRUSTED_PROXIES, each as inet_ntop writes it. */
+static char	proxies[IL_PROXIES_MAX][INET6_ADDRSTRLEN];
+static size_t	nproxies;
 static int	media_is(const char *, const char *);
 static int	body_init(struct http_request *, struct il_req *);
 static int	method_bit(int);
@@ -37,11 +43,54 @@ static char	request_id_prefix[17];
 void
 dispatch_init(void)
 {
+	char		item[INET6_ADDRSTRLEN];
+	const char	*p, *end;
 	u_int8_t	rnd[8];
+	size_t		len;
 
 	randombytes_buf(rnd, sizeof(rnd));
 	sodium_bin2hex(request_id_prefix, sizeof(request_id_prefix), rnd,
 	    sizeof(rnd));
+
+	/* TRUSTED_PROXIES, checked by config.c: each in inet_ntop's form. */
+	for (p = il_cfg.trusted_proxies; p != NULL && *p != '\0' &&
+	    nproxies < IL_PROXIES_MAX; p = *end ? end + 1 : end) {
+		if ((end = strchr(p, ',')) == NULL)
+			end = p + strlen(p);
+		len = (size_t)(end - p);
+		if (len >= sizeof(item))
+			continue;
+		memcpy(item, p, len);
+		item[len] = '\0';
+		if (addr_normal(item, proxies[nproxies],
+		    sizeof(proxies[nproxies])) == 0)
+			nproxies++;
+	}
+}
+
+/*
+ * The text form inet_ntop gives address s (IPv4 or IPv6, surrounding
+ * blanks ignored) into out: 0, or -1 when s is no address.
+ */
+static int
+addr_normal(const char *s, char *out, size_t outlen)
+{
+	char		buf[INET6_ADDRSTRLEN];
+	u_int8_t	bin[sizeof(struct in6_addr)];
+	size_t		len;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	len = strcspn(s, " \t");
+	if (len == 0 || len >= sizeof(buf) || s[len + strspn(s + len, " \t")])
+		return (-1);
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	if (inet_pton(AF_INET, buf, bin) == 1)
+		return (inet_ntop(AF_INET, bin, out, outlen) ? 0 : -1);
+	if (inet_pton(AF_INET6, buf, bin) == 1)
+		return (inet_ntop(AF_INET6, bin, out, outlen) ? 0 : -1);
+	return (-1);
 }
 
 static int
@@ -129,8 +178,41 @@ client_addr_init(struct http_request *req, struct il_req *st)
 		return;
 	}
 	if (inet_ntop(af, src, st->client_addr, sizeof(st->client_addr)) ==
-	    NULL)
+	    NULL) {
 		(void)kore_strlcpy(st->client_addr, "127.0.0.1",
+		    sizeof(st->client_addr));
+		return;
+	}
+	client_addr_forwarded(req, st);
+}
+
+/*
+ * Behind a balancer (TRUSTED_PROXIES), the client is the one the
+ * balancer saw: the last address of X-Forwarded-For, which the balancer
+ * appends to whatever the client sent (nginx's
+ * $proxy_add_x_forwarded_for), so a client cannot choose it.  From any
+ * other peer the header is ignored, and so is a last entry that is no
+ * address.  Per-address limits (logins, registrations, resets) then
+ * count each client, not the balancer.
+ */
+static void
+client_addr_forwarded(struct http_request *req, struct il_req *st)
+{
+	const char	*xff, *last;
+	char		addr[INET6_ADDRSTRLEN];
+	size_t		i;
+
+	for (i = 0; i < nproxies; i++) {
+		if (strcmp(st->client_addr, proxies[i]) == 0)
+			break;
+	}
+	if (i == nproxies ||
+	    !http_request_header(req, "x-forwarded-for", &xff))
+		return;
+	last = strrchr(xff, ',');
+	last = last != NULL ? last + 1 : xff;
+	if (addr_normal(last, addr, sizeof(addr)) == 0)
+		(void)kore_strlcpy(st->client_addr, addr,
 		    sizeof(st->client_addr));
 }
 
