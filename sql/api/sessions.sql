@@ -12,6 +12,13 @@
 -- failing logins from one address never lock the account's owner out
 -- elsewhere (README, "Login throttling").  rl_limit and rl_remaining
 -- describe the limit this caller is closer to (the account's on a tie).
+--
+-- An attempt let through is recorded as a failure at once, before the
+-- password is hashed, and api.login_finish takes it back when the
+-- password was right: so concurrent attempts (on any node) count each
+-- other, and a burst gets exactly the limit's number of tries.  The
+-- count and the record are one step per client address (an advisory
+-- lock), and this transaction ends before the hashing starts.
 CREATE FUNCTION api.login_begin(p_email text, p_client inet,
     OUT status integer, OUT body jsonb, OUT retry_after integer,
     OUT member_id bigint, OUT password_hash text,
@@ -32,6 +39,8 @@ DECLARE
 	v_what		text;
 	v_r		api.reply;
 BEGIN
+	PERFORM pg_advisory_xact_lock(hashtextextended('login ' ||
+	    host(p_client), 0));
 	SELECT count(*), min(at) INTO v_pair, v_pair_oldest FROM login_failures
 	WHERE email_key = v_key AND client = p_client AND at > now() - v_window;
 	SELECT count(*), min(at) INTO v_addr, v_addr_oldest FROM login_failures
@@ -57,40 +66,38 @@ BEGIN
 		rl_remaining := 0;
 		RETURN;
 	END IF;
+	DELETE FROM login_failures WHERE at < now() - v_window;
+	INSERT INTO login_failures (email_key, client) VALUES (v_key, p_client);
 	status := 200;
 	SELECT m.id, m.password_hash INTO member_id, password_hash
 	FROM members m WHERE lower(m.email) = v_key;
 END;
 $$;
 
--- Step 2: record a failure (same answer for unknown email and wrong
--- password) or open a session.  p_rehash is a new hash when the stored
--- one used older parameters.
+-- Step 2: a failure (same answer for unknown email and wrong password;
+-- api.login_begin recorded it already) or a session.  p_rehash is a new
+-- hash when the stored one used older parameters.
 CREATE FUNCTION api.login_finish(p_member bigint, p_ok boolean, p_email text,
     p_client inet, p_token bytea, p_rehash text, p_agent text)
 RETURNS api.reply LANGUAGE plpgsql AS $$
 DECLARE
 	v_m		members;
 	v_s		sessions;
-	v_window	interval := make_interval(secs =>
-	    api.setting('login_window_seconds', 900));
 BEGIN
 	IF p_member IS NOT NULL AND p_ok THEN
 		SELECT * INTO v_m FROM members WHERE id = p_member;
 	END IF;
 	IF v_m.id IS NULL THEN
-		DELETE FROM login_failures WHERE at < now() - v_window;
-		INSERT INTO login_failures (email_key, client)
-		VALUES (lower(btrim(p_email)), p_client);
 		RETURN api.problem(401, 'invalid_credentials',
 		    'the email address or password is not correct');
 	END IF;
+	-- The right password: this address's failures for this account go,
+	-- the attempt's own record with them (never another address's).
+	DELETE FROM login_failures
+	WHERE email_key = lower(v_m.email) AND client = p_client;
 	IF v_m.suspended_at IS NOT NULL THEN
 		RETURN api.problem(403, 'suspended', 'this account is suspended');
 	END IF;
-	-- This address's failures for this account: never another address's.
-	DELETE FROM login_failures
-	WHERE email_key = lower(v_m.email) AND client = p_client;
 	IF p_rehash IS NOT NULL THEN
 		UPDATE members SET password_hash = p_rehash WHERE id = v_m.id;
 	END IF;
