@@ -502,3 +502,103 @@ test('GET /v1/events?collapse=series lists a series by its next occurrence', asy
 	    [ids[0], once]);
 	assertProblem(await get('/v1/events?collapse=all'), 400, 'collapse');
 });
+
+// il-sender's series job, run once (il-sender --extend-series): resolves
+// to its exit code and output.
+function extendSeries() {
+	return new Promise((resolve) => {
+		execFile(path.join(here, '..', '..', 'api', 'build', 'il-sender'), ['--extend-series'],
+		    { env: process.env }, (err, stdout, stderr) => resolve({
+			code: err ? err.code : 0, out: stdout + stderr }));
+	});
+}
+
+test('the series job extends an open-ended series as time passes, once', async () => {
+	const host = await makeMember();
+	const tz = 'America/Chicago';
+	// Tuesdays 18:00 in Chicago, from the second Tuesday ahead, no end.
+	const [{ first }] = await sql(`SELECT to_char(d, 'YYYY-MM-DD') AS first
+	    FROM generate_series(current_date + 8, current_date + 14, '1 day') d
+	    WHERE extract(isodow FROM d) = 2`);
+	let r = await post('/v1/events', { title: 'Open club', kind: 'meetup', venue: 'Hall',
+	    capacity: 10, starts_at: `${first}T18:00:00-06:00`, ends_at: `${first}T20:00:00-06:00`,
+	    timezone: tz, recurrence: 'FREQ=WEEKLY;BYDAY=TU' }, as(host));
+	assert.equal(r.status, 201, r.text);
+	const sid = r.json.series_id;
+	let ids = (await sql('SELECT id FROM events WHERE series_id = $1 ORDER BY starts_at',
+	    [sid])).map((x) => Number(x.id));
+	// The whole series gets a new capacity (its template too); the 60th
+	// occurrence is moved to another room on its own; the 61st is
+	// cancelled, the 62nd deleted.
+	r = await patch(`/v1/events/${ids[0]}?scope=all`, { capacity: 25 }, as(host));
+	assert.equal(r.status, 200, r.text);
+	r = await patch(`/v1/events/${ids[59]}`, { venue: 'Room B' }, as(host));
+	assert.equal(r.status, 200, r.text);
+	assert.equal((await post(`/v1/events/${ids[60]}/cancel`, {}, as(host))).status, 200);
+	await sql('DELETE FROM events WHERE id = $1', [ids[61]]);
+
+	// A year passes (52 weeks, in local time): the series as it would be
+	// if it had been made then, its window now a year short.
+	await sql(`UPDATE events SET
+	    starts_at = ((starts_at AT TIME ZONE $2) - interval '364 days') AT TIME ZONE $2,
+	    ends_at = ((ends_at AT TIME ZONE $2) - interval '364 days') AT TIME ZONE $2,
+	    recurrence_id = ((recurrence_id AT TIME ZONE $2) - interval '364 days') AT TIME ZONE $2
+	    WHERE series_id = $1`, [sid, tz]);
+	await sql(`UPDATE series SET dtstart_local = dtstart_local - interval '364 days',
+	    materialized_until = ((materialized_until AT TIME ZONE $2) - interval '364 days')
+	        AT TIME ZONE $2,
+	    exdates = ARRAY(SELECT ((x AT TIME ZONE $2) - interval '364 days') AT TIME ZONE $2
+	        FROM unnest(exdates) x)
+	    WHERE id = $1`, [sid, tz]);
+	const before = await sql(`SELECT id, recurrence_id, venue, status, capacity, exception
+	    FROM events WHERE series_id = $1 ORDER BY recurrence_id`, [sid]);
+	const [{ last }] = await sql('SELECT materialized_until AS last FROM series WHERE id = $1',
+	    [sid]);
+
+	// Two jobs at once (as on two nodes), then a third: every run succeeds.
+	const runs = await Promise.all([extendSeries(), extendSeries()]);
+	for (const x of runs) assert.equal(x.code, 0, x.out);
+	const third = await extendSeries();
+	assert.equal(third.code, 0, third.out);
+
+	const after = await sql(`SELECT id, recurrence_id, starts_at, ends_at, venue, status,
+	    capacity, exception, title, to_char(recurrence_id AT TIME ZONE $2, 'Dy HH24:MI') AS local,
+	    (SELECT array_agg(member_id) FROM event_organizers o WHERE o.event_id = e.id) AS orgs
+	    FROM events e WHERE series_id = $1 ORDER BY recurrence_id`, [sid, tz]);
+	// Nothing existing changed: exceptions, cancelled and past ones kept.
+	for (const b of before) {
+		const a = after.find((x) => x.id === b.id);
+		assert.ok(a, `occurrence ${b.id} kept`);
+		assert.deepEqual([iso(a.recurrence_id), a.venue, a.status, a.capacity, a.exception],
+		    [iso(b.recurrence_id), b.venue, b.status, b.capacity, b.exception]);
+	}
+	assert.deepEqual(before.filter((b) => b.exception).map((b) => b.venue), ['Room B']);
+	assert.equal(before.filter((b) => b.status === 'cancelled').length, 1);
+	// New ones: after the old window, from the template (capacity 25, the
+	// hall, the host organizing), Tuesdays 18:00 local across DST, each
+	// once, every week but the deleted one up to two years from now.
+	const added = after.filter((a) => !before.some((b) => b.id === a.id));
+	assert.ok(added.length >= 50 && added.length <= 53, `${added.length} added`);
+	for (const a of added) {
+		assert.ok(a.recurrence_id > last);
+		assert.deepEqual([a.local, a.venue, a.capacity, a.status, a.exception, a.title,
+		    a.ends_at - a.starts_at, a.orgs.map(Number)],
+		    ['Tue 18:00', 'Hall', 25, 'scheduled', false, 'Open club', 2 * 3600000, [host.id]]);
+	}
+	const days = after.map((a) => a.recurrence_id.getTime());
+	const gaps = days.slice(1).map((d, i) => Math.round((d - days[i]) / 86400000));
+	assert.deepEqual(gaps.filter((g) => g < 6 || g > 8 && g !== 14), []);
+	assert.equal(gaps.filter((g) => g === 14).length, 1);	// the deleted one
+	assert.equal(new Set(days).size, days.length);
+	const twoYears = Date.now() + 2 * 365.25 * 86400000;
+	assert.ok(days[days.length - 1] <= twoYears + 86400000);
+	assert.ok(days[days.length - 1] + 8 * 86400000 > twoYears);
+
+	// The series' reading lists them; the next run has nothing to do.
+	r = await get(`/v1/series/${sid}`);
+	assert.equal(r.status, 200, r.text);
+	assert.equal(r.json.occurrences.length, after.filter((a) => a.ends_at > new Date()).length);
+	assert.equal((await extendSeries()).code, 0);
+	const [{ n }] = await sql('SELECT count(*)::int AS n FROM events WHERE series_id = $1', [sid]);
+	assert.equal(n, after.length);
+});
