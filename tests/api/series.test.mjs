@@ -602,3 +602,72 @@ test('the series job extends an open-ended series as time passes, once', async (
 	const [{ n }] = await sql('SELECT count(*)::int AS n FROM events WHERE series_id = $1', [sid]);
 	assert.equal(n, after.length);
 });
+
+test('role matrix of the series operations: PATCH with each scope, series RSVP, GET', async () => {
+	const host = await makeMember();
+	const member = await makeMember();
+	const admin = await makeMember();
+	await sql(`UPDATE members SET role = 'admin' WHERE id = $1`, [admin.id]);
+	const start = Math.floor(Date.now() / 60000) * 60000 + 5 * 86400000;
+	let r = await post('/v1/events', { title: 'Matrix', kind: 'meetup', venue: 'Hall',
+	    starts_at: iso(start), ends_at: iso(start + 3600000), timezone: 'UTC',
+	    recurrence: 'FREQ=WEEKLY;COUNT=6' }, as(host));
+	assert.equal(r.status, 201, r.text);
+	const sid = r.json.series_id;
+	const ids = (await sql('SELECT id FROM events WHERE series_id = $1 ORDER BY starts_at',
+	    [sid])).map((x) => Number(x.id));
+	const seriesCount = async () => Number((await sql(
+	    'SELECT count(DISTINCT series_id) AS n FROM events WHERE id = ANY ($1)', [ids]))[0].n);
+
+	// PATCH, each scope: anonymous 401, a member who does not organize it 403
+	// (and nothing is split), its organizer and a site admin 200.
+	for (const scope of ['this', 'following', 'all']) {
+		const id = ids[scope === 'following' ? 4 : 1];
+		assertProblem(await patch(`/v1/events/${id}?scope=${scope}`, { venue: 'x' }), 401);
+		assertProblem(await patch(`/v1/events/${id}?scope=${scope}`, { venue: 'x' },
+		    as(member)), 403);
+		assert.equal(await seriesCount(), 1);
+	}
+	r = await patch(`/v1/events/${ids[1]}?scope=this`, { venue: 'Room 1' }, as(host));
+	assert.equal(r.status, 200, r.text);
+	r = await patch(`/v1/events/${ids[2]}?scope=all`, { capacity: 20 }, as(admin));
+	assert.equal(r.status, 200, r.text);
+	r = await patch(`/v1/events/${ids[3]}?scope=this`, { venue: 'Room 3' }, as(admin));
+	assert.equal(r.status, 200, r.text);
+	r = await patch(`/v1/events/${ids[2]}?scope=all`, { capacity: 30 }, as(host));
+	assert.equal(r.status, 200, r.text);
+	r = await patch(`/v1/events/${ids[4]}?scope=following`, { title: 'Matrix, later' },
+	    as(admin));
+	assert.equal(r.status, 200, r.text);
+	assert.equal(await seriesCount(), 2);
+	const evs = await Promise.all(ids.map(async (id) => (await get(`/v1/events/${id}`)).json));
+	assert.deepEqual(evs.map((e) => [e.venue, e.capacity, e.title]), [
+		['Hall', 30, 'Matrix'], ['Room 1', null, 'Matrix'], ['Hall', 30, 'Matrix'],
+		['Room 3', 20, 'Matrix'], ['Hall', 30, 'Matrix, later'], ['Hall', 30, 'Matrix, later']]);
+
+	// Series RSVP: anonymous 401; any member (it is not an organizer's
+	// operation) and a site admin 200.
+	assertProblem(await put(`/v1/events/${ids[0]}/rsvp`, { response: 'going', series: true }),
+	    401);
+	for (const who of [member, admin, host]) {
+		r = await put(`/v1/events/${ids[0]}/rsvp`, { response: 'going', series: true }, as(who));
+		assert.equal(r.status, 200, r.text);
+	}
+
+	// GET /v1/series/{id}: public while an occurrence is visible; once they
+	// are all hidden (moderation), for its organizers and site admins only.
+	for (const who of [null, member, host, admin]) {
+		r = await get(`/v1/series/${sid}`, who ? as(who) : {});
+		assert.equal(r.status, 200, r.text);
+		assert.deepEqual(r.json.occurrences.map((e) => e.id), ids.slice(0, 4));
+	}
+	await sql('UPDATE events SET hidden_at = now() WHERE series_id = $1', [sid]);
+	assertProblem(await get(`/v1/series/${sid}`), 404);
+	assertProblem(await get(`/v1/series/${sid}`, as(member)), 404);
+	for (const who of [host, admin]) {
+		r = await get(`/v1/series/${sid}`, as(who));
+		assert.equal(r.status, 200, r.text);
+		assert.equal(r.json.occurrences.length, 4);
+	}
+	assertProblem(await get('/v1/series/999999999'), 404);
+});
