@@ -15,6 +15,13 @@ const DAYS = [
   ["SA", "Sat"],
   ["SU", "Sun"],
 ];
+// Which events of a series an edit or a cancellation is for (the API's PATCH ?scope=).
+export const SCOPES = [
+  ["this", "This event", "Only this date."],
+  ["following", "This and following events", "This date and every later one."],
+  ["all", "All events in the series", "Every date still to come that was not changed on its own."],
+];
+
 // COUNT's bound and the years a rule may reach, from the contract (openapi.yaml's
 // x-count-maximum and x-years-maximum on EventCreate's recurrence, compared with the API's
 // C constants by tests/contract/): checked here before sending.
