@@ -50,6 +50,7 @@
 #include "sender.h"
 
 #define HEARTBEAT_S	30
+#define SERIES_PASS	50	/* series extended between two mail batches */
 
 #define CLAIM_SQL	"SELECT id, kind, to_addr, subject, body_text, " \
 			"body_html, unsubscribe, message_id, created_epoch, " \
@@ -501,7 +502,7 @@ extend_series_once(void)
 		PQfinish(db);
 		return (1);
 	}
-	n = series_extend_run(db, &added);
+	n = series_extend_run(db, 0, &added);
 	PQfinish(db);
 	if (n == -1)
 		return (1);
@@ -588,10 +589,13 @@ main(int argc, char *argv[])
 			next_jobs = now + cfg.jobs_s * 1000LL;
 		}
 		if (now >= next_series) {
-			if (series_extend_run(db, &added) > 0 && added > 0)
+			/* A pass at a time, so that mail keeps going. */
+			n = series_extend_run(db, SERIES_PASS, &added);
+			if (added > 0)
 				sender_log("series job: %d occurrences added",
 				    added);
-			next_series = now_ms() + cfg.series_s * 1000LL;
+			next_series = n == SERIES_PASS ? now_ms() :
+			    now_ms() + cfg.series_s * 1000LL;
 		}
 		if (cfg.smtp_url != NULL && now >= pause_until) {
 			n = drain(db, curl, smtp_backoff);

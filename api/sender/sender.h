@@ -55,11 +55,12 @@ void	sender_log(const char *, ...) __attribute__((format(printf, 1, 2)));
 /*
  * series.c: the series job, run once on db (a connection outside any
  * transaction): every open-ended series whose rolling window reaches
- * past its occurrences is extended, each in a transaction of its own.
- * Returns how many series were looked at, with the occurrences added in
- * *added, or -1 on a database error (logged; what was done is kept).
+ * past its occurrences is extended, each in a transaction of its own,
+ * at most max of them (0: all).  Returns how many series were looked at
+ * (max: maybe more are waiting), with the occurrences added in *added,
+ * or -1 on a database error (logged; what was done is kept).
  */
 struct pg_conn;
-int	series_extend_run(struct pg_conn *, int *);
+int	series_extend_run(struct pg_conn *, int, int *);
 
 #endif /* !IL_SENDER_H */

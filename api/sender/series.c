@@ -56,11 +56,11 @@ static int
 series_one(PGconn *db, const char *since, int *added)
 {
 	struct input_errors	 errs;
-	PGresult		*res;
+	PGresult		*res, *ext;
 	json_t			*plan;
 	const char		*vals[3];
 	char			 years[16], max[16], *text;
-	int			 rc = -1;
+	int			 n, rc = -1;
 
 	if (series_exec(db, "BEGIN") == -1)
 		return (-1);
@@ -99,42 +99,45 @@ series_one(PGconn *db, const char *since, int *added)
 	json_decref(plan);
 	vals[0] = PQgetvalue(res, 0, 0);
 	vals[1] = text;
-	{
-		PGresult	*ext;
-
-		ext = PQexecParams(db, EXTEND_SQL, 2, NULL, vals, NULL, NULL,
-		    0);
-		if (PQresultStatus(ext) == PGRES_TUPLES_OK &&
-		    PQntuples(ext) == 1) {
-			int	n = (int)strtol(PQgetvalue(ext, 0, 0), NULL,
-			    10);
-
-			if (n > 0)
-				sender_log("series %s: %d occurrences added",
-				    vals[0], n);
-			*added += n;
-			rc = 1;
-		} else {
-			sender_log("series %s: %s", vals[0],
-			    PQresultErrorMessage(ext));
-		}
-		PQclear(ext);
+	ext = PQexecParams(db, EXTEND_SQL, 2, NULL, vals, NULL, NULL, 0);
+	if (PQresultStatus(ext) == PGRES_TUPLES_OK && PQntuples(ext) == 1) {
+		n = (int)strtol(PQgetvalue(ext, 0, 0), NULL, 10);
+		if (n > 0)
+			sender_log("series %s: %d occurrences added", vals[0],
+			    n);
+		*added += n;
+		rc = 1;
+	} else {
+		sender_log("series %s: %s", vals[0], PQresultErrorMessage(ext));
 	}
+	PQclear(ext);
 	free(text);
-	PQclear(res);
-	if (rc == 1 && series_exec(db, "COMMIT") == -1)
-		return (-1);
+	if (rc == 1) {
+		PQclear(res);
+		return (series_exec(db, "COMMIT") == 0 ? 1 : -1);
+	}
+	/*
+	 * This series could not be extended (logged): rolled back, then
+	 * marked as looked at (a plan without starts), so that the run goes
+	 * on with the others and the next run tries it again.
+	 */
+	(void)series_exec(db, "ROLLBACK");
+	vals[1] = "{\"starts\": [], \"next\": null}";
+	ext = PQexecParams(db, EXTEND_SQL, 2, NULL, vals, NULL, NULL, 0);
+	rc = PQresultStatus(ext) == PGRES_TUPLES_OK ? 1 : -1;
 	if (rc == -1)
-		(void)series_exec(db, "ROLLBACK");
+		sender_log("series %s: %s", vals[0], PQresultErrorMessage(ext));
+	PQclear(ext);
+	PQclear(res);
 	return (rc);
 }
 
 int
-series_extend_run(PGconn *db, int *added)
+series_extend_run(PGconn *db, int max, int *added)
 {
 	PGresult	*res;
 	char		 since[64];
-	int		 n, done = 0;
+	int		 n = 0, done = 0;
 
 	*added = 0;
 	res = PQexec(db, SINCE_SQL);
@@ -146,7 +149,8 @@ series_extend_run(PGconn *db, int *added)
 	}
 	memcpy(since, PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0) + 1);
 	PQclear(res);
-	while ((n = series_one(db, since, added)) == 1)
+	while ((max == 0 || done < max) &&
+	    (n = series_one(db, since, added)) == 1)
 		done++;
 	return (n == -1 ? -1 : done);
 }

@@ -203,7 +203,9 @@ $$;
 -- occurrence are left alone.  A new occurrence is made of the series'
 -- template (what POST made it of, with every "all" edit since), with the
 -- organization and organizers of the series' latest occurrence that
--- follows the series.  Returns how many occurrences were added.
+-- follows the series, and hidden like it (a series a moderator hid does
+-- not come back with its new dates).  Returns how many occurrences were
+-- added.
 CREATE FUNCTION api.series_extend(p_id bigint, p_plan jsonb)
 RETURNS integer LANGUAGE plpgsql AS $$
 DECLARE
@@ -218,6 +220,18 @@ BEGIN
 	    OR s.until_date IS NOT NULL THEN
 		RETURN 0;
 	END IF;
+	IF p_plan->>'next' IS NOT NULL THEN
+		v_next := api.local_start((p_plan->>'next')::timestamp,
+		    s.timezone);
+	END IF;
+	-- Nothing to add (or a plan without starts, which the job sends for
+	-- a series it could not extend): looked at, all the same.
+	IF NOT EXISTS (SELECT 1 FROM jsonb_array_elements_text(p_plan->'starts') x
+	    WHERE api.local_start(x::timestamp, s.timezone) > s.materialized_until) THEN
+		UPDATE series SET next_start = v_next, extended_at = now()
+		WHERE id = s.id;
+		RETURN 0;
+	END IF;
 	SELECT * INTO m FROM events o WHERE o.series_id = s.id
 	ORDER BY NOT o.exception AND o.status = 'scheduled' DESC,
 	    o.recurrence_id DESC
@@ -226,10 +240,6 @@ BEGIN
 	e.tags := '{}';
 	e.timezone := s.timezone;
 	e := api.event_apply(e, s.template);
-	IF p_plan->>'next' IS NOT NULL THEN
-		v_next := api.local_start((p_plan->>'next')::timestamp,
-		    s.timezone);
-	END IF;
 
 	WITH t AS (
 		SELECT api.local_start(x::timestamp, s.timezone) AS at
@@ -239,14 +249,15 @@ BEGIN
 		    ends_at, timezone, venue, address, city, latitude, longitude,
 		    online_url, accessibility_notes, capacity, guest_limit,
 		    organization_id, created_by, target, talking_points,
-		    series_id, recurrence_id)
+		    series_id, recurrence_id, hidden_at)
 		SELECT e.title, e.description, e.kind, e.tags, t.at,
 		    t.at + s.duration, s.timezone, e.venue, e.address, e.city,
 		    e.latitude, e.longitude, e.online_url, e.accessibility_notes,
 		    e.capacity, e.guest_limit,
 		    CASE WHEN m.id IS NOT NULL THEN m.organization_id
 		        ELSE s.organization_id END,
-		    s.created_by, e.target, e.talking_points, s.id, t.at
+		    s.created_by, e.target, e.talking_points, s.id, t.at,
+		    m.hidden_at
 		FROM t
 		WHERE t.at > s.materialized_until AND t.at > now()
 		  AND t.at <> ALL (s.exdates)

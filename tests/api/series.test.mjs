@@ -513,6 +513,27 @@ function extendSeries() {
 	});
 }
 
+// Series sid as it would be had it been made 52 weeks earlier (times
+// moved in local time, in zone tz): its window is a year short.
+async function ageSeries(sid, tz) {
+	// Out of the way first: moved by 52 weeks at once, an occurrence would
+	// meet another's original start in the unique index.
+	await sql(`UPDATE events SET recurrence_id = recurrence_id + interval '8760000 hours'
+	    WHERE series_id = $1`, [sid]);
+	await sql(`UPDATE events SET
+	    starts_at = ((starts_at AT TIME ZONE $2) - interval '364 days') AT TIME ZONE $2,
+	    ends_at = ((ends_at AT TIME ZONE $2) - interval '364 days') AT TIME ZONE $2,
+	    recurrence_id = (((recurrence_id - interval '8760000 hours') AT TIME ZONE $2)
+	        - interval '364 days') AT TIME ZONE $2
+	    WHERE series_id = $1`, [sid, tz]);
+	await sql(`UPDATE series SET dtstart_local = dtstart_local - interval '364 days',
+	    materialized_until = ((materialized_until AT TIME ZONE $2) - interval '364 days')
+	        AT TIME ZONE $2,
+	    exdates = ARRAY(SELECT ((x AT TIME ZONE $2) - interval '364 days') AT TIME ZONE $2
+	        FROM unnest(exdates) x)
+	    WHERE id = $1`, [sid, tz]);
+}
+
 test('the series job extends an open-ended series as time passes, once', async () => {
 	const host = await makeMember();
 	const tz = 'America/Chicago';
@@ -539,17 +560,7 @@ test('the series job extends an open-ended series as time passes, once', async (
 
 	// A year passes (52 weeks, in local time): the series as it would be
 	// if it had been made then, its window now a year short.
-	await sql(`UPDATE events SET
-	    starts_at = ((starts_at AT TIME ZONE $2) - interval '364 days') AT TIME ZONE $2,
-	    ends_at = ((ends_at AT TIME ZONE $2) - interval '364 days') AT TIME ZONE $2,
-	    recurrence_id = ((recurrence_id AT TIME ZONE $2) - interval '364 days') AT TIME ZONE $2
-	    WHERE series_id = $1`, [sid, tz]);
-	await sql(`UPDATE series SET dtstart_local = dtstart_local - interval '364 days',
-	    materialized_until = ((materialized_until AT TIME ZONE $2) - interval '364 days')
-	        AT TIME ZONE $2,
-	    exdates = ARRAY(SELECT ((x AT TIME ZONE $2) - interval '364 days') AT TIME ZONE $2
-	        FROM unnest(exdates) x)
-	    WHERE id = $1`, [sid, tz]);
+	await ageSeries(sid, tz);
 	const before = await sql(`SELECT id, recurrence_id, venue, status, capacity, exception
 	    FROM events WHERE series_id = $1 ORDER BY recurrence_id`, [sid]);
 	const [{ last }] = await sql('SELECT materialized_until AS last FROM series WHERE id = $1',
@@ -670,4 +681,51 @@ test('role matrix of the series operations: PATCH with each scope, series RSVP, 
 		assert.equal(r.json.occurrences.length, 4);
 	}
 	assertProblem(await get('/v1/series/999999999'), 404);
+});
+
+test('the series job: a series a moderator hid gets its new dates hidden', async () => {
+	const host = await makeMember();
+	const start = Math.floor(Date.now() / 60000) * 60000 + 3 * 86400000;
+	const r = await post('/v1/events', { title: 'Hidden club', kind: 'meetup',
+	    starts_at: iso(start), ends_at: iso(start + 3600000), timezone: 'UTC',
+	    recurrence: 'FREQ=WEEKLY' }, as(host));
+	assert.equal(r.status, 201, r.text);
+	const sid = r.json.series_id;
+	await sql('UPDATE events SET hidden_at = now() WHERE series_id = $1', [sid]);
+	await ageSeries(sid, 'UTC');
+	const [{ n: before }] = await sql('SELECT count(*)::int AS n FROM events WHERE series_id = $1',
+	    [sid]);
+	const run = await extendSeries();
+	assert.equal(run.code, 0, run.out);
+	const rows = await sql(`SELECT count(*)::int AS n, count(hidden_at)::int AS hidden
+	    FROM events WHERE series_id = $1`, [sid]);
+	assert.ok(rows[0].n > before + 40, `${rows[0].n} after ${before}`);
+	assert.equal(rows[0].hidden, rows[0].n);
+	assertProblem(await get(`/v1/series/${sid}`), 404);
+});
+
+test('the series job: a series it cannot extend is logged and passed over', async () => {
+	const host = await makeMember();
+	const start = Math.floor(Date.now() / 60000) * 60000 + 3 * 86400000;
+	const make = async (title) => {
+		const r = await post('/v1/events', { title, kind: 'meetup', starts_at: iso(start),
+		    ends_at: iso(start + 3600000), timezone: 'UTC', recurrence: 'FREQ=WEEKLY' },
+		    as(host));
+		assert.equal(r.status, 201, r.text);
+		await ageSeries(r.json.series_id, 'UTC');
+		return r.json.series_id;
+	};
+	const bad = await make('Broken template');
+	const good = await make('Fine template');
+	// A template the API would refuse today (written behind its back).
+	await sql(`UPDATE series SET template = template || '{"timezone": "Nowhere/Gone"}'
+	    WHERE id = $1`, [bad]);
+	const count = async (sid) => Number((await sql(
+	    'SELECT count(*) AS n FROM events WHERE series_id = $1', [sid]))[0].n);
+	const [badBefore, goodBefore] = [await count(bad), await count(good)];
+	const run = await extendSeries();
+	assert.equal(run.code, 0, run.out);
+	assert.match(run.out, new RegExp(`series ${bad}: .*time zone`));
+	assert.equal(await count(bad), badBefore);
+	assert.ok(await count(good) > goodBefore + 40);
 });
