@@ -16,7 +16,9 @@
 // What the contract writes once, the module writes once: queries refer to parameters, and
 // bodies composed from one object schema (EventCreate, EventPatch: EventWritable) spread it.
 // Limits are the JSON Schema keywords enum, minLength, maxLength, minimum, maximum,
-// minItems, maxItems, and items (the limits of each item of an array of scalars), after
+// minItems, maxItems, and items (the limits of each item of an array of scalars), and the
+// contract's own extensions for bounds inside a string's format (x-count-maximum: a
+// recurrence rule's COUNT, as countMaximum; x-years-maximum, as yearsMaximum), after
 // following $ref and merging allOf. A field that takes one of several forms (oneOf: an id
 // or a slug) gets the limits of its string form; `null` forms are left aside. A bound that
 // a JavaScript number cannot hold exactly (an id's 18 digits) is left out. Fields without
@@ -31,6 +33,8 @@ export const OUTPUT = fileURLToPath(new URL("../frontend/lib/limits.js", import.
 const YAML = createRequire(new URL("../tests/package.json", import.meta.url))("yaml");
 
 const KEYWORDS = ["enum", "minLength", "maxLength", "minimum", "maximum", "minItems", "maxItems"];
+// Extensions of the contract carried as limits, under a name a view can read.
+const EXTENSIONS = { "x-count-maximum": "countMaximum", "x-years-maximum": "yearsMaximum" };
 const METHODS = ["get", "put", "post", "patch", "delete"];
 
 /** The text of frontend/lib/limits.js for the OpenAPI document `text` (YAML). */
@@ -79,6 +83,7 @@ export function generateLimits(text) {
       if (k === "enum") out.enum = s.enum.filter((v) => v !== null).map(plain);
       else if (exact(s[k])) out[k] = Number(s[k]);
     }
+    for (const [k, name] of Object.entries(EXTENSIONS)) if (s[k] !== undefined && exact(s[k])) out[name] = Number(s[k]);
     if (s.items) {
       const item = flatten(s.items);
       const itemLimits = item.properties ? null : limitsOf(item);
@@ -190,7 +195,8 @@ export function generateLimits(text) {
     "// parameters: the query parameters of components/parameters, by name",
     "// enums:      the values of each enumeration schema, in the contract's order",
     "// Each limit uses the JSON Schema keywords: enum, minLength, maxLength, minimum, maximum,",
-    "// minItems, maxItems, and items (the limits of each item of a list).",
+    "// minItems, maxItems, and items (the limits of each item of a list); countMaximum and",
+    "// yearsMaximum are the contract's x-count-maximum and x-years-maximum (a rule's COUNT).",
     "",
     "export const parameters = {",
     ...Object.entries(parameters).map(([k, v]) => `  ${entry([k, v])},`),

@@ -8,7 +8,11 @@
  * renderer, src/feeds/feed_doc.c), send it on one reused SMTP
  * connection (smtp.c), record the outcome (api.outbox_result).  About
  * once a minute it queues the scheduled mail (api.mail_jobs) and says it
- * is alive (api.mail_heartbeat, read by /readyz).
+ * is alive (api.mail_heartbeat, read by /readyz).  Every
+ * SERIES_EXTEND_SECONDS it runs the series job (series.c): open-ended
+ * recurring events get the occurrences their rolling window now reaches.
+ * "il-sender --extend-series" runs that job once and exits (0 when it
+ * ran), for operators and tests.
  *
  * Configuration, from the environment:
  *	DATABASE_URL		required
@@ -20,7 +24,7 @@
  *	MAIL_UNSUBSCRIBE_MAILTO	an address for List-Unsubscribe's mailto
  *	PUBLIC_API_URL, PUBLIC_WEB_URL	as for the API
  *	MAIL_BATCH, MAIL_RETRY_SECONDS, MAIL_MAX_ATTEMPTS, MAIL_LEASE_SECONDS,
- *	MAIL_JOBS_SECONDS	(README: Configuration)
+ *	MAIL_JOBS_SECONDS, SERIES_EXTEND_SECONDS	(README: Configuration)
  *
  * SIGTERM or SIGINT: the message being sent is finished and recorded,
  * the rest of the batch goes back to the queue, and the process exits.
@@ -46,6 +50,7 @@
 #include "sender.h"
 
 #define HEARTBEAT_S	30
+#define SERIES_PASS	50	/* series extended between two mail batches */
 
 #define CLAIM_SQL	"SELECT id, kind, to_addr, subject, body_text, " \
 			"body_html, unsubscribe, message_id, created_epoch, " \
@@ -61,8 +66,8 @@ static char			from_buf[320], from_name_buf[128];
 static char			domain_buf[256], web_host[256];
 static const char		*unsub_mailto;
 
-static void
-logx(const char *fmt, ...)
+void
+sender_log(const char *fmt, ...)
 {
 	va_list		ap;
 	char		when[32];
@@ -258,6 +263,7 @@ config_load(void)
 	cfg.max_attempts = env_int("MAIL_MAX_ATTEMPTS", 10, 1, 100);
 	cfg.lease_s = env_int("MAIL_LEASE_SECONDS", 300, 2, 86400);
 	cfg.jobs_s = env_int("MAIL_JOBS_SECONDS", 60, 1, 3600);
+	cfg.series_s = env_int("SERIES_EXTEND_SECONDS", 3600, 1, 86400);
 	cfg.poll_ms = 1000;
 }
 
@@ -281,7 +287,7 @@ exec_params(PGconn *db, const char *sql, int n, const char *const *vals)
 	rc = (PQresultStatus(res) == PGRES_TUPLES_OK ||
 	    PQresultStatus(res) == PGRES_COMMAND_OK) ? 0 : -1;
 	if (rc == -1)
-		logx("database: %s", PQresultErrorMessage(res));
+		sender_log("database: %s", PQresultErrorMessage(res));
 	PQclear(res);
 	return (rc);
 }
@@ -293,7 +299,7 @@ connect_db(void)
 
 	db = PQconnectdb(cfg.database_url);
 	if (PQstatus(db) != CONNECTION_OK) {
-		logx("cannot connect to the database: %s", PQerrorMessage(db));
+		sender_log("cannot connect to the database: %s", PQerrorMessage(db));
 		PQfinish(db);
 		return (NULL);
 	}
@@ -379,7 +385,7 @@ send_one(PGconn *db, CURL *curl, PGresult *res, int i)
 		if ((ics = render_ics(PQgetvalue(res, i, C_ICS))) == NULL) {
 			record(db, id, "temporary", "calendar part did not "
 			    "render", 0, cfg.retry_s);
-			logx("outbox %s: the calendar part did not render", id);
+			sender_log("outbox %s: the calendar part did not render", id);
 			return (SMTP_TEMPORARY);
 		}
 		m.ics = ics;
@@ -393,7 +399,7 @@ send_one(PGconn *db, CURL *curl, PGresult *res, int i)
 		record(db, id, "permanent", "the message cannot be written as "
 		    "MIME (an address or header is not plain ASCII)", 0,
 		    cfg.retry_s);
-		logx("outbox %s (%s): not valid as MIME, failed", id,
+		sender_log("outbox %s (%s): not valid as MIME, failed", id,
 		    PQgetvalue(res, i, C_KIND));
 		return (SMTP_PERMANENT);
 	}
@@ -404,21 +410,21 @@ send_one(PGconn *db, CURL *curl, PGresult *res, int i)
 	switch (out.result) {
 	case SMTP_SENT:
 		record(db, id, "sent", NULL, 0, cfg.retry_s);
-		logx("outbox %s (%s): sent", id, PQgetvalue(res, i, C_KIND));
+		sender_log("outbox %s (%s): sent", id, PQgetvalue(res, i, C_KIND));
 		break;
 	case SMTP_TEMPORARY:
 		record(db, id, "temporary", out.reason, 0, cfg.retry_s);
-		logx("outbox %s: will retry: %s", id, out.reason);
+		sender_log("outbox %s: will retry: %s", id, out.reason);
 		break;
 	case SMTP_PERMANENT:
 		record(db, id, "permanent", out.reason, out.recipient_rejected,
 		    cfg.retry_s);
-		logx("outbox %s: failed%s: %s", id, out.recipient_rejected ?
+		sender_log("outbox %s: failed%s: %s", id, out.recipient_rejected ?
 		    " (recipient refused: address suppressed)" : "",
 		    out.reason);
 		break;
 	case SMTP_UNAVAILABLE:
-		logx("SMTP server unavailable: %s", out.reason);
+		sender_log("SMTP server unavailable: %s", out.reason);
 		break;
 	}
 	return (out.result);
@@ -444,7 +450,7 @@ drain(PGconn *db, CURL *curl, int retry_s)
 	vals[2] = cfg.domain;
 	res = PQexecParams(db, CLAIM_SQL, 3, NULL, vals, NULL, NULL, 0);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		logx("claim: %s", PQresultErrorMessage(res));
+		sender_log("claim: %s", PQresultErrorMessage(res));
 		PQclear(res);
 		return (-1);
 	}
@@ -482,18 +488,47 @@ wait_for_work(PGconn *db, int ms)
 		PQfreemem(nfy);
 }
 
+/* The series job, run once: "il-sender --extend-series". */
+static int
+extend_series_once(void)
+{
+	PGconn		*db;
+	int		 n, added;
+
+	if ((db = PQconnectdb(cfg.database_url)) == NULL ||
+	    PQstatus(db) != CONNECTION_OK) {
+		sender_log("cannot connect to the database: %s",
+		    PQerrorMessage(db));
+		PQfinish(db);
+		return (1);
+	}
+	n = series_extend_run(db, 0, &added);
+	PQfinish(db);
+	if (n == -1)
+		return (1);
+	sender_log("series job: %d series looked at, %d occurrences added",
+	    n, added);
+	return (0);
+}
+
 int
-main(void)
+main(int argc, char *argv[])
 {
 	struct sigaction	sa;
 	PGconn			*db = NULL;
 	CURL			*curl;
 	PGresult		*res;
 	long long		now, next_beat = 0, next_jobs = 0, pause_until = 0;
+	long long		next_series = 0;
 	char			opts[1024];
-	int			n, db_backoff = 1, smtp_backoff;
+	int			n, added, db_backoff = 1, smtp_backoff;
+	int			once = 0;
 	const char		*smtp_on;
 
+	if (argc == 2 && strcmp(argv[1], "--extend-series") == 0)
+		once = 1;
+	else if (argc != 1)
+		die("usage: il-sender [--extend-series]");
 	config_load();
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK ||
 	    (curl = curl_easy_init()) == NULL) {
@@ -508,6 +543,8 @@ main(void)
 	    setenv("PGAPPNAME", "interlibrary-sender", 1) == -1 ||
 	    setenv("PGCONNECT_TIMEOUT", "5", 1) == -1)
 		die("the public URLs are too long");
+	if (once)
+		return (extend_series_once());
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
@@ -518,7 +555,7 @@ main(void)
 	smtp_on = cfg.smtp_url != NULL ? "true" : "false";
 	smtp_backoff = cfg.retry_s;
 
-	logx("started: %s, from %s", cfg.smtp_url != NULL ?
+	sender_log("started: %s, from %s", cfg.smtp_url != NULL ?
 	    "sending over SMTP" : "SMTP_URL is not set, mail stays queued",
 	    cfg.from_addr);
 	while (!stopping) {
@@ -531,7 +568,7 @@ main(void)
 				continue;
 			}
 			db_backoff = 1;
-			next_beat = next_jobs = 0;
+			next_beat = next_jobs = next_series = 0;
 		}
 		now = now_ms();
 		if (now >= next_beat) {
@@ -544,12 +581,21 @@ main(void)
 		if (now >= next_jobs) {
 			res = PQexec(db, "SELECT api.mail_jobs()");
 			if (PQresultStatus(res) != PGRES_TUPLES_OK)
-				logx("mail jobs: %s", PQresultErrorMessage(res));
+				sender_log("mail jobs: %s", PQresultErrorMessage(res));
 			else if (atoi(PQgetvalue(res, 0, 0)) > 0)
-				logx("queued %s scheduled messages",
+				sender_log("queued %s scheduled messages",
 				    PQgetvalue(res, 0, 0));
 			PQclear(res);
 			next_jobs = now + cfg.jobs_s * 1000LL;
+		}
+		if (now >= next_series) {
+			/* A pass at a time, so that mail keeps going. */
+			n = series_extend_run(db, SERIES_PASS, &added);
+			if (added > 0)
+				sender_log("series job: %d occurrences added",
+				    added);
+			next_series = n == SERIES_PASS ? now_ms() :
+			    now_ms() + cfg.series_s * 1000LL;
 		}
 		if (cfg.smtp_url != NULL && now >= pause_until) {
 			n = drain(db, curl, smtp_backoff);
@@ -566,7 +612,7 @@ main(void)
 		}
 		wait_for_work(db, cfg.poll_ms);
 	}
-	logx("stopping");
+	sender_log("stopping");
 	if (db != NULL)
 		PQfinish(db);
 	curl_easy_cleanup(curl);

@@ -28,6 +28,7 @@ struct sender_config {
 	int		max_attempts;	/* then the message has failed */
 	int		jobs_s;		/* scheduled mail, about this often */
 	int		poll_ms;	/* longest wait without a notification */
+	int		series_s;	/* the series job, about this often */
 };
 
 enum smtp_result {
@@ -47,5 +48,19 @@ struct smtp_outcome {
 /* smtp.c: one message to one recipient on a reused connection. */
 void	smtp_send(CURL *, const struct sender_config *, const char *,
 	    const char *, size_t, struct smtp_outcome *);
+
+/* main.c: a line on standard error, with the time; nothing secret. */
+void	sender_log(const char *, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * series.c: the series job, run once on db (a connection outside any
+ * transaction): every open-ended series whose rolling window reaches
+ * past its occurrences is extended, each in a transaction of its own,
+ * at most max of them (0: all).  Returns how many series were looked at
+ * (max: maybe more are waiting), with the occurrences added in *added,
+ * or -1 on a database error (logged; what was done is kept).
+ */
+struct pg_conn;
+int	series_extend_run(struct pg_conn *, int, int *);
 
 #endif /* !IL_SENDER_H */

@@ -286,6 +286,7 @@ extern const struct field	th_b_create[], th_b_patch[], th_b_milestones[];
 #define RECUR_MAX_COUNT		200	/* occurrences of a series */
 #define RECUR_MAX_YEARS		2	/* after its first occurrence */
 #define RECUR_LOCAL_LEN		20	/* "YYYY-MM-DDTHH:MM:SS" + NUL */
+#define RECUR_SCAN_MAX		200000L	/* starts a window looks at */
 /*
  * Check rule (an RRULE value; a leading "RRULE:" is skipped) against the
  * supported subset.  Returns 0, or -1 with errs filled (field
@@ -305,6 +306,18 @@ int	recurrence_check(const char *, struct input_errors *);
  * or NULL with errs filled.
  */
 json_t	*recurrence_expand(const char *, const char *, struct input_errors *);
+/*
+ * The rolling window of an open-ended rule, for extending a series as
+ * time passes: rule expanded from dtstart (its first local start), the
+ * starts after now (a local time, same form) up to RECUR_MAX_YEARS after
+ * it and at most RECUR_MAX_COUNT of them.  Returns a new object (caller
+ * owns): starts (local times, in order, maybe none) and next (the first
+ * start past the window, or null when the rule has no more); NULL with
+ * errs filled when rule or a time is not valid.  At most RECUR_SCAN_MAX
+ * starts are looked at.
+ */
+json_t	*recurrence_window(const char *, const char *, const char *,
+	    struct input_errors *);
 
 /* resources/signups.c: events' sign-up slots and claims. */
 extern const struct field	su_b_create[], su_b_patch[], su_b_claim[];

@@ -7,7 +7,8 @@
 // parameters: the query parameters of components/parameters, by name
 // enums:      the values of each enumeration schema, in the contract's order
 // Each limit uses the JSON Schema keywords: enum, minLength, maxLength, minimum, maximum,
-// minItems, maxItems, and items (the limits of each item of a list).
+// minItems, maxItems, and items (the limits of each item of a list); countMaximum and
+// yearsMaximum are the contract's x-count-maximum and x-years-maximum (a rule's COUNT).
 
 export const parameters = {
   MentorTopic: { minLength: 1, maxLength: 40 },
@@ -139,7 +140,7 @@ export const bodies = {
   },
   EventCreate: {
     ...EventWritable,
-    recurrence: { minLength: 1, maxLength: 500 },
+    recurrence: { minLength: 1, maxLength: 500, countMaximum: 200, yearsMaximum: 2 },
   },
   EventPatch: {
     ...EventWritable,

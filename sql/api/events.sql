@@ -597,10 +597,15 @@ RETURNS SETOF events LANGUAGE sql STABLE AS $$
 		  AND (p_after_ts IS NULL OR (e.starts_at, e.id) >
 		      (p_after_ts, p_after_id))
 		  -- collapse=series: a series by its next occurrence, the
-		  -- first of it that has not ended at p_from.
+		  -- first of it that has not ended at p_from.  One that has
+		  -- not ended started at most 31 days before p_from (the
+		  -- events CHECK): so the earlier ones are read from
+		  -- events_series_start_idx between those two starts only.
 		  AND (p_query->>'collapse' IS DISTINCT FROM 'series'
 		      OR e.series_id IS NULL OR NOT EXISTS (SELECT 1 FROM events o
 		          WHERE o.series_id = e.series_id AND o.ends_at >= p_from
+		            AND o.starts_at >= p_from - interval '31 days'
+		            AND o.starts_at <= e.starts_at
 		            AND (o.starts_at, o.id) < (e.starts_at, e.id)
 		            AND (o.hidden_at IS NULL
 		                OR api.event_can_manage(o, p_viewer))))

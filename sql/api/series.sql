@@ -160,6 +160,129 @@ BEGIN
 END;
 $$;
 
+-- Extending open-ended series ----------------------------------------------
+
+-- The series job (il-sender, api/sender/series.c) as time passes: one
+-- open-ended series (no COUNT, no UNTIL) whose materialized occurrences
+-- fall short of the rolling window, p_years after now and at most p_max
+-- ahead (RECUR_MAX_YEARS and RECUR_MAX_COUNT, passed by the job: the
+-- window is defined in one place, api/src/il.h), and that this run has
+-- not looked at yet (extended_at before p_since, the run's start).  The
+-- row is locked FOR UPDATE SKIP LOCKED, so jobs running at once on any
+-- number of nodes each take another series; the job expands its rule
+-- with libical (recurrence_window() in recurrence.c) from dtstart_local
+-- for the starts after now_local, and calls api.series_extend in the same
+-- transaction.  No row: nothing (more) to do.
+CREATE FUNCTION api.series_extend_claim(p_since timestamptz,
+    p_years integer, p_max integer)
+RETURNS TABLE (id bigint, rrule text, dtstart_local text, now_local text)
+LANGUAGE sql AS $$
+	SELECT s.id, s.rrule,
+	    to_char(s.dtstart_local, 'YYYY-MM-DD"T"HH24:MI:SS'),
+	    to_char(now() AT TIME ZONE s.timezone, 'YYYY-MM-DD"T"HH24:MI:SS')
+	FROM series s
+	WHERE s.count IS NULL AND s.until_at IS NULL AND s.until_date IS NULL
+	  AND (s.extended_at IS NULL OR s.extended_at < p_since)
+	  AND (s.next_start IS NULL
+	      OR s.next_start <= now() + make_interval(years => p_years))
+	  AND (SELECT count(*) FROM events e
+	      WHERE e.series_id = s.id AND e.recurrence_id > now()) +
+	      (SELECT count(*) FROM unnest(s.exdates) x WHERE x > now()) < p_max
+	ORDER BY s.extended_at NULLS FIRST, s.id
+	LIMIT 1
+	FOR UPDATE OF s SKIP LOCKED;
+$$;
+
+-- The occurrences of series p_id (claimed by api.series_extend_claim in
+-- this transaction) that the rolling window adds: p_plan is
+-- {starts: local start times after now, in order; next: the first
+-- local start past the window, or null}.  A start is made an occurrence
+-- unless it is materialized already (on or before materialized_until,
+-- or present: the unique index on (series_id, recurrence_id) is the
+-- backstop) or was deleted (exdates); exceptions and every existing
+-- occurrence are left alone.  A new occurrence is made of the series'
+-- template (what POST made it of, with every "all" edit since), with the
+-- organization and organizers of the series' latest occurrence that
+-- follows the series, and hidden like it (a series a moderator hid does
+-- not come back with its new dates).  Returns how many occurrences were
+-- added.
+CREATE FUNCTION api.series_extend(p_id bigint, p_plan jsonb)
+RETURNS integer LANGUAGE plpgsql AS $$
+DECLARE
+	s	series;
+	e	events;
+	m	events;
+	v_new	bigint[];
+	v_next	timestamptz;
+BEGIN
+	SELECT * INTO s FROM series WHERE id = p_id FOR UPDATE;
+	IF NOT FOUND OR s.count IS NOT NULL OR s.until_at IS NOT NULL
+	    OR s.until_date IS NOT NULL THEN
+		RETURN 0;
+	END IF;
+	IF p_plan->>'next' IS NOT NULL THEN
+		v_next := api.local_start((p_plan->>'next')::timestamp,
+		    s.timezone);
+	END IF;
+	-- Nothing to add (or a plan without starts, which the job sends for
+	-- a series it could not extend): looked at, all the same.
+	IF NOT EXISTS (SELECT 1 FROM jsonb_array_elements_text(p_plan->'starts') x
+	    WHERE api.local_start(x::timestamp, s.timezone) > s.materialized_until) THEN
+		UPDATE series SET next_start = v_next, extended_at = now()
+		WHERE id = s.id;
+		RETURN 0;
+	END IF;
+	SELECT * INTO m FROM events o WHERE o.series_id = s.id
+	ORDER BY NOT o.exception AND o.status = 'scheduled' DESC,
+	    o.recurrence_id DESC
+	LIMIT 1;
+	e.guest_limit := 0;
+	e.tags := '{}';
+	e.timezone := s.timezone;
+	e := api.event_apply(e, s.template);
+
+	WITH t AS (
+		SELECT api.local_start(x::timestamp, s.timezone) AS at
+		FROM jsonb_array_elements_text(p_plan->'starts') x
+	), ins AS (
+		INSERT INTO events (title, description, kind, tags, starts_at,
+		    ends_at, timezone, venue, address, city, latitude, longitude,
+		    online_url, accessibility_notes, capacity, guest_limit,
+		    organization_id, created_by, target, talking_points,
+		    series_id, recurrence_id, hidden_at)
+		SELECT e.title, e.description, e.kind, e.tags, t.at,
+		    t.at + s.duration, s.timezone, e.venue, e.address, e.city,
+		    e.latitude, e.longitude, e.online_url, e.accessibility_notes,
+		    e.capacity, e.guest_limit,
+		    CASE WHEN m.id IS NOT NULL THEN m.organization_id
+		        ELSE s.organization_id END,
+		    s.created_by, e.target, e.talking_points, s.id, t.at,
+		    m.hidden_at
+		FROM t
+		WHERE t.at > s.materialized_until AND t.at > now()
+		  AND t.at <> ALL (s.exdates)
+		ORDER BY t.at
+		ON CONFLICT (series_id, recurrence_id) DO NOTHING
+		RETURNING id
+	)
+	SELECT array_agg(id) INTO v_new FROM ins;
+
+	INSERT INTO event_organizers (event_id, member_id)
+	SELECT n.id, o.member_id
+	FROM unnest(v_new) n(id)
+	CROSS JOIN (SELECT eo.member_id FROM event_organizers eo
+	    WHERE eo.event_id = m.id
+	    UNION SELECT s.created_by WHERE s.created_by IS NOT NULL) o
+	ON CONFLICT DO NOTHING;
+
+	UPDATE series SET materialized_until = greatest(materialized_until,
+	        (SELECT max(recurrence_id) FROM events WHERE series_id = s.id)),
+	    next_start = v_next, extended_at = now()
+	WHERE id = s.id;
+	RETURN coalesce(cardinality(v_new), 0);
+END;
+$$;
+
 -- Reading ----------------------------------------------------------------
 
 -- "a, b and c"

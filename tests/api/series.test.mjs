@@ -502,3 +502,230 @@ test('GET /v1/events?collapse=series lists a series by its next occurrence', asy
 	    [ids[0], once]);
 	assertProblem(await get('/v1/events?collapse=all'), 400, 'collapse');
 });
+
+// il-sender's series job, run once (il-sender --extend-series): resolves
+// to its exit code and output.
+function extendSeries() {
+	return new Promise((resolve) => {
+		execFile(path.join(here, '..', '..', 'api', 'build', 'il-sender'), ['--extend-series'],
+		    { env: process.env }, (err, stdout, stderr) => resolve({
+			code: err ? err.code : 0, out: stdout + stderr }));
+	});
+}
+
+// Series sid as it would be had it been made 52 weeks earlier (times
+// moved in local time, in zone tz): its window is a year short.
+async function ageSeries(sid, tz) {
+	// Out of the way first: moved by 52 weeks at once, an occurrence would
+	// meet another's original start in the unique index.
+	await sql(`UPDATE events SET recurrence_id = recurrence_id + interval '8760000 hours'
+	    WHERE series_id = $1`, [sid]);
+	await sql(`UPDATE events SET
+	    starts_at = ((starts_at AT TIME ZONE $2) - interval '364 days') AT TIME ZONE $2,
+	    ends_at = ((ends_at AT TIME ZONE $2) - interval '364 days') AT TIME ZONE $2,
+	    recurrence_id = (((recurrence_id - interval '8760000 hours') AT TIME ZONE $2)
+	        - interval '364 days') AT TIME ZONE $2
+	    WHERE series_id = $1`, [sid, tz]);
+	await sql(`UPDATE series SET dtstart_local = dtstart_local - interval '364 days',
+	    materialized_until = ((materialized_until AT TIME ZONE $2) - interval '364 days')
+	        AT TIME ZONE $2,
+	    exdates = ARRAY(SELECT ((x AT TIME ZONE $2) - interval '364 days') AT TIME ZONE $2
+	        FROM unnest(exdates) x)
+	    WHERE id = $1`, [sid, tz]);
+}
+
+test('the series job extends an open-ended series as time passes, once', async () => {
+	const host = await makeMember();
+	const tz = 'America/Chicago';
+	// Tuesdays 18:00 in Chicago, from the second Tuesday ahead, no end.
+	const [{ first }] = await sql(`SELECT to_char(d, 'YYYY-MM-DD') AS first
+	    FROM generate_series(current_date + 8, current_date + 14, '1 day') d
+	    WHERE extract(isodow FROM d) = 2`);
+	let r = await post('/v1/events', { title: 'Open club', kind: 'meetup', venue: 'Hall',
+	    capacity: 10, starts_at: `${first}T18:00:00-06:00`, ends_at: `${first}T20:00:00-06:00`,
+	    timezone: tz, recurrence: 'FREQ=WEEKLY;BYDAY=TU' }, as(host));
+	assert.equal(r.status, 201, r.text);
+	const sid = r.json.series_id;
+	let ids = (await sql('SELECT id FROM events WHERE series_id = $1 ORDER BY starts_at',
+	    [sid])).map((x) => Number(x.id));
+	// The whole series gets a new capacity (its template too); the 60th
+	// occurrence is moved to another room on its own; the 61st is
+	// cancelled, the 62nd deleted.
+	r = await patch(`/v1/events/${ids[0]}?scope=all`, { capacity: 25 }, as(host));
+	assert.equal(r.status, 200, r.text);
+	r = await patch(`/v1/events/${ids[59]}`, { venue: 'Room B' }, as(host));
+	assert.equal(r.status, 200, r.text);
+	assert.equal((await post(`/v1/events/${ids[60]}/cancel`, {}, as(host))).status, 200);
+	await sql('DELETE FROM events WHERE id = $1', [ids[61]]);
+
+	// A year passes (52 weeks, in local time): the series as it would be
+	// if it had been made then, its window now a year short.
+	await ageSeries(sid, tz);
+	const before = await sql(`SELECT id, recurrence_id, venue, status, capacity, exception
+	    FROM events WHERE series_id = $1 ORDER BY recurrence_id`, [sid]);
+	const [{ last }] = await sql('SELECT materialized_until AS last FROM series WHERE id = $1',
+	    [sid]);
+
+	// Two jobs at once (as on two nodes), then a third: every run succeeds.
+	const runs = await Promise.all([extendSeries(), extendSeries()]);
+	for (const x of runs) assert.equal(x.code, 0, x.out);
+	const third = await extendSeries();
+	assert.equal(third.code, 0, third.out);
+
+	const after = await sql(`SELECT id, recurrence_id, starts_at, ends_at, venue, status,
+	    capacity, exception, title, to_char(recurrence_id AT TIME ZONE $2, 'Dy HH24:MI') AS local,
+	    (SELECT array_agg(member_id) FROM event_organizers o WHERE o.event_id = e.id) AS orgs
+	    FROM events e WHERE series_id = $1 ORDER BY recurrence_id`, [sid, tz]);
+	// Nothing existing changed: exceptions, cancelled and past ones kept.
+	for (const b of before) {
+		const a = after.find((x) => x.id === b.id);
+		assert.ok(a, `occurrence ${b.id} kept`);
+		assert.deepEqual([iso(a.recurrence_id), a.venue, a.status, a.capacity, a.exception],
+		    [iso(b.recurrence_id), b.venue, b.status, b.capacity, b.exception]);
+	}
+	assert.deepEqual(before.filter((b) => b.exception).map((b) => b.venue), ['Room B']);
+	assert.equal(before.filter((b) => b.status === 'cancelled').length, 1);
+	// New ones: after the old window, from the template (capacity 25, the
+	// hall, the host organizing), Tuesdays 18:00 local across DST, each
+	// once, every week but the deleted one up to two years from now.
+	const added = after.filter((a) => !before.some((b) => b.id === a.id));
+	assert.ok(added.length >= 50 && added.length <= 53, `${added.length} added`);
+	for (const a of added) {
+		assert.ok(a.recurrence_id > last);
+		assert.deepEqual([a.local, a.venue, a.capacity, a.status, a.exception, a.title,
+		    a.ends_at - a.starts_at, a.orgs.map(Number)],
+		    ['Tue 18:00', 'Hall', 25, 'scheduled', false, 'Open club', 2 * 3600000, [host.id]]);
+	}
+	const days = after.map((a) => a.recurrence_id.getTime());
+	const gaps = days.slice(1).map((d, i) => Math.round((d - days[i]) / 86400000));
+	assert.deepEqual(gaps.filter((g) => g < 6 || g > 8 && g !== 14), []);
+	assert.equal(gaps.filter((g) => g === 14).length, 1);	// the deleted one
+	assert.equal(new Set(days).size, days.length);
+	const twoYears = Date.now() + 2 * 365.25 * 86400000;
+	assert.ok(days[days.length - 1] <= twoYears + 86400000);
+	assert.ok(days[days.length - 1] + 8 * 86400000 > twoYears);
+
+	// The series' reading lists them; the next run has nothing to do.
+	r = await get(`/v1/series/${sid}`);
+	assert.equal(r.status, 200, r.text);
+	assert.equal(r.json.occurrences.length, after.filter((a) => a.ends_at > new Date()).length);
+	assert.equal((await extendSeries()).code, 0);
+	const [{ n }] = await sql('SELECT count(*)::int AS n FROM events WHERE series_id = $1', [sid]);
+	assert.equal(n, after.length);
+});
+
+test('role matrix of the series operations: PATCH with each scope, series RSVP, GET', async () => {
+	const host = await makeMember();
+	const member = await makeMember();
+	const admin = await makeMember();
+	await sql(`UPDATE members SET role = 'admin' WHERE id = $1`, [admin.id]);
+	const start = Math.floor(Date.now() / 60000) * 60000 + 5 * 86400000;
+	let r = await post('/v1/events', { title: 'Matrix', kind: 'meetup', venue: 'Hall',
+	    starts_at: iso(start), ends_at: iso(start + 3600000), timezone: 'UTC',
+	    recurrence: 'FREQ=WEEKLY;COUNT=6' }, as(host));
+	assert.equal(r.status, 201, r.text);
+	const sid = r.json.series_id;
+	const ids = (await sql('SELECT id FROM events WHERE series_id = $1 ORDER BY starts_at',
+	    [sid])).map((x) => Number(x.id));
+	const seriesCount = async () => Number((await sql(
+	    'SELECT count(DISTINCT series_id) AS n FROM events WHERE id = ANY ($1)', [ids]))[0].n);
+
+	// PATCH, each scope: anonymous 401, a member who does not organize it 403
+	// (and nothing is split), its organizer and a site admin 200.
+	for (const scope of ['this', 'following', 'all']) {
+		const id = ids[scope === 'following' ? 4 : 1];
+		assertProblem(await patch(`/v1/events/${id}?scope=${scope}`, { venue: 'x' }), 401);
+		assertProblem(await patch(`/v1/events/${id}?scope=${scope}`, { venue: 'x' },
+		    as(member)), 403);
+		assert.equal(await seriesCount(), 1);
+	}
+	r = await patch(`/v1/events/${ids[1]}?scope=this`, { venue: 'Room 1' }, as(host));
+	assert.equal(r.status, 200, r.text);
+	r = await patch(`/v1/events/${ids[2]}?scope=all`, { capacity: 20 }, as(admin));
+	assert.equal(r.status, 200, r.text);
+	r = await patch(`/v1/events/${ids[3]}?scope=this`, { venue: 'Room 3' }, as(admin));
+	assert.equal(r.status, 200, r.text);
+	r = await patch(`/v1/events/${ids[2]}?scope=all`, { capacity: 30 }, as(host));
+	assert.equal(r.status, 200, r.text);
+	r = await patch(`/v1/events/${ids[4]}?scope=following`, { title: 'Matrix, later' },
+	    as(admin));
+	assert.equal(r.status, 200, r.text);
+	assert.equal(await seriesCount(), 2);
+	const evs = await Promise.all(ids.map(async (id) => (await get(`/v1/events/${id}`)).json));
+	assert.deepEqual(evs.map((e) => [e.venue, e.capacity, e.title]), [
+		['Hall', 30, 'Matrix'], ['Room 1', null, 'Matrix'], ['Hall', 30, 'Matrix'],
+		['Room 3', 20, 'Matrix'], ['Hall', 30, 'Matrix, later'], ['Hall', 30, 'Matrix, later']]);
+
+	// Series RSVP: anonymous 401; any member (it is not an organizer's
+	// operation) and a site admin 200.
+	assertProblem(await put(`/v1/events/${ids[0]}/rsvp`, { response: 'going', series: true }),
+	    401);
+	for (const who of [member, admin, host]) {
+		r = await put(`/v1/events/${ids[0]}/rsvp`, { response: 'going', series: true }, as(who));
+		assert.equal(r.status, 200, r.text);
+	}
+
+	// GET /v1/series/{id}: public while an occurrence is visible; once they
+	// are all hidden (moderation), for its organizers and site admins only.
+	for (const who of [null, member, host, admin]) {
+		r = await get(`/v1/series/${sid}`, who ? as(who) : {});
+		assert.equal(r.status, 200, r.text);
+		assert.deepEqual(r.json.occurrences.map((e) => e.id), ids.slice(0, 4));
+	}
+	await sql('UPDATE events SET hidden_at = now() WHERE series_id = $1', [sid]);
+	assertProblem(await get(`/v1/series/${sid}`), 404);
+	assertProblem(await get(`/v1/series/${sid}`, as(member)), 404);
+	for (const who of [host, admin]) {
+		r = await get(`/v1/series/${sid}`, as(who));
+		assert.equal(r.status, 200, r.text);
+		assert.equal(r.json.occurrences.length, 4);
+	}
+	assertProblem(await get('/v1/series/999999999'), 404);
+});
+
+test('the series job: a series a moderator hid gets its new dates hidden', async () => {
+	const host = await makeMember();
+	const start = Math.floor(Date.now() / 60000) * 60000 + 3 * 86400000;
+	const r = await post('/v1/events', { title: 'Hidden club', kind: 'meetup',
+	    starts_at: iso(start), ends_at: iso(start + 3600000), timezone: 'UTC',
+	    recurrence: 'FREQ=WEEKLY' }, as(host));
+	assert.equal(r.status, 201, r.text);
+	const sid = r.json.series_id;
+	await sql('UPDATE events SET hidden_at = now() WHERE series_id = $1', [sid]);
+	await ageSeries(sid, 'UTC');
+	const [{ n: before }] = await sql('SELECT count(*)::int AS n FROM events WHERE series_id = $1',
+	    [sid]);
+	const run = await extendSeries();
+	assert.equal(run.code, 0, run.out);
+	const rows = await sql(`SELECT count(*)::int AS n, count(hidden_at)::int AS hidden
+	    FROM events WHERE series_id = $1`, [sid]);
+	assert.ok(rows[0].n > before + 40, `${rows[0].n} after ${before}`);
+	assert.equal(rows[0].hidden, rows[0].n);
+	assertProblem(await get(`/v1/series/${sid}`), 404);
+});
+
+test('the series job: a series it cannot extend is logged and passed over', async () => {
+	const host = await makeMember();
+	const start = Math.floor(Date.now() / 60000) * 60000 + 3 * 86400000;
+	const make = async (title) => {
+		const r = await post('/v1/events', { title, kind: 'meetup', starts_at: iso(start),
+		    ends_at: iso(start + 3600000), timezone: 'UTC', recurrence: 'FREQ=WEEKLY' },
+		    as(host));
+		assert.equal(r.status, 201, r.text);
+		await ageSeries(r.json.series_id, 'UTC');
+		return r.json.series_id;
+	};
+	const bad = await make('Broken template');
+	const good = await make('Fine template');
+	// A template the API would refuse today (written behind its back).
+	await sql(`UPDATE series SET template = template || '{"timezone": "Nowhere/Gone"}'
+	    WHERE id = $1`, [bad]);
+	const count = async (sid) => Number((await sql(
+	    'SELECT count(*) AS n FROM events WHERE series_id = $1', [sid]))[0].n);
+	const [badBefore, goodBefore] = [await count(bad), await count(good)];
+	const run = await extendSeries();
+	assert.equal(run.code, 0, run.out);
+	assert.match(run.out, new RegExp(`series ${bad}: .*time zone`));
+	assert.equal(await count(bad), badBefore);
+	assert.ok(await count(good) > goodBefore + 40);
+});

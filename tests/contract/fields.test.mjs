@@ -399,7 +399,20 @@ function compareBody(problems, route, op) {
     { body: true, patch: route.flags.includes('merge_patch') });
 }
 
-const routes = dumpRoutes().routes;
+const dumped = dumpRoutes();
+const routes = dumped.routes;
+
+// A rule's bounds live inside its string, where the field tables cannot say them: the
+// contract states them as extensions (the web app's limits.js carries them) and they
+// must be the API's own (RECUR_* in api/src/il.h).
+test('a recurrence rule\'s bounds in openapi.yaml are the API\'s', () => {
+  const r = deref(doc.components.schemas.EventCreate).allOf
+    .map(deref).find((s) => s.properties?.recurrence).properties.recurrence;
+  assert.deepEqual(
+    { rule_max: Number(r.maxLength), count_max: Number(r['x-count-maximum']),
+      years_max: Number(r['x-years-maximum']) },
+    dumped.recurrence);
+});
 
 test('every openapi operation has a C route, and every C route an operation', () => {
   const c = new Set(routes.map((r) => `${r.method} ${PATH_ALIASES[r.path] ?? r.path}`));

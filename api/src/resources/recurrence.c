@@ -70,6 +70,9 @@ static int	recur_parse(const char *, struct recur_parts *,
 		    struct input_errors *);
 static int	recur_local(const char *, struct icaltimetype *);
 static void	recur_local_text(struct icaltimetype, char *, size_t);
+static icalrecur_iterator *recur_iterator(const char *, const char *,
+		    struct recur_parts *, struct icaltimetype *,
+		    struct input_errors *);
 
 /* Whether s[0..n) are n digits. */
 static int
@@ -389,24 +392,95 @@ recurrence_check(const char *rule, struct input_errors *errs)
 	return (recur_parse(rule, &rp, errs));
 }
 
+/*
+ * A libical iterator over rule from dtstart (a local time), with the
+ * rule's parts in rp and the first start in *start; NULL with errs
+ * filled.  The caller frees it (icalrecur_iterator_free).
+ */
+static icalrecur_iterator *
+recur_iterator(const char *rule, const char *dtstart, struct recur_parts *rp,
+    struct icaltimetype *start, struct input_errors *errs)
+{
+	struct icalrecurrencetype	 r;
+	icalrecur_iterator		*it;
+
+	if (recur_parse(rule, rp, errs) == -1)
+		return (NULL);
+	if (recur_local(dtstart, start) == -1) {
+		input_error_add(errs, "starts_at", "is not a time");
+		return (NULL);
+	}
+	r = icalrecurrencetype_from_string(rp->rule);
+	if (r.freq == ICAL_NO_RECURRENCE ||
+	    (it = icalrecur_iterator_new(r, *start)) == NULL) {
+		icalerror_clear_errno();
+		input_error_add(errs, RECUR_FIELD, "is not a rule that can be "
+		    "expanded");
+		return (NULL);
+	}
+	return (it);
+}
+
+json_t *
+recurrence_window(const char *rule, const char *dtstart, const char *now,
+    struct input_errors *errs)
+{
+	struct recur_parts	 rp;
+	struct icaltimetype	 start, from, limit, bound, t;
+	icalrecur_iterator	*it;
+	json_t			*plan, *starts;
+	char			 text[RECUR_LOCAL_LEN];
+	long			 scanned;
+
+	if (recur_local(now, &from) == -1) {
+		input_error_add(errs, "now", "is not a time");
+		return (NULL);
+	}
+	if ((it = recur_iterator(rule, dtstart, &rp, &start, errs)) == NULL)
+		return (NULL);
+	limit = from;
+	limit.year += RECUR_MAX_YEARS;
+	limit = icaltime_normalize(limit);
+	bound = rp.until;
+	if (!icaltime_is_null_time(bound) && !rp.until_date)
+		icaltime_adjust(&bound, 0, 0, 0, RECUR_UTC_SLACK);
+
+	plan = json_object();
+	starts = json_array();
+	json_object_set_new(plan, "starts", starts);
+	json_object_set_new(plan, "next", json_null());
+	for (scanned = 0; scanned < RECUR_SCAN_MAX; scanned++) {
+		t = icalrecur_iterator_next(it);
+		if (icaltime_is_null_time(t) || (!icaltime_is_null_time(bound) &&
+		    icaltime_compare(t, bound) > 0))
+			break;
+		if (icaltime_compare(t, from) <= 0)
+			continue;
+		recur_local_text(t, text, sizeof(text));
+		if (icaltime_compare(t, limit) > 0 ||
+		    json_array_size(starts) == RECUR_MAX_COUNT) {
+			json_object_set_new(plan, "next", json_string(text));
+			break;
+		}
+		json_array_append_new(starts, json_string(text));
+	}
+	icalrecur_iterator_free(it);
+	return (plan);
+}
+
 json_t *
 recurrence_expand(const char *rule, const char *dtstart,
     struct input_errors *errs)
 {
 	struct recur_parts		 rp;
-	struct icalrecurrencetype	 r;
 	struct icaltimetype		 start, limit, bound, t;
 	icalrecur_iterator		*it;
 	json_t				*plan, *starts;
 	char				 text[RECUR_LOCAL_LEN], until[24];
 	int				 n, max, complete;
 
-	if (recur_parse(rule, &rp, errs) == -1)
+	if ((it = recur_iterator(rule, dtstart, &rp, &start, errs)) == NULL)
 		return (NULL);
-	if (recur_local(dtstart, &start) == -1) {
-		input_error_add(errs, "starts_at", "is not a time");
-		return (NULL);
-	}
 	limit = start;
 	limit.year += RECUR_MAX_YEARS;
 	limit = icaltime_normalize(limit);
@@ -417,6 +491,7 @@ recurrence_expand(const char *rule, const char *dtstart,
 		if (icaltime_compare(rp.until, limit) > 0) {
 			input_error_add(errs, RECUR_FIELD, "UNTIL is more than "
 			    "%d years after starts_at", RECUR_MAX_YEARS);
+			icalrecur_iterator_free(it);
 			return (NULL);
 		}
 		bound = rp.until;
@@ -431,15 +506,6 @@ recurrence_expand(const char *rule, const char *dtstart,
 			/* SQL applies the exact instant. */
 			icaltime_adjust(&bound, 0, 0, 0, RECUR_UTC_SLACK);
 		}
-	}
-
-	r = icalrecurrencetype_from_string(rp.rule);
-	if (r.freq == ICAL_NO_RECURRENCE ||
-	    (it = icalrecur_iterator_new(r, start)) == NULL) {
-		icalerror_clear_errno();
-		input_error_add(errs, RECUR_FIELD, "is not a rule that can be "
-		    "expanded");
-		return (NULL);
 	}
 
 	/* A UTC UNTIL may let through a few more that SQL then drops. */

@@ -6,12 +6,16 @@
  *
  *	{ "routes": [ { "method": "GET", "path": "/v1/events",
  *	    "flags": ["auth", ...], "query": [field...],
- *	    "body": [field...] or null }, ... ] }
+ *	    "body": [field...] or null }, ... ],
+ *	  "recurrence": { "rule_max", "count_max", "years_max" } }
  *
  * A field is { "name", "type" ("string", "email", ...), "flags"
  * ("required", "nullable", "readonly"), "min", "max", "values",
  * "item_max", "fields" (FT_OBJECT, FT_OBJECTS) }; a read-only field has
  * its name and flags only, since the API refuses it whatever its value.
+ * "recurrence" holds the bounds of a rule that live inside its string
+ * (recurrence.c), which openapi.yaml states as x-count-maximum and
+ * x-years-maximum.
  */
 
 #include <stdio.h>
@@ -144,6 +148,9 @@ main(void)
 		json_array_append_new(list, o);
 	}
 	json_object_set_new(doc, "routes", list);
+	json_object_set_new(doc, "recurrence", json_pack("{s:i, s:i, s:i}",
+	    "rule_max", RECUR_RULE_MAX, "count_max", RECUR_MAX_COUNT,
+	    "years_max", RECUR_MAX_YEARS));
 	if (json_dumpf(doc, stdout, JSON_INDENT(1) | JSON_PRESERVE_ORDER) ==
 	    -1 || putchar('\n') == EOF || fflush(stdout) == EOF)
 		return (1);

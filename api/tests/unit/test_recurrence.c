@@ -130,5 +130,52 @@ main(void)
 	    &errs) == NULL);
 	CHECK(errs.n == 1 && strcmp(errs.e[0].field, "starts_at") == 0);
 
+	/*
+	 * The rolling window: from a start years back, the starts after now,
+	 * aligned on the rule's first start (every other Tuesday), two years
+	 * of them, then the first one past the window.
+	 */
+	memset(&errs, 0, sizeof(errs));
+	plan = recurrence_window("FREQ=WEEKLY;INTERVAL=2", "2020-01-07T18:00:00",
+	    "2026-03-04T12:00:00", &errs);
+	CHECK(plan != NULL);
+	if (plan != NULL) {
+		json_t	*st = json_object_get(plan, "starts");
+
+		CHECK(json_array_size(st) == 52);
+		CHECK_STR(json_string_value(json_array_get(st, 0)),
+		    "2026-03-10T18:00:00");
+		CHECK_STR(json_string_value(json_array_get(st, 51)),
+		    "2028-02-22T18:00:00");
+		CHECK_STR(json_string_value(json_object_get(plan, "next")),
+		    "2028-03-07T18:00:00");
+		json_decref(plan);
+	}
+	/* Daily: 200 ahead at most; a start at now itself is not after it. */
+	memset(&errs, 0, sizeof(errs));
+	plan = recurrence_window("FREQ=DAILY", "2026-01-01T09:00:00",
+	    "2026-03-04T09:00:00", &errs);
+	CHECK(plan != NULL);
+	if (plan != NULL) {
+		json_t	*st = json_object_get(plan, "starts");
+
+		CHECK(json_array_size(st) == 200);
+		CHECK_STR(json_string_value(json_array_get(st, 0)),
+		    "2026-03-05T09:00:00");
+		CHECK_STR(json_string_value(json_object_get(plan, "next")),
+		    "2026-09-21T09:00:00");
+		json_decref(plan);
+	}
+	/* A rule that has ended: no starts, no next. */
+	memset(&errs, 0, sizeof(errs));
+	plan = recurrence_window("FREQ=DAILY;COUNT=3", "2026-01-01T09:00:00",
+	    "2026-03-04T09:00:00", &errs);
+	CHECK(plan != NULL && json_array_size(json_object_get(plan,
+	    "starts")) == 0 && json_is_null(json_object_get(plan, "next")));
+	json_decref(plan);
+	memset(&errs, 0, sizeof(errs));
+	CHECK(recurrence_window("FREQ=DAILY", "2026-01-01T09:00:00",
+	    "2026-03-04", &errs) == NULL);
+
 	return (unit_done("recurrence"));
 }

@@ -2,10 +2,13 @@
 // zone, the organization it is for (one the member is an admin of), places and guests,
 // and the advocacy fields; what was typed is kept as a draft. An edit is sent with the
 // version it started from (If-Match): when another organizer saved meanwhile, the API
-// answers 412 and the form says so, keeping what was typed.
+// answers 412 and the form says so, keeping what was typed. Editing an occurrence of a
+// series first asks which of its events the change is for (PATCH ?scope=this|following|all);
+// for the series' other events only what was changed is sent, and times are changed one
+// date at a time (the API refuses them for several occurrences).
 import { ApiError, get, patch, post } from "../../lib/api.js";
 import { h, link, parseList } from "../../lib/dom.js";
-import { draftNotice, dropDraft, enumOptions, field, formAlert, keepDraft, onSubmit, submit, value, withOption } from "../../lib/forms.js";
+import { draftNotice, dropDraft, enumOptions, field, formAlert, keepDraft, onSubmit, radioGroup, submit, value, withOption } from "../../lib/forms.js";
 import { bodies } from "../../lib/limits.js";
 import { positionFields, positionValues } from "../../lib/nearby.js";
 import { adminOrganizationOptions } from "../../lib/organizations.js";
@@ -13,7 +16,7 @@ import { navigate } from "../../lib/router.js";
 import { fromLocalInput, localZone, toLocalInput, validZone, zoneList } from "../../lib/time.js";
 import { flashNext, pageHeading } from "../../lib/ui.js";
 import { EVENT_KINDS } from "./item.js";
-import { repeatsFieldset, repeatsRule } from "./repeats.js";
+import { repeatsFieldset, repeatsRule, SCOPES } from "./repeats.js";
 
 const F = bodies.EventCreate;
 
@@ -82,6 +85,7 @@ export async function eventFormView({ params }) {
     ),
     field("tags", "Tags", { value: (ev?.tags || []).join(", "), hint: `Separate with commas, up to ${F.tags.maxItems}.` }),
     advocacyBox,
+    ev?.series_id ? radioGroup("scope", "This event repeats: change which events?", SCOPES, "this", { hint: "Past dates never change." }) : null,
     h("div", { class: "actions" }, submit(editing ? "Save changes" : "Create event"), link(editing ? `/events/${ev.id}` : "/events", "Cancel", { class: "button secondary" })),
   );
   form.elements.kind.addEventListener("change", () => {
@@ -140,7 +144,18 @@ export async function eventFormView({ params }) {
     } else if (body.organization === (ev.organization?.slug || null)) {
       delete body.organization;
     }
-    const saved = editing ? await patch(`/v1/events/${ev.id}`, body, { version: ev.version }) : await post("/v1/events", body);
+    const scope = ev?.series_id ? value(form, "scope") || "this" : null;
+    if (scope && scope !== "this") {
+      // The series' other events get what was changed here, never their own times.
+      const same = (k) => JSON.stringify(body[k] ?? null) === JSON.stringify(k === "organization" ? ev.organization?.slug ?? null : ev[k] ?? null);
+      if (!same("timezone") || Date.parse(body.starts_at) !== Date.parse(ev.starts_at) || Date.parse(body.ends_at) !== Date.parse(ev.ends_at)) {
+        throw new ApiError(400, { detail: "Please correct the marked fields.", errors: [{ field: "scope", message: "times change one date at a time: choose \u201cThis event\u201d, or keep the times" }] });
+      }
+      for (const k of Object.keys(body)) if (same(k)) delete body[k];
+    }
+    const saved = editing
+      ? await patch(`/v1/events/${ev.id}`, body, { version: ev.version, query: scope ? { scope } : undefined })
+      : await post("/v1/events", body);
     dropDraft(draftKey);
     flashNext(editing ? "The event was saved." : "The event was created.");
     navigate(`/events/${saved.id}`);

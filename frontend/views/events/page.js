@@ -16,7 +16,7 @@ import { invitationNotice, invitationPanel, invitationToken } from "./emailinvit
 import { kindLabel } from "./item.js";
 import { personActions, personItem } from "./people.js";
 import { signupsPanel } from "./signups.js";
-import { seriesNote } from "./repeats.js";
+import { SCOPES, seriesNote } from "./repeats.js";
 
 function rsvpSentence(r, ev) {
   if (!r) return null;
@@ -399,14 +399,25 @@ function cancelForm(ev, refresh) {
     h("h3", { id: "cancel-h" }, "Cancel this event"),
     formAlert(),
     field("reason", "Reason", { rows: 3, maxlength: bodies.EventCancel.reason.maxLength, hint: "Everyone who answered is notified with this reason. The event stays listed, marked as cancelled." }),
+    ev.series_id ? radioGroup("cancel_scope", "This event repeats: cancel which events?", SCOPES, "this", { hint: "Past dates never change." }) : null,
     h("div", { class: "actions" }, submit("Cancel event", { cls: "button danger" })),
   );
   onSubmit(form, async () => {
-    const ok = await confirmDialog("Everyone who RSVPed will be notified. This cannot be undone.", { title: `Cancel ${ev.title}?`, confirmLabel: "Cancel event", danger: true });
+    const scope = ev.series_id ? value(form, "cancel_scope") || "this" : "this";
+    // The API cancels one event at a time (POST /v1/events/{id}/cancel): for several dates
+    // of a series, this one first, then each later (or other) date still to come.
+    let ids = [ev.id];
+    if (scope !== "this") {
+      const occ = (await get(`/v1/series/${ev.series_id}`)).occurrences.filter((o) => o.status !== "cancelled");
+      const mine = occ.filter((o) => o.id !== ev.id && (scope === "all" || Date.parse(o.starts_at) > Date.parse(ev.starts_at)));
+      ids = [ev.id, ...mine.map((o) => o.id)];
+    }
+    const what = ids.length === 1 ? "Everyone who RSVPed will be notified." : `${ids.length} dates will be cancelled, and everyone who RSVPed to them notified.`;
+    const ok = await confirmDialog(`${what} This cannot be undone.`, { title: `Cancel ${ev.title}?`, confirmLabel: ids.length === 1 ? "Cancel event" : `Cancel ${ids.length} events`, danger: true });
     if (!ok) return;
     const reason = form.elements.reason.value.trim();
-    await post(`/v1/events/${ev.id}/cancel`, { reason: reason || null });
-    await refresh("The event was cancelled.");
+    for (const id of ids) await post(`/v1/events/${id}/cancel`, { reason: reason || null });
+    await refresh(ids.length === 1 ? "The event was cancelled." : `${ids.length} events were cancelled.`);
     document.getElementById("cancelled-banner")?.setAttribute("tabindex", "-1");
     document.getElementById("cancelled-banner")?.focus();
   });

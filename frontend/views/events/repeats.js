@@ -4,6 +4,7 @@
 // time zone and refuses, naming the part, what it does not support).
 import { h, link } from "../../lib/dom.js";
 import { field, value } from "../../lib/forms.js";
+import { bodies } from "../../lib/limits.js";
 
 const DAYS = [
   ["MO", "Mon"],
@@ -14,9 +15,18 @@ const DAYS = [
   ["SA", "Sat"],
   ["SU", "Sun"],
 ];
-// COUNT's bound in the API (api/src/resources/recurrence.c; openapi.yaml, EventCreate's
-// recurrence). Inside a string, so lib/limits.js cannot carry it: checked here before sending.
-const COUNT_MAX = 200;
+// Which events of a series an edit or a cancellation is for (the API's PATCH ?scope=).
+export const SCOPES = [
+  ["this", "This event", "Only this date."],
+  ["following", "This and following events", "This date and every later one."],
+  ["all", "All events in the series", "Every date still to come that was not changed on its own."],
+];
+
+// COUNT's bound and the years a rule may reach, from the contract (openapi.yaml's
+// x-count-maximum and x-years-maximum on EventCreate's recurrence, compared with the API's
+// C constants by tests/contract/): checked here before sending.
+const COUNT_MAX = bodies.EventCreate.recurrence.countMaximum;
+const YEARS_MAX = bodies.EventCreate.recurrence.yearsMaximum;
 
 // The weekday code and the "Nth weekday of the month" of a local "YYYY-MM-DDTHH:MM" start:
 // { day: "TU", nth: 2 } (nth -1 for a fifth one, which not every month has).
@@ -60,7 +70,7 @@ export function repeatsFieldset() {
         ],
         value: "count",
       }),
-      field("repeat_count", "Number of times", { type: "number", inputmode: "numeric", value: "10", hint: `1 to ${COUNT_MAX}, within two years.` }),
+      field("repeat_count", "Number of times", { type: "number", inputmode: "numeric", value: "10", hint: `1 to ${COUNT_MAX}, within ${YEARS_MAX === 1 ? "a year" : `${YEARS_MAX} years`}.` }),
       field("repeat_until", "Last date", { type: "date" }),
     ),
   );
