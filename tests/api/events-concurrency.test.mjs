@@ -6,24 +6,10 @@
 // (tests/run.sh: 2 workers x 3), so requests queue: that is the point.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { get, post, put, del, sql, uid, makeMember, newToken } from './lib.mjs';
+import { get, post, put, del, sql, uid, makeMember, bulkMembers } from './lib.mjs';
 
 const at = (hours) => new Date(Date.now() + hours * 3600 * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
 
-// n members with live session tokens, made in SQL in two statements.
-async function bulkMembers(n, fields = {}) {
-	const tag = uid();
-	const tokens = Array.from({ length: n }, () => newToken());
-	const rows = await sql(`INSERT INTO members (email, display_name, password_hash, invitations)
-	    SELECT 'c-' || $1 || '-' || i || '@example.org', 'Concurrent ' || $1 || ' ' || i, 'x', $3
-	    FROM generate_series(1, $2) i ORDER BY i RETURNING id`,
-	    [tag, n, fields.invitations || 'organizations']);
-	const ids = rows.map((r) => Number(r.id));
-	await sql(`INSERT INTO sessions (member_id, token_hash, kind, expires_at)
-	    SELECT m, h, 'session', now() + interval '1 day'
-	    FROM unnest($1::bigint[], $2::bytea[]) AS t(m, h)`, [ids, tokens.map((t) => t.hash)]);
-	return ids.map((id, i) => ({ id, token: tokens[i].token }));
-}
 
 async function scenario(round) {
 	const host = await makeMember();

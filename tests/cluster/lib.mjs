@@ -100,21 +100,8 @@ export async function until(fn, ms, what) {
 	}
 }
 
-// n members with live session tokens, made in SQL in two statements (as in
-// tests/api/events-concurrency.test.mjs).
-export async function bulkMembers(n, fields = {}) {
-	const tag = uid();
-	const tokens = Array.from({ length: n }, () => newToken());
-	const rows = await sql(`INSERT INTO members (email, display_name, password_hash, invitations)
-	    SELECT 'k-' || $1 || '-' || i || '@example.org', 'Clustered ' || $1 || ' ' || i, 'x', $3
-	    FROM generate_series(1, $2) i ORDER BY i RETURNING id`,
-	    [tag, n, fields.invitations || 'organizations']);
-	const ids = rows.map((r) => Number(r.id));
-	await sql(`INSERT INTO sessions (member_id, token_hash, kind, expires_at)
-	    SELECT m, h, 'session', now() + interval '1 day'
-	    FROM unnest($1::bigint[], $2::bytea[]) AS t(m, h)`, [ids, tokens.map((t) => t.hash)]);
-	return ids.map((id, i) => ({ id, token: tokens[i].token }));
-}
+// n members with live session tokens (tests/api/lib.mjs).
+export { bulkMembers } from '../api/lib.mjs';
 
 export const at = (hours) => new Date(Date.now() + hours * 3600 * 1000).toISOString()
     .replace(/\.\d+Z$/, 'Z');
