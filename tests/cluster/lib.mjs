@@ -10,7 +10,7 @@ import net from 'node:net';
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
-import { sql, uid, newToken } from '../api/lib.mjs';
+import { sql } from '../api/lib.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const CLUSTER = process.env.CLUSTER_URL;
