@@ -203,7 +203,7 @@ log_flush(void *arg, u_int64_t now)
  * meanwhile wait in the listen backlog, as they do while a worker is
  * busy.
  */
-#define ACCEPT_BATCH	8
+#define ACCEPT_BATCH	2
 #define ACCEPT_TICK	5
 
 static u_int32_t	accept_max;	/* the configured limit */
