@@ -7,7 +7,7 @@
 // (views/events/list.js, page.js, form.js, invite.js). To add a view, write its module,
 // exporting the view, and register its route in ROUTES below (and, when it should be in
 // the main menu, in NAV).
-import { configure, ApiError, del, get } from "./lib/api.js";
+import { configure, ApiError, del, get, onApiStatus } from "./lib/api.js";
 import { h, replace } from "./lib/dom.js";
 import { dropAllDrafts } from "./lib/forms.js";
 import { current, navigate, onRendered, reload, route, setNotFound, start } from "./lib/router.js";
@@ -98,14 +98,16 @@ export async function checkHealth(apiBase, { timeoutMs = HEALTH_TIMEOUT_MS } = {
 /**
  * Show the API status in the live region.
  * @param {HTMLElement} el
- * @param {"checking" | "ok" | "unreachable"} state
+ * @param {"checking" | "ok" | "unreachable" | "error"} state
  */
 export function renderStatus(el, state) {
   const text = {
     checking: "API: checking…",
     ok: "API: ok",
     unreachable: "API: unreachable",
+    error: "API: error (the last request failed)",
   }[state];
+  if (el.dataset.state === state && el.textContent === text) return;
   el.dataset.state = state;
   el.textContent = text;
 }
@@ -296,16 +298,24 @@ function closeMenu() {
   document.getElementById("site-nav")?.classList.remove("open");
 }
 
+// The footer says how the last real request ended (lib/api.js onApiStatus); the health
+// check only speaks until the first of them has.
+let requestSeen = false;
+
 async function healthCheck(apiBase) {
   const statusEl = document.getElementById("api-status");
   if (!statusEl) return;
+  onApiStatus((state) => {
+    requestSeen = true;
+    renderStatus(statusEl, state);
+  });
   if (!apiBase) {
     renderStatus(statusEl, "unreachable");
     return;
   }
   renderStatus(statusEl, "checking");
   const ok = await checkHealth(apiBase);
-  renderStatus(statusEl, ok ? "ok" : "unreachable");
+  if (!requestSeen) renderStatus(statusEl, ok ? "ok" : "unreachable");
 }
 
 async function main() {
