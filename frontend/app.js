@@ -11,7 +11,7 @@ import { configure, ApiError, del, get, onApiStatus } from "./lib/api.js";
 import { h, replace } from "./lib/dom.js";
 import { dropAllDrafts } from "./lib/forms.js";
 import { current, navigate, onRendered, reload, route, setNotFound, start } from "./lib/router.js";
-import { currentMember, getToken, isSignedIn, isSiteAdmin, onChange, onOtherTab, setCurrentMember, signOut } from "./lib/state.js";
+import { currentMember, forgetCalendarLink, getToken, isSignedIn, isSiteAdmin, onChange, onOtherTab, setCurrentMember, signOut } from "./lib/state.js";
 import { flashNext } from "./lib/ui.js";
 import { homeView } from "./views/home.js";
 import { loginView, registerView } from "./views/auth.js";
@@ -227,6 +227,7 @@ export async function logout() {
   }
   signOut();
   dropAllDrafts();
+  forgetCalendarLink();
   flashNext("You have logged out.");
   navigate("/");
 }
@@ -252,6 +253,7 @@ function sessionExpired() {
 async function followOtherTab(signedIn) {
   if (!signedIn) {
     dropAllDrafts();
+    forgetCalendarLink();
     flashNext("You have logged out (in another tab or window).");
     navigate("/");
     return;
