@@ -7,11 +7,11 @@
 // (views/events/list.js, page.js, form.js, invite.js). To add a view, write its module,
 // exporting the view, and register its route in ROUTES below (and, when it should be in
 // the main menu, in NAV).
-import { configure, ApiError, del, get } from "./lib/api.js";
+import { configure, ApiError, del, get, onApiStatus } from "./lib/api.js";
 import { h, replace } from "./lib/dom.js";
 import { dropAllDrafts } from "./lib/forms.js";
 import { current, navigate, onRendered, reload, route, setNotFound, start } from "./lib/router.js";
-import { currentMember, getToken, isSignedIn, isSiteAdmin, onChange, onOtherTab, setCurrentMember, signOut } from "./lib/state.js";
+import { currentMember, forgetCalendarLink, getToken, isSignedIn, isSiteAdmin, onChange, onOtherTab, setCurrentMember, signOut } from "./lib/state.js";
 import { flashNext } from "./lib/ui.js";
 import { homeView } from "./views/home.js";
 import { loginView, registerView } from "./views/auth.js";
@@ -98,14 +98,16 @@ export async function checkHealth(apiBase, { timeoutMs = HEALTH_TIMEOUT_MS } = {
 /**
  * Show the API status in the live region.
  * @param {HTMLElement} el
- * @param {"checking" | "ok" | "unreachable"} state
+ * @param {"checking" | "ok" | "unreachable" | "error"} state
  */
 export function renderStatus(el, state) {
   const text = {
     checking: "API: checking…",
     ok: "API: ok",
     unreachable: "API: unreachable",
+    error: "API: error (the last request failed)",
   }[state];
+  if (el.dataset.state === state && el.textContent === text) return;
   el.dataset.state = state;
   el.textContent = text;
 }
@@ -225,6 +227,7 @@ export async function logout() {
   }
   signOut();
   dropAllDrafts();
+  forgetCalendarLink();
   flashNext("You have logged out.");
   navigate("/");
 }
@@ -250,6 +253,7 @@ function sessionExpired() {
 async function followOtherTab(signedIn) {
   if (!signedIn) {
     dropAllDrafts();
+    forgetCalendarLink();
     flashNext("You have logged out (in another tab or window).");
     navigate("/");
     return;
@@ -296,16 +300,24 @@ function closeMenu() {
   document.getElementById("site-nav")?.classList.remove("open");
 }
 
+// The footer says how the last real request ended (lib/api.js onApiStatus); the health
+// check only speaks until the first of them has.
+let requestSeen = false;
+
 async function healthCheck(apiBase) {
   const statusEl = document.getElementById("api-status");
   if (!statusEl) return;
+  onApiStatus((state) => {
+    requestSeen = true;
+    renderStatus(statusEl, state);
+  });
   if (!apiBase) {
     renderStatus(statusEl, "unreachable");
     return;
   }
   renderStatus(statusEl, "checking");
   const ok = await checkHealth(apiBase);
-  renderStatus(statusEl, ok ? "ok" : "unreachable");
+  if (!requestSeen) renderStatus(statusEl, ok ? "ok" : "unreachable");
 }
 
 async function main() {

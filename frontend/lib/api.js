@@ -12,6 +12,21 @@ export const CHANGED_MESSAGE = "This was changed by someone else while you were 
 
 let apiBase = null;
 let onExpired = () => {};
+const statusListeners = new Set();
+
+/**
+ * Be told how each real request ended: fn("ok") when the API answered below 500,
+ * fn("error") for a 5xx, fn("unreachable") for a network failure or timeout (not for a
+ * request the caller aborted). The footer's "API: ok" follows the last one.
+ */
+export function onApiStatus(fn) {
+  statusListeners.add(fn);
+  return () => statusListeners.delete(fn);
+}
+
+function reportStatus(state) {
+  for (const fn of statusListeners) fn(state);
+}
 
 export function configure({ base, expired }) {
   apiBase = base;
@@ -96,6 +111,7 @@ export async function api(method, path, opts = {}) {
       signal: controller.signal,
     });
   } catch {
+    if (!opts.signal?.aborted) reportStatus("unreachable");
     throw new ApiError(0, {
       title: "Network error",
       detail: "Could not reach the Interlibrary service. Check your connection and try again.",
@@ -105,6 +121,7 @@ export async function api(method, path, opts = {}) {
     if (!opts.quiet) busy.end();
   }
 
+  reportStatus(response.status >= 500 ? "error" : "ok");
   if (response.status === 204 || response.status === 304) return null;
   const type = response.headers.get("Content-Type") || "";
   let data = null;

@@ -5,6 +5,7 @@
 import { ApiError } from "./api.js";
 import { h, uid } from "./dom.js";
 import { reload } from "./router.js";
+import { clearMessages } from "./ui.js";
 import { lastMemberId } from "./state.js";
 
 /**
@@ -254,6 +255,9 @@ export function onSubmit(form, handler) {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     if (form.getAttribute("aria-busy") === "true") return;
+    // The page's messages belong to the last action: a new submit clears them (as a
+    // navigation does), so what shows next is about this one.
+    clearMessages();
     clearErrors(form);
     const buttons = form.querySelectorAll('button[type="submit"]');
     form.setAttribute("aria-busy", "true");

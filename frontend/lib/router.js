@@ -6,6 +6,12 @@ import { h } from "./dom.js";
 import { isSignedIn } from "./state.js";
 import { clearMessages, announce, takeFlash, showAlert } from "./ui.js";
 
+// A page's first load (a route other than the one shown) puts a spinner in the view
+// until its data has arrived: at once on the app's first render, after this long on
+// later navigations (a fast page then shows no flash of it). Rendering the same route
+// again (after a change) keeps the page as it is meanwhile.
+export const LOADING_AFTER_MS = 150;
+
 const routes = [];
 let notFoundView = null;
 let generation = 0;
@@ -97,6 +103,16 @@ async function render() {
   }
 
   const ctx = { params: found?.params || {}, query, path, full, isCurrent };
+  let loadingTimer = null;
+  if (main.dataset.route !== full) {
+    const showLoading = () => {
+      if (!isCurrent()) return;
+      main.setAttribute("aria-busy", "true");
+      main.replaceChildren(loadingView());
+    };
+    if (render.started) loadingTimer = setTimeout(showLoading, LOADING_AFTER_MS);
+    else showLoading();
+  }
   let node;
   try {
     node = found ? await found.route.view(ctx) : await notFoundView(ctx);
@@ -108,8 +124,11 @@ async function render() {
     } else {
       node = errorView(err);
     }
+  } finally {
+    clearTimeout(loadingTimer);
   }
   if (!isCurrent() || !node) return;
+  main.removeAttribute("aria-busy");
   main.replaceChildren(node);
   main.dataset.route = full;
   const heading = main.querySelector("h1");
@@ -122,6 +141,16 @@ async function render() {
     heading.focus({ preventScroll: false });
   }
   render.started = true;
+}
+
+/** What the view shows while a page loads for the first time. */
+function loadingView() {
+  return h(
+    "div",
+    { class: "page-loading", id: "page-loading", role: "status" },
+    h("span", { class: "spinner", "aria-hidden": "true" }),
+    h("span", {}, "Loading…"),
+  );
 }
 
 function errorView(err) {

@@ -69,6 +69,37 @@ export function setCurrentMember(member) {
   emit();
 }
 
+const CALENDAR_KEY = "il.calendar";
+
+/**
+ * The member's personal calendar link ({ url, webcal_url }) as this browser last made it,
+ * or null. The API shows a calendar key only when it mints it (it keeps a hash), so the
+ * app keeps the links beside the session token (the same storage, the same reasoning:
+ * README), for the member who made them: "Subscribe" is then one click on a later visit.
+ * The calendar key reads only the events one is going to.
+ */
+export function calendarLink() {
+  try {
+    const saved = JSON.parse(storage()?.getItem(CALENDAR_KEY) || "null");
+    const id = lastMemberId();
+    return saved && id && String(saved.member) === id && saved.webcal_url && saved.url ? saved : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Keep the links of a calendar key just made (POST /v1/me/calendar-key). */
+export function rememberCalendarLink(key) {
+  const id = lastMemberId();
+  if (!id || !key?.url || !key?.webcal_url) return;
+  storage()?.setItem(CALENDAR_KEY, JSON.stringify({ member: id, url: key.url, webcal_url: key.webcal_url }));
+}
+
+/** Forget the calendar links (turned off, or logged out). */
+export function forgetCalendarLink() {
+  storage()?.removeItem(CALENDAR_KEY);
+}
+
 /** The id of the member who last signed in (kept after expiry, for drafts). */
 export function lastMemberId() {
   return storage()?.getItem(MEMBER_KEY) || null;

@@ -52,7 +52,26 @@ function notificationItem(n) {
   const text = h("p", { class: "notification-text" }, n.read ? null : h("span", { class: "pill" }, "Unread"), n.read ? null : " ", n.text);
   const meta = h("p", { class: "muted small" }, time(n.created_at));
   const actions = h("div", { class: "actions" });
-  if (subjectHref) actions.append(h("a", { href: subjectHref, class: "button secondary small" }, "Open"));
+  if (subjectHref) {
+    const open = h("a", { href: subjectHref, class: "button secondary small" }, "Open");
+    // Opening an unread notification reads it: marked read first, then followed (a
+    // failure to mark it does not stand in the way).
+    if (!n.read) {
+      open.addEventListener("click", async (event) => {
+        if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+        event.preventDefault();
+        try {
+          await patch(`/v1/me/notifications/${n.id}`, { read: true });
+          setUnread(Math.max(0, unread - 1));
+        } catch (err) {
+          if (err?.handled) return;
+          console.warn(err);
+        }
+        location.hash = subjectHref;
+      });
+    }
+    actions.append(open);
+  }
   if (!n.read) {
     const btn = h("button", { type: "button", class: "button small" }, "Mark as read");
     btn.setAttribute("aria-label", `Mark as read: ${n.text}`);

@@ -97,7 +97,7 @@ export async function collabView({ params }) {
         c.organization ? [h("dt", {}, "Hosted by"), h("dd", {}, link(`/organizations/${c.organization.slug}`, c.organization.name))] : null,
         c.owners?.length ? [h("dt", {}, "Owners"), h("dd", {}, c.owners.map((o, i) => [i ? ", " : "", link(`/members/${o.id}`, o.display_name)]))] : null,
         c.partner_organizations?.length ? [h("dt", {}, "Partner organizations"), h("dd", {}, c.partner_organizations.map((o, i) => [i ? ", " : "", link(`/organizations/${o.slug}`, o.name)]))] : null,
-        h("dt", {}, "Participants"), h("dd", {}, String(c.participant_count)),
+        h("dt", {}, "Participants"), h("dd", { id: "participant-count" }, String(c.participant_count)),
         h("dt", {}, "Started"), h("dd", {}, time(c.created_at, { withTime: false })),
         c.completed_at ? [h("dt", {}, "Completed"), h("dd", {}, time(c.completed_at, { withTime: false }))] : null,
       ),
@@ -235,6 +235,19 @@ export async function collabView({ params }) {
     }
     if (["completed", "archived"].includes(c.status)) return null;
     const mine = c.my_participation;
+    // Owners, participants and those already asking see where they stand, not a form.
+    const state = !mine
+      ? null
+      : mine.status === "pending"
+        ? "Your request to join is waiting for an owner to approve it."
+        : mine.status === "approved"
+          ? mine.role === "owner"
+            ? "You are an owner of this collaboration."
+            : "You take part in this collaboration."
+          : null;
+    if (state) {
+      return h("section", { class: "panel", "aria-labelledby": "co-join" }, h("h2", { id: "co-join" }, "Your part"), h("p", { id: "join-state" }, state));
+    }
     const form = h(
       "form",
       { class: "form", id: "join-form", novalidate: true },
@@ -257,9 +270,9 @@ export async function collabView({ params }) {
     return h(
       "section",
       { class: "panel", "aria-labelledby": "co-join" },
-      h("h2", { id: "co-join" }, mine && ["pending", "approved"].includes(mine.status) ? "Join for an organization" : "Join"),
-      mine?.status === "pending" ? h("p", { class: "muted" }, "Your request is waiting for an owner.") : null,
-      mine && ["pending", "approved"].includes(mine.status) && !orgsForJoin.length ? h("p", { class: "muted" }, "You already take part.") : form,
+      h("h2", { id: "co-join" }, "Join"),
+      mine?.status === "declined" ? h("p", { class: "muted" }, "Your earlier request was declined; you may ask again.") : null,
+      form,
     );
   }
 

@@ -55,7 +55,7 @@ export async function eventFormView({ params }) {
       h("legend", {}, "When"),
       h(
         "div",
-        { class: "field-row" },
+        { class: "field-row datetimes" },
         field("starts_at", "Starts", { type: "datetime-local", value: ev ? toLocalInput(ev.starts_at, zone) : "", required: true }),
         field("ends_at", "Ends", { type: "datetime-local", value: ev ? toLocalInput(ev.ends_at, zone) : "", required: true }),
       ),

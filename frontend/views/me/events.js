@@ -1,11 +1,13 @@
 // My events (#/me/events?when=past&relation=going): the events I organize, am going to,
 // am waitlisted for (and at which place) or am invited to, upcoming or past
-// (GET /v1/me/events); and my personal calendar feed: subscribe in one click (webcal://),
+// (GET /v1/me/events); and my personal calendar feed: subscribe in one click (webcal://,
+// made on that click when this browser does not have it yet),
 // copy its https link, a short how-to for Google, Apple and Outlook, make a new link
 // (the old one stops working) or turn it off (POST and DELETE /v1/me/calendar-key).
 import { del, get, post } from "../../lib/api.js";
 import { h, link } from "../../lib/dom.js";
 import { current } from "../../lib/router.js";
+import { calendarLink, forgetCalendarLink, rememberCalendarLink } from "../../lib/state.js";
 import { announce, confirmDialog, loadMore, pageHeading, showError } from "../../lib/ui.js";
 import { eventItem } from "../events/item.js";
 
@@ -49,11 +51,46 @@ function myEventItem(x, past) {
   return li;
 }
 
-/** The personal calendar panel. The key is shown only when made, so the links appear then. */
+/**
+ * The personal calendar panel. "Subscribe in my calendar app" is one click: a webcal://
+ * link when this browser has the member's calendar link (kept when it was made: the API
+ * shows a key only then), otherwise a button that makes the link and opens it at once.
+ */
 function calendarPanel() {
   const out = h("div", { id: "calendar-link", "aria-live": "polite" });
-  const make = h("button", { type: "button", class: "button", id: "calendar-make" }, "Get my calendar link");
+  const subscribeSlot = h("div", { class: "subscribe-slot" });
+  const make = h("button", { type: "button", class: "button secondary", id: "calendar-make" }, "Get my calendar link");
   const revoke = h("button", { type: "button", class: "button secondary", id: "calendar-revoke" }, "Turn off my calendar link");
+
+  /** The subscribe control: the link itself when known, else the one-click maker. */
+  function drawSubscribe(key) {
+    if (key) {
+      subscribeSlot.replaceChildren(h("a", { href: key.webcal_url, class: "button", id: "calendar-subscribe" }, "Subscribe in my calendar app"));
+      return;
+    }
+    const button = h("button", { type: "button", class: "button", id: "calendar-subscribe" }, "Subscribe in my calendar app");
+    button.addEventListener("click", async () => {
+      button.disabled = true;
+      try {
+        const made = await mint();
+        announce("Your calendar link is ready: your calendar app opens to subscribe.");
+        document.getElementById("calendar-subscribe")?.focus();
+        // Open it now: the one click was the member's (a calendar app takes webcal://).
+        location.href = made.webcal_url;
+      } catch (err) {
+        button.disabled = false;
+        showError(err);
+      }
+    });
+    subscribeSlot.replaceChildren(button);
+  }
+
+  async function mint() {
+    const key = await post("/v1/me/calendar-key");
+    rememberCalendarLink(key);
+    show(key);
+    return key;
+  }
 
   make.addEventListener("click", async () => {
     const again = make.dataset.made === "1";
@@ -66,10 +103,7 @@ function calendarPanel() {
     }
     make.disabled = true;
     try {
-      const key = await post("/v1/me/calendar-key");
-      show(key);
-      make.dataset.made = "1";
-      make.textContent = "Make a new link";
+      await mint();
       announce(again ? "Your new calendar link is ready; the old one no longer works." : "Your calendar link is ready.");
     } catch (err) {
       showError(err);
@@ -88,6 +122,8 @@ function calendarPanel() {
     revoke.disabled = true;
     try {
       await del("/v1/me/calendar-key");
+      forgetCalendarLink();
+      drawSubscribe(null);
       out.replaceChildren(h("p", { class: "notice notice-info" }, "Your calendar link is turned off: calendars subscribed with it stop updating."));
       delete make.dataset.made;
       make.textContent = "Get my calendar link";
@@ -100,6 +136,9 @@ function calendarPanel() {
   });
 
   function show(key) {
+    drawSubscribe(key);
+    make.dataset.made = "1";
+    make.textContent = "Make a new link";
     const input = h("input", { type: "text", readonly: true, id: "calendar-url", value: key.url, class: "mono", "aria-describedby": "calendar-url-note" });
     const copy = h("button", { type: "button", class: "button secondary small", id: "calendar-copy" }, "Copy link");
     copy.addEventListener("click", async () => {
@@ -115,21 +154,25 @@ function calendarPanel() {
       h(
         "div",
         { class: "notice notice-ok token-box" },
-        h("p", {}, h("a", { href: key.webcal_url, class: "button", id: "calendar-subscribe" }, "Subscribe in my calendar app")),
         h("label", { for: "calendar-url" }, "Your calendar link"),
         h("div", { class: "copy-row" }, input, copy),
-        h("p", { id: "calendar-url-note", class: "small" }, "Keep it to yourself: anyone with the link sees the events you are going to. It is shown only now; you can make a new one at any time."),
+        h("p", { id: "calendar-url-note", class: "small" }, "Keep it to yourself: anyone with the link sees the events you are going to. Making a new one stops this one."),
       ),
     );
   }
+
+  const known = calendarLink();
+  if (known) show(known);
+  else drawSubscribe(null);
 
   return h(
     "section",
     { class: "panel", "aria-labelledby": "cal-h" },
     h("h2", { id: "cal-h" }, "Your calendar"),
     h("p", {}, "The events you are going to, in your own calendar app, kept up to date: new RSVPs appear, changes follow, cancelled events drop out."),
-    h("div", { class: "actions" }, make, revoke),
+    subscribeSlot,
     out,
+    h("div", { class: "actions" }, make, revoke),
     h(
       "details",
       { class: "howto" },

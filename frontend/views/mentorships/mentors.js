@@ -1,4 +1,4 @@
-// Find a mentor: mentors suggested for me (with their reasons and scores, or near me:
+// Find a mentor: mentors suggested for me (with their reasons in words, or near me:
 // nearest first, with a rough distance), and browsing mentors by topic and city.
 import { get } from "../../lib/api.js";
 import { h, link, tagList } from "../../lib/dom.js";
@@ -11,13 +11,16 @@ import { tabs } from "./common.js";
 
 const Q = queries["/v1/mentors"];
 
-function mentorCard(m, { score, reasons, openSlots, near } = {}) {
+// A suggestion shows why, in the words the API gives (its `reasons`: "You both attended
+// ...", "You both belong to ...", "Mentors in ..., which you are interested in", "Also
+// based in ..."); the score only orders them and is not shown.
+function mentorCard(m, { reasons, openSlots, near } = {}) {
   const name = m.display_name || `Member ${m.id}`;
   const topics = m.mentoring?.topics || [];
   return h(
     "li",
     { class: "card mentor-card", dataset: { member: m.id } },
-    h("p", { class: "card-title" }, link(`/members/${m.id}`, name), score !== undefined ? h("span", { class: "pill pill-accent" }, `Score ${score}`) : null, distancePill(near)),
+    h("p", { class: "card-title" }, link(`/members/${m.id}`, name), distancePill(near)),
     m.title || m.city ? h("p", { class: "muted small" }, [m.title, m.city].filter(Boolean).join(" · ")) : null,
     tagList(topics, `Mentoring topics of ${name}`),
     reasons?.length ? h("ul", { class: "reasons", "aria-label": `Why ${name} is suggested` }, reasons.map((r) => h("li", {}, r))) : null,
@@ -41,7 +44,7 @@ export async function mentorsView({ query }) {
     const page = await get("/v1/mentors/suggestions", { query: { limit: 6, ...near } });
     suggestions.replaceChildren(
       page.data.length
-        ? h("ul", { class: "cards grid", id: "suggestion-list" }, page.data.map((s) => mentorCard(s.member, { score: s.score, reasons: s.reasons, near: s })))
+        ? h("ul", { class: "cards grid", id: "suggestion-list" }, page.data.map((s) => mentorCard(s.member, { reasons: s.reasons, near: s })))
         : h("p", { class: "muted" }, near.near
           ? "No mentors who share their home area are that near."
           : "No suggestions yet. Add interests to your profile, join organizations and go to events: suggestions come from what you share with mentors."),

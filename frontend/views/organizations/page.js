@@ -20,7 +20,18 @@ export async function orgView({ params }) {
 
   const events = await eventsSection(org);
   const membershipBox = h("div", { class: "membership-box", id: "membership" });
-  const members = membersSection(org, canManage, me);
+  const facts = h("p", { class: "muted", id: "org-facts" }, orgFacts(org));
+  // After an approval, a removal or leaving, the member count in the facts follows.
+  async function refreshFacts() {
+    try {
+      const fresh = await get(`/v1/organizations/${encodeURIComponent(org.slug)}`, { quiet: true });
+      org.member_count = fresh.member_count;
+      facts.textContent = orgFacts(fresh);
+    } catch {
+      // The count stays as it was; the next visit shows it.
+    }
+  }
+  const members = membersSection(org, canManage, me, refreshFacts);
 
   function renderMembership(ms) {
     org.membership = ms;
@@ -62,6 +73,7 @@ export async function orgView({ params }) {
           renderMembership(null);
           announce(pending ? "Your request was withdrawn." : `You left ${org.name}.`);
           members.refresh();
+          refreshFacts();
           document.getElementById("join")?.focus();
         } catch (err) {
           leave.disabled = false;
@@ -78,7 +90,7 @@ export async function orgView({ params }) {
     "section",
     { class: "page" },
     pageHeading(org.name, canManage ? link(`/organizations/${org.slug}/edit`, "Edit organization", { class: "button secondary" }) : null),
-    h("p", { class: "muted" }, orgFacts(org)),
+    facts,
     org.archived ? h("p", { class: "notice notice-warn" }, "This organization is archived.") : null,
     org.description ? h("p", { class: "bio" }, org.description) : null,
     positionText(org) ? h("p", { class: "small" }, "Position: ", positionText(org)) : null,
@@ -125,7 +137,7 @@ async function eventsSection(org) {
   );
 }
 
-function membersSection(org, canManage, me) {
+function membersSection(org, canManage, me, onChanged) {
   const pendingList = h("ul", { class: "cards", id: "pending-list" });
   const activeList = h("ul", { class: "cards", id: "member-list" });
   const pendingCount = h("p", { class: "muted" });
@@ -144,6 +156,7 @@ function membersSection(org, canManage, me) {
           b.disabled = true;
           try {
             await fn();
+            await onChanged();
           } catch (err) {
             showError(err);
           } finally {
