@@ -82,7 +82,10 @@ function calendarPanel() {
         showError(err);
       }
     });
-    subscribeSlot.replaceChildren(button);
+    subscribeSlot.replaceChildren(
+      button,
+      h("p", { class: "small", id: "calendar-subscribe-note" }, "This browser has no calendar link of yours yet: subscribing makes one. A calendar you subscribed from another device or browser then stops updating."),
+    );
   }
 
   async function mint() {
