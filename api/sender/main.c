@@ -582,7 +582,8 @@ main(int argc, char *argv[])
 			res = PQexec(db, "SELECT api.mail_jobs()");
 			if (PQresultStatus(res) != PGRES_TUPLES_OK)
 				sender_log("mail jobs: %s", PQresultErrorMessage(res));
-			else if (atoi(PQgetvalue(res, 0, 0)) > 0)
+			else if (PQntuples(res) == 1 &&
+			    strcmp(PQgetvalue(res, 0, 0), "0") != 0)
 				sender_log("queued %s scheduled messages",
 				    PQgetvalue(res, 0, 0));
 			PQclear(res);
