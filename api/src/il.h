@@ -253,7 +253,7 @@ extern const struct field	org_b_create[], org_b_patch[],
 /* resources/events.c: events, RSVPs, invitations and the feed filters. */
 extern const struct field	ev_q_list[], ev_q_rsvps[], ev_q_invitations[],
 				ev_q_mine[], ev_q_feed[], ev_q_feed_org[],
-				ev_q_calendar[], ev_q_patch[];
+				ev_q_calendar[], ev_q_scope[];
 extern const struct field	ev_b_create[], ev_b_patch[], ev_b_cancel[],
 				ev_b_rsvp[], ev_b_attendance[], ev_b_invite[],
 				ev_b_invitation[];

@@ -531,6 +531,14 @@ BEGIN
 END;
 $$;
 
+-- Cancelling: an organizer's.  The event is kept, cancelled, with the
+-- reason; everyone with an RSVP but the caller is notified.  An
+-- occurrence of a series takes ?scope= as an edit does (api.event_patch):
+-- "this" (the default), "following" (this one and the later ones, first
+-- split off as a series of their own: api.series_split) or "all" (this one
+-- and every other that has not started); each scheduled one is
+-- cancelled, the series then ends with its last date (api.series_end),
+-- and each member is notified once, not once a date.
 CREATE FUNCTION api.event_cancel(p_token bytea, p_args jsonb, p_query jsonb,
     p_body jsonb, p_client inet)
 RETURNS api.reply LANGUAGE plpgsql AS $$
@@ -538,6 +546,10 @@ DECLARE
 	v_me	members := api.auth(p_token, true);
 	e	events := api.event_lock((p_args->>'id')::bigint);
 	v_why	text := api.clean(p_body->>'reason');
+	v_scope	text := coalesce(p_query->>'scope', 'this');
+	v_sid	bigint;
+	v_ids	bigint[];
+	o	events;
 BEGIN
 	PERFORM api.event_require_manager(e, v_me);
 	PERFORM api.if_match(p_args, e.sequence);
@@ -548,16 +560,42 @@ BEGIN
 	IF e.ends_at <= now() THEN
 		PERFORM api.fail(409, 'event_ended', 'this event has ended');
 	END IF;
+	IF v_scope <> 'this' AND e.series_id IS NULL THEN
+		PERFORM api.fail(400, 'validation_failed',
+		    'is only for an occurrence of a series', 'scope');
+	END IF;
+	IF v_scope = 'this' THEN
+		v_ids := ARRAY[e.id];
+	ELSE
+		v_sid := CASE v_scope WHEN 'following' THEN api.series_split(e)
+		    ELSE e.series_id END;
+		-- Locked in (starts_at, id) order, like an edit of the series.
+		FOR o IN SELECT * FROM events x
+		    WHERE x.series_id = v_sid AND x.status = 'scheduled'
+		      AND (x.id = e.id OR x.starts_at > now())
+		    ORDER BY x.starts_at, x.id LOOP
+			PERFORM api.event_lock(o.id);
+			v_ids := v_ids || o.id;
+		END LOOP;
+	END IF;
 	UPDATE events SET status = 'cancelled', cancel_reason = v_why,
 	    cancelled_at = now(), sequence = sequence + 1, updated_at = now()
-	WHERE id = e.id
-	RETURNING * INTO e;
-	PERFORM api.notify(r.member_id, 'event_cancelled', 'event', e.id,
-	    e.title || ' on ' || to_char(e.starts_at AT TIME ZONE e.timezone,
-	    'FMDD Mon YYYY') || ' was cancelled' ||
-	    coalesce(': ' || v_why, '.'))
-	FROM rsvps r
-	WHERE r.event_id = e.id AND r.member_id <> v_me.id;
+	WHERE id = ANY (v_ids);
+	IF v_sid IS NOT NULL THEN
+		PERFORM api.series_end(v_sid);
+	END IF;
+	e := api.event_find(e.id);
+	PERFORM api.notify(m.member_id, 'event_cancelled', 'event', e.id,
+	    CASE WHEN cardinality(v_ids) > 1 AND v_scope = 'all'
+	        THEN 'Every date still to come of ' || e.title
+	            || ' was cancelled'
+	        ELSE e.title || ' on ' || to_char(e.starts_at AT TIME ZONE
+	            e.timezone, 'FMDD Mon YYYY') || CASE WHEN
+	            cardinality(v_ids) > 1 THEN ' and the later dates of the '
+	            'series were cancelled' ELSE ' was cancelled' END
+	    END || coalesce(': ' || v_why, '.'))
+	FROM (SELECT DISTINCT r.member_id FROM rsvps r
+	      WHERE r.event_id = ANY (v_ids) AND r.member_id <> v_me.id) m;
 	RETURN api.ok_version(200, api.event_json(e, v_me), e.sequence);
 END;
 $$;

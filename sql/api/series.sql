@@ -107,6 +107,30 @@ BEGIN
 END;
 $$;
 
+-- Rule p_rrule (without COUNT) ending at p_until: its UNTIL, in UTC.
+CREATE FUNCTION api.rrule_until(p_rrule text, p_until timestamptz)
+RETURNS text LANGUAGE sql IMMUTABLE AS $$
+	SELECT regexp_replace(p_rrule, ';?UNTIL=[^;]*', '') || ';UNTIL=' ||
+	    to_char(p_until AT TIME ZONE 'UTC', 'YYYYMMDD"T"HH24MISS"Z"');
+$$;
+
+-- Series p_sid, whose dates still to come have all been cancelled
+-- (POST /v1/events/{id}/cancel?scope=following|all), ends with its last
+-- materialized date: an open-ended rule gets that UNTIL, so the series
+-- job adds no new dates and a calendar that expands the published RRULE
+-- shows none past it.  A rule with COUNT or UNTIL has all its dates
+-- already.
+CREATE FUNCTION api.series_end(p_sid bigint)
+RETURNS void LANGUAGE sql AS $$
+	UPDATE series s SET
+	    rrule = api.rrule_until(s.rrule, l.last),
+	    until_at = l.last, updated_at = now()
+	FROM (SELECT max(recurrence_id) AS last FROM events
+	      WHERE series_id = p_sid) l
+	WHERE s.id = p_sid AND s.count IS NULL AND s.until_at IS NULL
+	  AND s.until_date IS NULL AND l.last IS NOT NULL;
+$$;
+
 -- "This and following": occurrence e and the later ones of its series
 -- become a series of their own, with the same rule from e's original
 -- start (COUNT: the occurrences moved); the earlier ones keep the old
@@ -145,9 +169,8 @@ BEGIN
 	UPDATE series SET
 	    rrule = CASE WHEN s.count IS NOT NULL THEN regexp_replace(s.rrule,
 	        'COUNT=[0-9]+', 'COUNT=' || (s.count - v_moved))
-	        ELSE regexp_replace(s.rrule, ';?UNTIL=[^;]*', '') || ';UNTIL=' ||
-	            to_char((e.recurrence_id - interval '1 second') AT TIME ZONE
-	            'UTC', 'YYYYMMDD"T"HH24MISS"Z"') END,
+	        ELSE api.rrule_until(s.rrule,
+	            e.recurrence_id - interval '1 second') END,
 	    count = CASE WHEN s.count IS NOT NULL THEN s.count - v_moved END,
 	    until_at = CASE WHEN s.count IS NULL
 	        THEN e.recurrence_id - interval '1 second' END,

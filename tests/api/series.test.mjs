@@ -729,3 +729,75 @@ test('the series job: a series it cannot extend is logged and passed over', asyn
 	assert.equal(await count(bad), badBefore);
 	assert.ok(await count(good) > goodBefore + 40);
 });
+
+test('cancel with a scope: following and all cancel the dates to come, end the rule, notify once', async () => {
+	const host = await makeMember();
+	const fan = await makeMember();
+	const tz = 'America/Chicago';
+	const [{ first }] = await sql(`SELECT to_char(d, 'YYYY-MM-DD') AS first
+	    FROM generate_series(current_date + 8, current_date + 14, '1 day') d
+	    WHERE extract(isodow FROM d) = 4`);
+	// Thursdays 18:00 in Chicago, no end: two years of dates.
+	let r = await post('/v1/events', { title: `Open reading ${uid()}`, kind: 'meetup',
+	    venue: 'Hall', starts_at: `${first}T18:00:00-06:00`, ends_at: `${first}T19:00:00-06:00`,
+	    timezone: tz, recurrence: 'FREQ=WEEKLY;BYDAY=TH' }, as(host));
+	assert.equal(r.status, 201, r.text);
+	const sid = r.json.series_id;
+	const rows = async (s) => sql(`SELECT id, status FROM events WHERE series_id = $1
+	    ORDER BY starts_at`, [s]);
+	const ids = (await rows(sid)).map((x) => Number(x.id));
+	assert.ok(ids.length > 100, `${ids.length} dates`);
+	// The fan goes to every date from the third on.
+	r = await put(`/v1/events/${ids[2]}/rsvp`, { response: 'going', series: true }, as(fan));
+	assert.equal(r.status, 200, r.text);
+
+	// Not part of a series: scope is refused, naming it.
+	const single = await post('/v1/events', { title: 'Once', kind: 'meetup', venue: 'Hall',
+	    starts_at: `${first}T18:00:00-06:00`, ends_at: `${first}T19:00:00-06:00`,
+	    timezone: tz }, as(host));
+	r = await post(`/v1/events/${single.json.id}/cancel?scope=all`, {}, as(host));
+	assertProblem(r, 400, 'validation_failed', 'scope');
+	r = await post(`/v1/events/${ids[2]}/cancel?scope=some`, {}, as(host));
+	assertProblem(r, 400, 'validation_failed', 'scope');
+	// Only an organizer.
+	r = await post(`/v1/events/${ids[2]}/cancel?scope=following`, {}, as(fan));
+	assert.equal(r.status, 403, r.text);
+
+	// This and following, from the fifth date: the first four stay, the rest are
+	// a series of their own, every date of it cancelled, and its rule ends
+	// with its last date.
+	r = await post(`/v1/events/${ids[4]}/cancel?scope=following`, { reason: 'Works' }, as(host));
+	assert.equal(r.status, 200, r.text);
+	assert.equal(r.json.status, 'cancelled');
+	const later = r.json.series_id;
+	assert.notEqual(later, sid);
+	assert.deepEqual((await rows(sid)).map((x) => x.status), Array(4).fill('scheduled'));
+	const gone = await rows(later);
+	assert.equal(gone.length, ids.length - 4);
+	assert.ok(gone.every((x) => x.status === 'cancelled'));
+	const [{ rrule, until }] = await sql(`SELECT s.rrule, s.until_at = max(e.recurrence_id) AS until
+	    FROM series s JOIN events e ON e.series_id = s.id WHERE s.id = $1 GROUP BY s.id`, [later]);
+	assert.match(rrule, /;UNTIL=\d{8}T\d{6}Z$/);
+	assert.equal(until, true);
+	// The fan, going to the third and every later date: one notification.
+	const notes = await sql(`SELECT text FROM notifications WHERE member_id = $1
+	    AND type = 'event_cancelled'`, [fan.id]);
+	assert.equal(notes.length, 1, JSON.stringify(notes));
+	assert.match(notes[0].text, /and the later dates of the series were cancelled: Works$/);
+
+	// The series job adds nothing to a series that ended so, even a year on.
+	const before = gone.length;
+	await sql(`UPDATE series SET extended_at = NULL, next_start = NULL WHERE id = $1`, [later]);
+	assert.equal((await extendSeries()).code, 0);
+	assert.equal((await rows(later)).length, before);
+
+	// All, from the second date: the dates still to come of the first part.
+	r = await post(`/v1/events/${ids[1]}/cancel?scope=all`, {}, as(host));
+	assert.equal(r.status, 200, r.text);
+	assert.deepEqual((await rows(sid)).map((x) => x.status), Array(4).fill('cancelled'));
+	assert.equal((await get(`/v1/series/${sid}`)).json.recurrence.includes('UNTIL='), true);
+	const again = await sql(`SELECT text FROM notifications WHERE member_id = $1
+	    AND type = 'event_cancelled' ORDER BY id`, [fan.id]);
+	assert.equal(again.length, 2);
+	assert.match(again[1].text, /^Every date still to come of Open reading/);
+});

@@ -1,7 +1,7 @@
 // Editing and cancelling an occurrence of a series through the real UI: the form asks which
 // events of the series the change is for ("This event", "This and following events", "All
 // events in the series") and sends PATCH ?scope=; times change one date at a time; a
-// cancellation of several dates cancels each one still to come.
+// cancellation of several dates is one POST .../cancel?scope= for the dates still to come.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { collectErrors, DESKTOP, launch, newPage } from "./lib.mjs";

@@ -78,14 +78,14 @@ const struct field ev_q_calendar[] = {
 	FIELDS_END
 };
 
-static const char *const patch_scopes[] = {
+static const char *const series_scopes[] = {
 	"this", "following", "all", NULL
 };
 
-/* PATCH /v1/events/{id}: which occurrences of a series it edits. */
-const struct field ev_q_patch[] = {
+/* PATCH /v1/events/{id} and POST .../cancel: which occurrences of a series. */
+const struct field ev_q_scope[] = {
 	{ .name = "scope", .type = FT_ENUM, .min = 1, .max = 20,
-	    .values = patch_scopes },
+	    .values = series_scopes },
 	FIELDS_END
 };
 

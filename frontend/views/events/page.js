@@ -404,8 +404,8 @@ function cancelForm(ev, refresh) {
   );
   onSubmit(form, async () => {
     const scope = ev.series_id ? value(form, "cancel_scope") || "this" : "this";
-    // The API cancels one event at a time (POST /v1/events/{id}/cancel): for several dates
-    // of a series, this one first, then each later (or other) date still to come.
+    // One call (POST /v1/events/{id}/cancel?scope=): the dates counted here are only for
+    // the question; the API cancels the dates still to come of the chosen scope.
     let ids = [ev.id];
     if (scope !== "this") {
       const occ = (await get(`/v1/series/${ev.series_id}`)).occurrences.filter((o) => o.status !== "cancelled");
@@ -416,7 +416,7 @@ function cancelForm(ev, refresh) {
     const ok = await confirmDialog(`${what} This cannot be undone.`, { title: `Cancel ${ev.title}?`, confirmLabel: ids.length === 1 ? "Cancel event" : `Cancel ${ids.length} events`, danger: true });
     if (!ok) return;
     const reason = form.elements.reason.value.trim();
-    for (const id of ids) await post(`/v1/events/${id}/cancel`, { reason: reason || null });
+    await post(`/v1/events/${ev.id}/cancel`, { reason: reason || null }, { query: scope !== "this" ? { scope } : undefined });
     await refresh(ids.length === 1 ? "The event was cancelled." : `${ids.length} events were cancelled.`);
     document.getElementById("cancelled-banner")?.setAttribute("tabindex", "-1");
     document.getElementById("cancelled-banner")?.focus();
