@@ -70,12 +70,15 @@ pg_of() { pgrep -f -- "-D $1/pg/data" >/dev/null; }	# a postgres of state folder
 # The PostgreSQL of state folder $1, postmaster $2, has stopped and cleaned up.
 pg_stopped() { exited "$2" && ! pg_of "$1" && [ ! -e "$1/pg/data/postmaster.pid" ]; }
 
-# free_port <var>: sets <var> to a port no one listens on and this test has not used yet.
+# free_port <var>: sets <var> to a port no one listens on and this test has not used yet
+# (from tests/free-port.sh's range: below the ephemeral ports, which the tests' own
+# outgoing connections hold without listening).
+. "$top/tests/free-port.sh"
 used=" "
 free_port() {
 	local p
 	while :; do
-		p=$((20000 + RANDOM % 30000))
+		p=$(port_candidate)
 		case "$used" in *" $p "*) continue ;; esac
 		if free "$p"; then
 			used="$used$p "
