@@ -14,7 +14,12 @@
  *   any change, made through any worker of any API instance or in SQL
  *   directly, shows in every feed within 5 s (4 s plus the time the
  *   query and the reply take); the feed window ("30 days ago to one
- *   year ahead") moves with time the same way.
+ *   year ahead") moves with time the same way.  An expired entry is
+ *   refreshed by one request at a time: the first request after expiry
+ *   queries, and the others are answered from the expired entry until
+ *   its new bytes are kept, for at most CACHE_STALE_MS more (then the
+ *   next request queries too, and an entry that old is dropped), so the
+ *   connections of a busy worker do not all miss and query at once.
  *
  *   Every worker of every node is told of a change by PostgreSQL: a
  *   transaction that changes events, organizations or series notifies
@@ -62,6 +67,7 @@
 #include "api.h"
 
 #define CACHE_TTL_MS		4000
+#define CACHE_STALE_MS		1000
 #define CACHE_ENTRIES		64
 #define CACHE_BYTES		(16 * 1024 * 1024)
 #define CACHE_ENTRY_MAX		(4 * 1024 * 1024)
@@ -75,6 +81,7 @@ struct cache_entry {
 	time_t		lastmod;	/* Last-Modified, 0: none */
 	u_int64_t	born;		/* ms: when its query was sent */
 	u_int64_t	used;		/* LRU tick */
+	u_int64_t	refreshing;	/* ms: when a refresh began, 0: none */
 };
 
 static struct cache_entry	cache[CACHE_ENTRIES];
@@ -152,7 +159,13 @@ cache_drop(struct cache_entry *e)
 	memset(e, 0, sizeof(*e));
 }
 
-/* The live entry for key, or NULL (an expired one is dropped). */
+/*
+ * The entry to answer key with, or NULL: the caller queries.  An expired
+ * entry is answered while another request refreshes it (see the top of
+ * this file); the first request after expiry, and any once the refresh
+ * has taken CACHE_STALE_MS, gets NULL and refreshes; past its TTL plus
+ * CACHE_STALE_MS the entry is dropped.
+ */
 static struct cache_entry *
 cache_find(const char *key)
 {
@@ -165,8 +178,13 @@ cache_find(const char *key)
 		e = &cache[i];
 		if (e->key == NULL || strcmp(e->key, key) != 0)
 			continue;
-		if (now - e->born >= CACHE_TTL_MS) {
+		if (now - e->born >= CACHE_TTL_MS + CACHE_STALE_MS) {
 			cache_drop(e);
+			return (NULL);
+		}
+		if (now - e->born >= CACHE_TTL_MS && (e->refreshing == 0 ||
+		    now - e->refreshing >= CACHE_STALE_MS)) {
+			e->refreshing = now;
 			return (NULL);
 		}
 		e->used = ++cache_tick;
