@@ -9,7 +9,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { get, pgConfig } from '../api/lib.mjs';
-import { CLUSTER, NODE_A, NODE_B, raw } from './lib.mjs';
+import { CLUSTER, NODE_A, NODE_B, raw, until } from './lib.mjs';
 
 const accessLog = path.join(process.env.CLUSTER_DIR, 'nginx', 'access.log');
 const nodeAddr = (u) => new URL(u).host;
@@ -54,10 +54,12 @@ test('requests through the balancer reach both nodes, with the request id passed
 		assert.equal(r.headers.get('x-request-id'), id, 'the client\'s request id comes back');
 		ids.push(id);
 	}
-	// The balancer's log names the node each went to.
-	const lines = readFileSync(accessLog, 'utf8').split('\n')
+	// The balancer's log names the node each went to.  nginx writes a line
+	// after the response is sent: wait for the eighth.
+	const logged = () => readFileSync(accessLog, 'utf8').split('\n')
 	    .filter((l) => ids.some((id) => l.endsWith(`rid=${id}`)));
-	assert.equal(lines.length, 8, 'every request is in the balancer\'s log');
+	const lines = await until(() => logged().length === 8 && logged(), 5000,
+	    'every request is in the balancer\'s log');
 	const used = new Set(lines.map((l) => l.split(' ').at(-3)));
 	assert.deepEqual([...used].sort(), [nodeAddr(NODE_A), nodeAddr(NODE_B)].sort(),
 	    'round robin over both nodes');
@@ -154,10 +156,15 @@ test('the malformed requests never reached a node, and both nodes still answer',
 		const r = await fetch(`${u}/healthz`);
 		assert.equal(r.status, 200);
 	}
-	const log = readFileSync(accessLog, 'utf8').split('\n');
 	assert.ok(refusedIds.length >= 15, `${refusedIds.length} refusals`);
+	// nginx logs a request after answering it: wait until all are there.
+	const inLog = (l, id) => l.endsWith(`rid=${id}`);
+	const log = await until(() => {
+		const ls = readFileSync(accessLog, 'utf8').split('\n');
+		return refusedIds.every((id) => ls.some((l) => inLog(l, id))) && ls;
+	}, 5000, 'every refused request is in the balancer\'s log');
 	for (const id of refusedIds) {
-		const line = log.find((l) => l.endsWith(`rid=${id}`));
+		const line = log.find((l) => inLog(l, id));
 		assert.ok(line, `request ${id} is in the balancer's log`);
 		assert.equal(line.split(' ').at(-3), '-', `no node saw it: ${line}`);
 	}
