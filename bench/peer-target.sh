@@ -73,7 +73,10 @@ FROM events e, generate_series(1, (e.id % 7 + e.id % 5)::int) AS j,
 	      'maybe', 'maybe', 'not_going', 'not_going'])[1 + (e.id + j) % 10] AS response) r
 ON CONFLICT DO NOTHING;
 -- The triggers that keep each event's counts and document were skipped:
--- compute them once, set-based.
+-- compute them once, set-based, with statistics first: without them the
+-- document function's cached plans (made before autovacuum has looked)
+-- took minutes instead of seconds on a fast cluster.
+ANALYZE members, organizations, events, rsvps, event_organizers;
 SELECT core.event_counts_refresh();
 INSERT INTO event_docs (event_id, doc)
 SELECT id, api.event_stored_doc(id) FROM events;
