@@ -134,6 +134,9 @@ void	dispatch_init(void);
 int	app_dispatch(struct http_request *);
 void	*dispatch_scratch(struct il_req *, size_t);
 
+/* http/sendq.c: a connection's answers leave in one writev(2). */
+void	sendq_use(struct connection *);
+
 /* http/reply.c: the only code that sends responses. */
 #define REPLY_ETAG_LEN	35
 void	reply_etag(const void *, size_t, char *);

@@ -326,6 +326,7 @@ app_dispatch(struct http_request *req)
 	if (http_state_exists(req))
 		return (dispatch_run(req, http_state_get(req)));
 
+	sendq_use(req->owner);
 	st = http_state_create(req, sizeof(*st), dispatch_onfree);
 	st->started = kore_time_ms();
 	request_id_init(req, st);
