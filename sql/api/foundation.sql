@@ -138,14 +138,21 @@ $$;
 -- may be of another size).  jsonb's text is canonical (keys in one
 -- order), so the same filters give the same stamp however they were
 -- written in the query string.
+--
+-- STABLE, as convert_to() and jsonb_build_array() are: PostgreSQL
+-- inlines a SQL function only when its body is no more volatile than it
+-- is declared, and one it does not inline (declared IMMUTABLE here) is
+-- parsed and planned again at each first call in a statement, which cost
+-- more than a whole page of rows.  Inlined, this and api.cursor_encode
+-- are plain expressions of their caller's cached plan.
 CREATE FUNCTION api.cursor_stamp(p_list text, p_query jsonb)
-RETURNS text LANGUAGE sql IMMUTABLE AS $$
+RETURNS text LANGUAGE sql STABLE AS $$
 	SELECT left(encode(sha256(convert_to(p_list || ' ' ||
 	    (p_query - 'cursor' - 'limit')::text, 'UTF8')), 'hex'), 16);
 $$;
 
 CREATE FUNCTION api.cursor_encode(p_list text, p_query jsonb, p_key jsonb)
-RETURNS text LANGUAGE sql IMMUTABLE AS $$
+RETURNS text LANGUAGE sql STABLE AS $$
 	SELECT rtrim(translate(encode(convert_to((jsonb_build_array(
 	    api.cursor_stamp(p_list, p_query)) || p_key)::text, 'UTF8'),
 	    'base64'), E'+/\n', '-_'), '=');
