@@ -672,9 +672,13 @@ RETURNS SETOF events LANGUAGE sql STABLE AS $$
 		-- Under way at p_from and started before it (one that starts at
 		-- p_from is the first branch's): written so that no plan reads
 		-- events_start_idx for "started before", which is all the past.
+		-- None comes after a keyset position at or after p_from (a
+		-- page past the first): that test needs no row, so a plan makes
+		-- it once and then does not search the index at all.
 		(SELECT * FROM f
 		 WHERE tstzrange(f.starts_at, f.ends_at, '[]') @> p_from
-		   AND f.starts_at IS DISTINCT FROM p_from)) u
+		   AND f.starts_at IS DISTINCT FROM p_from
+		   AND (p_after_ts IS NULL OR p_after_ts < p_from))) u
 	ORDER BY u.starts_at, u.id
 	LIMIT p_limit;
 $$;
