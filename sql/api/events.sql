@@ -150,25 +150,25 @@ BEGIN
 END;
 $$;
 
--- Event p_id as p_viewer sees it, and its list key: its stored document
--- (built by api.event_stored_doc when missing) with the viewer's RSVP and
--- the attendance count of an advocacy event that has started, as jsonb
--- (doc) and as the text a list sends (body).  Most rows of a list have
+-- Event p_id as p_viewer sees it: its stored document (built by
+-- api.event_stored_doc when missing) with the viewer's RSVP and the
+-- attendance count of an advocacy event that has started, as jsonb (doc)
+-- and as the text a list sends (body).  Most rows of a list have
 -- neither: their body is the stored text (event_docs.body, the document
 -- with those two members null, sql/migrations/0080_event_doc_body.sql),
--- sent as it is, never built or parsed.  A SQL function PostgreSQL
--- inlines into the statement that calls it (a list calls it LATERAL for
--- each of its rows): a whole page is one statement, and a column the
--- caller does not use is not computed.
-CREATE FUNCTION api.event_view(p_id bigint, p_viewer members,
-    OUT doc jsonb, OUT key jsonb, OUT body text)
+-- sent as it is, never built or parsed.  p_kind and p_starts_at are the
+-- event's own, which a list has already read with its row: given them,
+-- the event is not read again by id for each row of a page.  A SQL
+-- function PostgreSQL inlines into the statement that calls it (a list
+-- calls it LATERAL for each of its rows): a whole page is one statement,
+-- and a column the caller does not use is not computed.
+CREATE FUNCTION api.event_view_of(p_id bigint, p_kind text,
+    p_starts_at timestamptz, p_viewer members, OUT doc jsonb, OUT body text)
 RETURNS SETOF record LANGUAGE sql STABLE AS $$
 	SELECT x.doc,
-	    jsonb_build_array(to_char(e.starts_at AT TIME ZONE 'UTC',
-	        'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), e.id),
 	    CASE WHEN r.id IS NULL AND NOT a.shown AND d.body IS NOT NULL
 	        THEN d.body ELSE x.doc::text END
-	FROM events e
+	FROM (SELECT p_id AS id, p_kind AS kind, p_starts_at AS starts_at) e
 	    LEFT JOIN event_docs d ON d.event_id = e.id
 	    LEFT JOIN rsvps r ON r.event_id = e.id AND r.member_id = p_viewer.id,
 	    LATERAL (SELECT e.kind = 'advocacy' AND e.starts_at <= now()
@@ -178,7 +178,24 @@ RETURNS SETOF record LANGUAGE sql STABLE AS $$
 	        'attended_count', CASE WHEN a.shown THEN (SELECT count(*)
 	            FROM attendance t WHERE t.event_id = e.id AND t.attended) END,
 	        'my_rsvp', api.rsvp_doc(r, CASE WHEN r.status = 'waitlisted'
-	            THEN api.waitlist_position(r) END)) AS doc) x
+	            THEN api.waitlist_position(r) END)) AS doc) x;
+$$;
+
+-- The list key of the event that starts at p_starts_at with id p_id:
+-- starts_at to the microsecond as UTC text, then the id.
+CREATE FUNCTION api.event_key(p_starts_at timestamptz, p_id bigint)
+RETURNS jsonb LANGUAGE sql STABLE AS $$
+	SELECT jsonb_build_array(to_char(p_starts_at AT TIME ZONE 'UTC',
+	    'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), p_id);
+$$;
+
+-- Event p_id as p_viewer sees it (api.event_view_of), and its list key.
+CREATE FUNCTION api.event_view(p_id bigint, p_viewer members,
+    OUT doc jsonb, OUT key jsonb, OUT body text)
+RETURNS SETOF record LANGUAGE sql STABLE AS $$
+	SELECT v.doc, api.event_key(e.starts_at, e.id), v.body
+	FROM events e,
+	    LATERAL api.event_view_of(e.id, e.kind, e.starts_at, p_viewer) v
 	WHERE e.id = p_id;
 $$;
 
@@ -655,9 +672,13 @@ RETURNS SETOF events LANGUAGE sql STABLE AS $$
 		-- Under way at p_from and started before it (one that starts at
 		-- p_from is the first branch's): written so that no plan reads
 		-- events_start_idx for "started before", which is all the past.
+		-- None comes after a keyset position at or after p_from (a
+		-- page past the first): that test needs no row, so a plan makes
+		-- it once and then does not search the index at all.
 		(SELECT * FROM f
 		 WHERE tstzrange(f.starts_at, f.ends_at, '[]') @> p_from
-		   AND f.starts_at IS DISTINCT FROM p_from)) u
+		   AND f.starts_at IS DISTINCT FROM p_from
+		   AND (p_after_ts IS NULL OR p_after_ts < p_from))) u
 	ORDER BY u.starts_at, u.id
 	LIMIT p_limit;
 $$;
@@ -688,13 +709,15 @@ BEGIN
 	IF p_query ? 'organization' THEN
 		v_org := api.org_id(p_query->>'organization', 'organization');
 	END IF;
-	RETURN (SELECT api.page('events',
-	    array_agg(v.body ORDER BY e.starts_at, e.id),
-	    array_agg(v.key ORDER BY e.starts_at, e.id), p_query)
-	FROM api.event_rows(p_query, v_org, v_tsq, p_viewer, p_from, v_to,
-	    (p_cur->>0)::timestamptz, (p_cur->>1)::bigint,
-	    api.page_size(p_query)) e,
-	    LATERAL api.event_view(e.id, p_viewer) v);
+	RETURN (SELECT api.page_next('events', array_agg(p.body),
+	    api.event_key((array_agg(p.starts_at))[(p_query->>'limit')::integer],
+	        (array_agg(p.id))[(p_query->>'limit')::integer]), p_query)
+	FROM (SELECT v.body, e.starts_at, e.id
+	    FROM api.event_rows(p_query, v_org, v_tsq, p_viewer, p_from, v_to,
+	        (p_cur->>0)::timestamptz, (p_cur->>1)::bigint,
+	        api.page_size(p_query)) e,
+	        LATERAL api.event_view_of(e.id, e.kind, e.starts_at, p_viewer) v
+	    ORDER BY e.starts_at, e.id) p);
 END;
 $$;
 
@@ -763,7 +786,20 @@ $$;
 -- Planning costs more than running this list, so its common shape (no
 -- filter but time and cursor) is one statement with a cached plan, whose
 -- indexes (events_start_idx and events_ongoing_idx) need no other value;
--- a filter is planned with its values (api.events_page_filtered).
+-- a filter is planned with its values (api.events_page_filtered).  That
+-- shape has none of the filters api.event_rows reads from its query, so
+-- it is given '{}', a constant: its cached plan then has no filter
+-- conditions to check on each row, nor the series subplan of collapse to
+-- start on each call.
+--
+-- Both read a page the same way, for what each row costs: the rows come
+-- from api.event_rows already in list order (its LIMIT over a merge of
+-- two ordered branches), which the subquery's ORDER BY keeps without a
+-- sort, so the aggregates need no ORDER BY of their own (with one, each
+-- would sort the page again, row texts and all); api.event_view_of takes
+-- the row api.event_rows read instead of reading it again by id; and of
+-- the list keys only the one next_cursor needs, that of row "limit", is
+-- made (api.page_next).
 CREATE FUNCTION api.events_list(p_token bytea, p_args jsonb, p_query jsonb,
     p_body jsonb, p_client inet)
 RETURNS api.reply LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan
@@ -782,12 +818,14 @@ BEGIN
 	IF api.events_filtered(p_query) THEN
 		RETURN api.events_page_filtered(p_query, v_me, v_from, v_cur);
 	END IF;
-	RETURN (SELECT api.page('events',
-	    array_agg(v.body ORDER BY e.starts_at, e.id),
-	    array_agg(v.key ORDER BY e.starts_at, e.id), p_query)
-	FROM api.event_rows(p_query, NULL, NULL, v_me, v_from, NULL,
-	    (v_cur->>0)::timestamptz, (v_cur->>1)::bigint,
-	    api.page_size(p_query)) e,
-	    LATERAL api.event_view(e.id, v_me) v);
+	RETURN (SELECT api.page_next('events', array_agg(p.body),
+	    api.event_key((array_agg(p.starts_at))[(p_query->>'limit')::integer],
+	        (array_agg(p.id))[(p_query->>'limit')::integer]), p_query)
+	FROM (SELECT v.body, e.starts_at, e.id
+	    FROM api.event_rows('{}', NULL, NULL, v_me, v_from, NULL,
+	        (v_cur->>0)::timestamptz, (v_cur->>1)::bigint,
+	        api.page_size(p_query)) e,
+	        LATERAL api.event_view_of(e.id, e.kind, e.starts_at, v_me) v
+	    ORDER BY e.starts_at, e.id) p);
 END;
 $$;

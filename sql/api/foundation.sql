@@ -138,14 +138,21 @@ $$;
 -- may be of another size).  jsonb's text is canonical (keys in one
 -- order), so the same filters give the same stamp however they were
 -- written in the query string.
+--
+-- STABLE, as convert_to() and jsonb_build_array() are: PostgreSQL
+-- inlines a SQL function only when its body is no more volatile than it
+-- is declared, and one it does not inline (declared IMMUTABLE here) is
+-- parsed and planned again at each first call in a statement, which cost
+-- more than a whole page of rows.  Inlined, this and api.cursor_encode
+-- are plain expressions of their caller's cached plan.
 CREATE FUNCTION api.cursor_stamp(p_list text, p_query jsonb)
-RETURNS text LANGUAGE sql IMMUTABLE AS $$
+RETURNS text LANGUAGE sql STABLE AS $$
 	SELECT left(encode(sha256(convert_to(p_list || ' ' ||
 	    (p_query - 'cursor' - 'limit')::text, 'UTF8')), 'hex'), 16);
 $$;
 
 CREATE FUNCTION api.cursor_encode(p_list text, p_query jsonb, p_key jsonb)
-RETURNS text LANGUAGE sql IMMUTABLE AS $$
+RETURNS text LANGUAGE sql STABLE AS $$
 	SELECT rtrim(translate(encode(convert_to((jsonb_build_array(
 	    api.cursor_stamp(p_list, p_query)) || p_key)::text, 'UTF8'),
 	    'base64'), E'+/\n', '-_'), '=');
@@ -223,14 +230,17 @@ $$;
 
 -- The reply of one page of list p_list (as named to api.cursor_decode)
 -- with query p_query: p_rows are the rows read (at most
--- api.page_size(p_query)) in order, p_keys their sort keys.  A row
--- beyond the limit only says that there is a next page: it is left out,
--- and the key of the last row kept becomes next_cursor, stamped with the
--- list and its filters.  The rows go out as data, the JSON array of
--- their texts (see api.reply), so a page is never rebuilt as one big
--- jsonb document, and rows a list keeps as text (api.event_view's body)
--- are never parsed.
-CREATE FUNCTION api.page(p_list text, p_rows text[], p_keys jsonb[],
+-- api.page_size(p_query)) in order, p_next the sort key of row number
+-- "limit" of them (the last row kept when there is a next page; NULL
+-- when there are fewer rows).  A row beyond the limit only says that
+-- there is a next page: it is left out, and p_next becomes next_cursor,
+-- stamped with the list and its filters.  The rows go out as data, the
+-- JSON array of their texts (see api.reply), so a page is never rebuilt
+-- as one big jsonb document, and rows a list keeps as text
+-- (api.event_view's body) are never parsed.  A list whose keys cost
+-- something to make gives this the one it needs (api.events_list);
+-- others give all their keys to api.page().
+CREATE FUNCTION api.page_next(p_list text, p_rows text[], p_next jsonb,
     p_query jsonb)
 RETURNS api.reply LANGUAGE plpgsql IMMUTABLE AS $$
 DECLARE
@@ -238,13 +248,22 @@ DECLARE
 	v_next	text;
 BEGIN
 	IF cardinality(p_rows) > v_limit THEN
-		v_next := api.cursor_encode(p_list, p_query, p_keys[v_limit]);
+		v_next := api.cursor_encode(p_list, p_query, p_next);
 	END IF;
 	RETURN ROW(200, jsonb_build_object('next_cursor', v_next), NULL, v_next,
 	    NULL, '[' || coalesce(array_to_string(p_rows[1:v_limit], ', '), '')
 	    || ']',
 	    NULL)::api.reply;
 END;
+$$;
+
+-- The same, with p_keys the sort keys of p_rows.  Inlined: no more
+-- costly than api.page_next.
+CREATE FUNCTION api.page(p_list text, p_rows text[], p_keys jsonb[],
+    p_query jsonb)
+RETURNS api.reply LANGUAGE sql IMMUTABLE AS $$
+	SELECT api.page_next(p_list, p_rows,
+	    p_keys[(p_query->>'limit')::integer], p_query);
 $$;
 
 -- The same, with rows as jsonb: each goes out as its text, which is what
