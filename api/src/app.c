@@ -6,6 +6,7 @@
  */
 
 #include <sys/types.h>
+#include <sys/mman.h>
 
 #include <sched.h>
 
@@ -51,6 +52,21 @@ KORE_SECCOMP_FILTER("interlibrary",
 	KORE_SYSCALL_ALLOW_ARG(sched_setscheduler, 1, SCHED_IDLE),
 );
 
+/* Connections spread over the workers: see accept_turn(). */
+#define ACCEPT_BATCH	2
+#define ACCEPT_TICK	5
+#define ACCEPT_SLACK	2
+#define ACCEPT_STALE	100
+
+struct accept_share {
+	u_int32_t	held;
+	u_int64_t	at;		/* kore_time_ms() of held; 0: never */
+	char		pad[48];	/* one cache line per worker */
+};
+
+static u_int32_t		accept_max;	/* the configured limit */
+static struct accept_share	*accept_share;	/* [il_cfg.workers] */
+
 static void	log_flush(void *, u_int64_t);
 static void	log_write(void);
 static void	accept_turn(void *, u_int64_t);
@@ -94,6 +110,13 @@ kore_parent_configure(int argc, char **argv)
 		fatal("setenv: %s", errno_s);
 
 	worker_count = (u_int8_t)il_cfg.workers;
+	if (il_cfg.workers > 1) {
+		accept_share = mmap(NULL, sizeof(*accept_share) *
+		    (size_t)il_cfg.workers, PROT_READ | PROT_WRITE,
+		    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		if (accept_share == MAP_FAILED)
+			fatal("mmap: %s", errno_s);
+	}
 	pgsql_conn_max = (u_int16_t)il_cfg.db_pool;
 	pgsql_queue_limit = (u_int32_t)il_cfg.db_queue;
 	kore_task_threads = (u_int16_t)il_cfg.hash_threads;
@@ -202,26 +225,50 @@ log_flush(void *arg, u_int64_t now)
  * again after its next tick (ACCEPT_TICK ms); connections arriving
  * meanwhile wait in the listen backlog, as they do while a worker is
  * busy.
+ *
+ * Turns alone still left the split to the scheduler: a worker that got
+ * the CPU more often during a burst took more turns, and kept those
+ * connections (a client's keep-alive connections stay where they
+ * landed).  With 64 connections split 45/19, each worker's 4 database
+ * connections served very different queues, and the busier worker's
+ * requests waited ten times longer (p99 0.7 s against 60 ms).  So each
+ * worker also publishes how many connections it holds (accept_share,
+ * memory the parent maps before the workers start) and takes no turn
+ * while it holds more than ACCEPT_SLACK over the fewest another worker
+ * holds.  A worker that has not published for ACCEPT_STALE ms (stuck,
+ * or gone) does not count: the others then accept without it.
  */
-#define ACCEPT_BATCH	2
-#define ACCEPT_TICK	5
-
-static u_int32_t	accept_max;	/* the configured limit */
-
 static void
 accept_turn(void *arg, u_int64_t now)
 {
-	u_int32_t	held;
+	struct accept_share	*me;
+	u_int32_t		held, least;
+	int			i;
 
 	(void)arg;
-	(void)now;
 
+	held = worker_active_connections;
+	me = &accept_share[worker->id - 1];
+	me->held = held;
+	__atomic_store_n(&me->at, now, __ATOMIC_RELEASE);
 	if (worker->has_lock)
 		return;
-	held = worker_active_connections;
-	worker_max_connections = held >= accept_max ? accept_max :
-	    held + (accept_max - held < ACCEPT_BATCH ? accept_max - held :
-	    ACCEPT_BATCH);
+
+	least = UINT32_MAX;
+	for (i = 0; i < il_cfg.workers; i++) {
+		if (&accept_share[i] == me ||
+		    now - __atomic_load_n(&accept_share[i].at,
+		    __ATOMIC_ACQUIRE) > ACCEPT_STALE)
+			continue;
+		if (accept_share[i].held < least)
+			least = accept_share[i].held;
+	}
+	if (held >= accept_max ||
+	    (least != UINT32_MAX && held > least + ACCEPT_SLACK))
+		worker_max_connections = held < accept_max ? held : accept_max;
+	else
+		worker_max_connections = held + (accept_max - held <
+		    ACCEPT_BATCH ? accept_max - held : ACCEPT_BATCH);
 }
 
 void
@@ -230,9 +277,9 @@ kore_worker_configure(void)
 	(void)snprintf(log_prefix, sizeof(log_prefix), "%s",
 	    kore_worker_name(worker->id));
 	(void)kore_timer_add(log_flush, 200, NULL, 0);
-	if (worker_count > 1) {
+	if (accept_share != NULL) {
 		accept_max = worker_max_connections;
-		accept_turn(NULL, 0);
+		accept_turn(NULL, kore_time_ms());
 		(void)kore_timer_add(accept_turn, ACCEPT_TICK, NULL, 0);
 	}
 	dispatch_init();
