@@ -217,12 +217,12 @@ log_flush(void *arg, u_int64_t now)
  * open, or http_request_limit requests under way), so one worker took
  * every connection of a burst while the others idled until it was
  * saturated; worker_accept_threshold only caps how many it accepts per
- * turn of its loop.  So a worker's limit is kept at ACCEPT_BATCH more
- * than it holds whenever it does not hold the lock (at most the
- * configured limit): once it has the lock, it accepts that many, Kore
+ * turn of its loop.  So at every tick (ACCEPT_TICK ms) a worker's limit
+ * is set to ACCEPT_BATCH more than it holds (at most the configured
+ * limit): once it has the lock, it accepts that many, Kore
  * releases the lock at its next turn and tells every worker, and another
  * worker takes it.  A worker that is "full" this way can take the lock
- * again after its next tick (ACCEPT_TICK ms); connections arriving
+ * again after its next tick; connections arriving
  * meanwhile wait in the listen backlog, as they do while a worker is
  * busy.
  *
@@ -236,7 +236,12 @@ log_flush(void *arg, u_int64_t now)
  * memory the parent maps before the workers start) and takes no turn
  * while it holds more than ACCEPT_SLACK over the fewest another worker
  * holds.  A worker that has not published for ACCEPT_STALE ms (stuck,
- * or gone) does not count: the others then accept without it.
+ * or gone) does not count: the others then accept without it.  And a
+ * worker holding the lock with more connections than another ends its
+ * turn at its next tick: the limit it had when it took the lock was
+ * counted from what it held then, and a worker that kept the lock while
+ * a client's connections closed took the client's next 8 connections
+ * all at once.
  */
 static void
 accept_turn(void *arg, u_int64_t now)
@@ -251,8 +256,6 @@ accept_turn(void *arg, u_int64_t now)
 	me = &accept_share[worker->id - 1];
 	me->held = held;
 	__atomic_store_n(&me->at, now, __ATOMIC_RELEASE);
-	if (worker->has_lock)
-		return;
 
 	least = UINT32_MAX;
 	for (i = 0; i < il_cfg.workers; i++) {
@@ -263,12 +266,23 @@ accept_turn(void *arg, u_int64_t now)
 		if (accept_share[i].held < least)
 			least = accept_share[i].held;
 	}
-	if (held >= accept_max ||
-	    (least != UINT32_MAX && held > least + ACCEPT_SLACK))
-		worker_max_connections = held < accept_max ? held : accept_max;
+
+	/*
+	 * Full, or over its share: no turn.  Holding the lock with more
+	 * than another worker: the turn is over (Kore hands the lock on at
+	 * the next turn of the loop, as the worker is "full").  Otherwise
+	 * ACCEPT_BATCH more, counted from what it holds now, so that a
+	 * worker that kept the lock while its connections closed does not
+	 * take a whole burst.
+	 */
+	if (held >= accept_max)
+		worker_max_connections = accept_max;
+	else if (least != UINT32_MAX && (held > least + ACCEPT_SLACK ||
+	    (worker->has_lock && held > least)))
+		worker_max_connections = held;
 	else
-		worker_max_connections = held + (accept_max - held <
-		    ACCEPT_BATCH ? accept_max - held : ACCEPT_BATCH);
+		worker_max_connections = held + MIN(accept_max - held,
+		    ACCEPT_BATCH);
 }
 
 void
