@@ -16,6 +16,7 @@ what=${1:-run}
 # python3-icalendar: the tests read the calendar part of mail with it;
 # jq: the README's curl examples, which the tests run, read answers with it.
 # libical-dev: the API expands recurring events' rules (RFC 5545 RRULE);
+# libxxhash-dev: the ETag of every answer (XXH3, http/reply.c);
 # python3-dateutil, python3-recurring-ical-events: the tests check those
 # expansions and the published series against independent implementations.
 # nginx: the web app's server, and the balancer of the cluster tests
@@ -23,7 +24,7 @@ what=${1:-run}
 # package that installs it); gettext-base: envsubst renders the nginx
 # templates of docker-compose for the tests.
 pkgs=(kore libjansson-dev libsodium-dev libpq-dev libcurl4-openssl-dev
-      libical-dev pkg-config
+      libical-dev libxxhash-dev pkg-config
       gcc make postgresql-15 postgresql-client-15
       nginx curl ca-certificates coreutils python3-aiosmtpd)
 if [ "$what" = test ]; then

@@ -8,6 +8,7 @@
  */
 
 #include <sodium.h>
+#include <xxhash.h>
 
 #include <stdio.h>
 #include <string.h>
@@ -90,17 +91,23 @@ access_log(struct http_request *req, int status, size_t len)
 }
 
 /*
- * The strong ETag of a body: a quoted hex BLAKE2b-128, into out
- * (REPLY_ETAG_LEN bytes, NUL included).
+ * The strong ETag of a body: its 128-bit XXH3 in hex, quoted, into out
+ * (REPLY_ETAG_LEN bytes, NUL included).  Every 200 answer to a GET has
+ * one, hashed from its bytes: a validator needs no cryptographic hash
+ * (no secret is involved, and a client only compares the tag it was
+ * given), and BLAKE2b, used before, was a sixth of a worker's time on a
+ * signed-in list of 25 KB (perf, bench/events.sh); XXH3 hashes it about
+ * ten times faster.
  */
 void
 reply_etag(const void *body, size_t len, char *out)
 {
-	unsigned char	hash[16];
+	XXH128_canonical_t	hash;
 
-	crypto_generichash(hash, sizeof(hash), body, len, NULL, 0);
+	XXH128_canonicalFromHash(&hash, XXH3_128bits(body, len));
 	out[0] = '"';
-	sodium_bin2hex(out + 1, REPLY_ETAG_LEN - 2, hash, sizeof(hash));
+	sodium_bin2hex(out + 1, REPLY_ETAG_LEN - 2, hash.digest,
+	    sizeof(hash.digest));
 	out[REPLY_ETAG_LEN - 2] = '"';
 	out[REPLY_ETAG_LEN - 1] = '\0';
 }
