@@ -644,6 +644,47 @@ test('at most 500 items', async () => {
 	assert.equal(parseIcs(ics).length, 500);
 });
 
+// Answers leave in one writev(2) of the whole send queue (api/src/http/
+// sendq.c), which must resume exactly where the kernel stopped taking
+// bytes: a feed of several MB is more than the socket buffers hold, so
+// a client that has not started reading makes the API's write stop part
+// way through, and again each time it catches up.
+test('a feed larger than the socket buffers arrives whole, to a fast and to a slow reader', async () => {
+	const m = await makeMember();
+	const city = newCity();
+	await sql(`INSERT INTO events (title, description, kind, starts_at, ends_at, timezone,
+	        city, created_by)
+	    SELECT 'Long ' || i, repeat('Zines, outreach and coffee ' || i || '. ', 200), 'social',
+	        now() + make_interval(hours => i), now() + make_interval(hours => i + 1), 'UTC',
+	        $1, $2
+	    FROM generate_series(1, 500) i`, [city, m.id]);
+	const path = `/v1/events.ics?city=${encodeURIComponent(city)}`;
+	const fast = await freshGet(path);
+	assert.equal(fast.status, 200);
+	const size = Buffer.byteLength(fast.text);
+	assert.ok(size > 3e6, `the feed is ${size} bytes`);
+	assert.equal(Number(fast.headers['content-length']), size);
+
+	const slow = await new Promise((resolve, reject) => {
+		const sock = net.connect(new URL(API).port, '127.0.0.1');
+		const chunks = [];
+		sock.on('error', reject);
+		sock.on('data', (c) => {
+			chunks.push(c);
+			sock.pause();		// a slow reader: a chunk at a time
+			setImmediate(() => sock.resume());
+		});
+		sock.on('end', () => resolve(Buffer.concat(chunks)));
+		sock.pause();			// not reading at first
+		sock.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`,
+		    () => setTimeout(() => sock.resume(), 300));
+	});
+	const split = slow.indexOf('\r\n\r\n');
+	assert.match(slow.subarray(0, split).toString(), /^HTTP\/1\.1 200 /);
+	assert.equal(slow.subarray(split + 4).toString(), fast.text);
+	assert.equal(parseIcs(fast.text).length, 500);
+});
+
 test('personal calendar: create, use, rotate, revoke; the key is never stored or logged', async () => {
 	const me = await makeMember();
 	const host = await makeMember();
