@@ -291,7 +291,8 @@ kore_worker_configure(void)
 	(void)snprintf(log_prefix, sizeof(log_prefix), "%s",
 	    kore_worker_name(worker->id));
 	(void)kore_timer_add(log_flush, 200, NULL, 0);
-	if (accept_share != NULL) {
+	if (accept_share != NULL && worker->id >= 1 &&
+	    worker->id <= il_cfg.workers) {
 		accept_max = worker_max_connections;
 		accept_turn(NULL, kore_time_ms());
 		(void)kore_timer_add(accept_turn, ACCEPT_TICK, NULL, 0);
