@@ -3,6 +3,7 @@
 import { get, patch } from "../lib/api.js";
 import { h, time } from "../lib/dom.js";
 import { announce, loadMore, pageHeading, showError } from "../lib/ui.js";
+import { refresher } from "../lib/refresh.js";
 import { verifyNotice } from "../lib/verification.js";
 
 let unread = 0;
@@ -22,18 +23,12 @@ function setUnread(n) {
   for (const fn of listeners) fn(n);
 }
 
-let inflight = null;
 /** Count unread notifications (up to 100, shown as 99+ beyond). */
-export function refreshUnread() {
-  if (inflight) return inflight;
-  inflight = get("/v1/me/notifications", { query: { unread: "true", limit: 100 }, quiet: true })
-    .then((page) => setUnread((page?.data?.length || 0) + (page?.next_cursor ? 1 : 0)))
-    .catch(() => {})
-    .finally(() => {
-      inflight = null;
-    });
-  return inflight;
-}
+export const refreshUnread = refresher(() =>
+  get("/v1/me/notifications", { query: { unread: "true", limit: 100 }, quiet: true }).then(
+    (page) => setUnread((page?.data?.length || 0) + (page?.next_cursor ? 1 : 0)),
+  ),
+);
 
 const SUBJECT_ROUTES = {
   organization: (id) => `#/organizations/${id}`,

@@ -1,6 +1,7 @@
 // The number of unread messages, shown in the main menu next to "Messages" and refreshed
 // with the notifications' count (app.js), after reading a conversation, and every minute.
 import { get } from "../../lib/api.js";
+import { refresher } from "../../lib/refresh.js";
 
 let unread = 0;
 const listeners = new Set();
@@ -19,15 +20,9 @@ export function setUnreadMessages(n) {
   for (const fn of listeners) fn(n);
 }
 
-let inflight = null;
 /** Ask the API for the unread messages of all the member's conversations. */
-export function refreshUnreadMessages() {
-  if (inflight) return inflight;
-  inflight = get("/v1/conversations", { query: { limit: 1 }, quiet: true })
-    .then((page) => setUnreadMessages(page?.unread_count || 0))
-    .catch(() => {})
-    .finally(() => {
-      inflight = null;
-    });
-  return inflight;
-}
+export const refreshUnreadMessages = refresher(() =>
+  get("/v1/conversations", { query: { limit: 1 }, quiet: true }).then((page) =>
+    setUnreadMessages(page?.unread_count || 0),
+  ),
+);
