@@ -21,13 +21,16 @@
 
 -- The helpers that read tables are PL/pgSQL: called per row, a SQL
 -- function with a FROM or a subquery is not inlined and is planned again
--- on every call, where PL/pgSQL keeps its plans for the session.
+-- on every call, where PL/pgSQL keeps its plans for the session.  SET
+-- plan_cache_mode = auto: most lists that call them are
+-- force_custom_plan, which would otherwise hold here too and plan their
+-- query again on every call.
 
 -- {id, display_name} of a member as p_viewer may see the name: members
 -- see every name, anonymous callers only names whose "about" group is
 -- public (api.md, profile fields).  NULL otherwise.
 CREATE FUNCTION api.co_member_ref(p_member bigint, p_viewer members)
-RETURNS jsonb LANGUAGE plpgsql STABLE AS $$
+RETURNS jsonb LANGUAGE plpgsql STABLE SET plan_cache_mode = auto AS $$
 BEGIN
 	RETURN (SELECT jsonb_build_object('id', m.id, 'display_name', m.display_name)
 	    FROM members m
@@ -118,7 +121,7 @@ RETURNS text LANGUAGE sql IMMUTABLE AS $$
 $$;
 
 CREATE FUNCTION api.co_cost_totals(p_collab bigint)
-RETURNS jsonb LANGUAGE plpgsql STABLE AS $$
+RETURNS jsonb LANGUAGE plpgsql STABLE SET plan_cache_mode = auto AS $$
 BEGIN
 	RETURN (SELECT coalesce(jsonb_agg(jsonb_build_object('currency', cur,
 	    'amount', api.co_money(total)) ORDER BY cur), '[]')
@@ -131,7 +134,7 @@ END;
 $$;
 
 CREATE FUNCTION api.co_allowed(p_status text)
-RETURNS jsonb LANGUAGE plpgsql STABLE AS $$
+RETURNS jsonb LANGUAGE plpgsql STABLE SET plan_cache_mode = auto AS $$
 BEGIN
 	RETURN (SELECT coalesce(jsonb_agg(t.to_status ORDER BY s.position), '[]')
 	    FROM collaboration_transitions t

@@ -66,8 +66,9 @@ BEGIN
 END;
 $$;
 
+-- PL/pgSQL and plan_cache_mode auto: as the helpers of collaborations.sql.
 CREATE FUNCTION api.org_ref(p_org bigint)
-RETURNS jsonb LANGUAGE plpgsql STABLE AS $$
+RETURNS jsonb LANGUAGE plpgsql STABLE SET plan_cache_mode = auto AS $$
 BEGIN
 	RETURN (SELECT jsonb_build_object('id', o.id, 'slug', o.slug,
 	    'name', o.name) FROM organizations o WHERE o.id = p_org);
