@@ -120,7 +120,9 @@ RETURNS jsonb LANGUAGE sql STABLE AS $$
 $$;
 
 -- One page, newest first.  The cursor is (at to the microsecond, kind,
--- id) of the last item.
+-- id) of the last item.  No WITH ORDINALITY on api.activity_items: with
+-- it the function is not inlined, and planned alone, with the page size
+-- unknown, it joined the updates to a scan of all collaborations.
 CREATE FUNCTION api.activity_list(p_token bytea, p_args jsonb,
     p_query jsonb, p_body jsonb, p_client inet)
 RETURNS api.reply LANGUAGE plpgsql AS $$
@@ -130,17 +132,14 @@ DECLARE
 	    '{timestamptz,text,bigint}');
 BEGIN
 	RETURN (SELECT api.page('activity',
-	    array_agg(api.activity_json(ROW(a.at, a.kind, a.id, a.subject_type,
-	            a.subject_id, a.title, a.text, a.organization_id,
-	            a.member_ids)::api.activity_item, v_me)
-	        ORDER BY a.o),
+	    array_agg(api.activity_json(a, v_me)
+	        ORDER BY a.at DESC, a.kind DESC, a.id DESC),
 	    array_agg(jsonb_build_array(to_char(a.at AT TIME ZONE 'UTC',
-	            'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), a.kind, a.id) ORDER BY a.o), p_query)
+	            'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), a.kind, a.id)
+	        ORDER BY a.at DESC, a.kind DESC, a.id DESC), p_query)
 	FROM api.activity_items(coalesce((v_cur->>0)::timestamptz, 'infinity'),
 	    coalesce(v_cur->>1, ''), coalesce((v_cur->>2)::bigint, 0),
-	    api.page_size(p_query))
-	    WITH ORDINALITY AS a(at, kind, id, subject_type, subject_id, title,
-	        text, organization_id, member_ids, o));
+	    api.page_size(p_query)) a);
 END;
 $$;
 

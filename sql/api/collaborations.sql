@@ -19,15 +19,24 @@
 
 -- Helpers ----------------------------------------------------------------
 
+-- The helpers that read tables are PL/pgSQL: called per row, a SQL
+-- function with a FROM or a subquery is not inlined and is planned again
+-- on every call, where PL/pgSQL keeps its plans for the session.  SET
+-- plan_cache_mode = auto: most lists that call them are
+-- force_custom_plan, which would otherwise hold here too and plan their
+-- query again on every call.
+
 -- {id, display_name} of a member as p_viewer may see the name: members
 -- see every name, anonymous callers only names whose "about" group is
 -- public (api.md, profile fields).  NULL otherwise.
 CREATE FUNCTION api.co_member_ref(p_member bigint, p_viewer members)
-RETURNS jsonb LANGUAGE sql STABLE AS $$
-	SELECT jsonb_build_object('id', m.id, 'display_name', m.display_name)
-	FROM members m
-	WHERE m.id = p_member
-	  AND (p_viewer.id IS NOT NULL OR m.visibility_about = 'public');
+RETURNS jsonb LANGUAGE plpgsql STABLE SET plan_cache_mode = auto AS $$
+BEGIN
+	RETURN (SELECT jsonb_build_object('id', m.id, 'display_name', m.display_name)
+	    FROM members m
+	    WHERE m.id = p_member
+	      AND (p_viewer.id IS NOT NULL OR m.visibility_about = 'public'));
+END;
 $$;
 
 CREATE FUNCTION api.co_find(p_id bigint, p_lock boolean DEFAULT false)
@@ -112,26 +121,33 @@ RETURNS text LANGUAGE sql IMMUTABLE AS $$
 $$;
 
 CREATE FUNCTION api.co_cost_totals(p_collab bigint)
-RETURNS jsonb LANGUAGE sql STABLE AS $$
-	SELECT coalesce(jsonb_agg(jsonb_build_object('currency', cur,
+RETURNS jsonb LANGUAGE plpgsql STABLE SET plan_cache_mode = auto AS $$
+BEGIN
+	RETURN (SELECT coalesce(jsonb_agg(jsonb_build_object('currency', cur,
 	    'amount', api.co_money(total)) ORDER BY cur), '[]')
-	FROM (SELECT cost_currency AS cur, sum(cost_amount) AS total
-	      FROM collaboration_participants
-	      WHERE collaboration_id = p_collab AND status = 'approved'
-	        AND cost_amount IS NOT NULL
-	      GROUP BY cost_currency) t;
+	    FROM (SELECT cost_currency AS cur, sum(cost_amount) AS total
+	          FROM collaboration_participants
+	          WHERE collaboration_id = p_collab AND status = 'approved'
+	            AND cost_amount IS NOT NULL
+	          GROUP BY cost_currency) t);
+END;
 $$;
 
 CREATE FUNCTION api.co_allowed(p_status text)
-RETURNS jsonb LANGUAGE sql STABLE AS $$
-	SELECT coalesce(jsonb_agg(t.to_status ORDER BY s.position), '[]')
-	FROM collaboration_transitions t
-	JOIN collaboration_statuses s ON s.status = t.to_status
-	WHERE t.from_status = p_status;
+RETURNS jsonb LANGUAGE plpgsql STABLE SET plan_cache_mode = auto AS $$
+BEGIN
+	RETURN (SELECT coalesce(jsonb_agg(t.to_status ORDER BY s.position), '[]')
+	    FROM collaboration_transitions t
+	    JOIN collaboration_statuses s ON s.status = t.to_status
+	    WHERE t.from_status = p_status);
+END;
 $$;
 
+-- SET plan_cache_mode = auto: the lists that call this per row are
+-- force_custom_plan, which would otherwise hold here and in the helpers
+-- too, planning each of their statements again on every row.
 CREATE FUNCTION api.collaboration_json(c collaborations, p_viewer members)
-RETURNS jsonb LANGUAGE plpgsql STABLE AS $$
+RETURNS jsonb LANGUAGE plpgsql STABLE SET plan_cache_mode = auto AS $$
 DECLARE
 	v_mine	jsonb;
 BEGIN

@@ -199,10 +199,14 @@ RETURNS SETOF record LANGUAGE sql STABLE AS $$
 	WHERE e.id = p_id;
 $$;
 
--- One event as p_viewer sees it.
+-- One event as p_viewer sees it.  PL/pgSQL, not SQL: a SQL function
+-- with a FROM is not inlined and is planned again on every call from
+-- PL/pgSQL; here the query's plan is cached.
 CREATE FUNCTION api.event_json(e events, p_viewer members)
-RETURNS jsonb LANGUAGE sql STABLE AS $$
-	SELECT v.doc FROM api.event_view(e.id, p_viewer) v;
+RETURNS jsonb LANGUAGE plpgsql STABLE AS $$
+BEGIN
+	RETURN (SELECT v.doc FROM api.event_view(e.id, p_viewer) v);
+END;
 $$;
 
 -- Writing ----------------------------------------------------------------

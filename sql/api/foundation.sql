@@ -343,9 +343,10 @@ BEGIN
 END;
 $$;
 
--- "a", "a and b", "a, b and c".
+-- "a", "a and b", "a, b and c".  STABLE, as array_to_string is: declared
+-- IMMUTABLE it could not be inlined and was planned again on every call.
 CREATE FUNCTION api.words_and(p text[])
-RETURNS text LANGUAGE sql IMMUTABLE AS $$
+RETURNS text LANGUAGE sql STABLE AS $$
 	SELECT CASE WHEN cardinality(p) <= 1 THEN p[1]
 	    ELSE array_to_string(p[1:cardinality(p) - 1], ', ') || ' and ' ||
 	        p[cardinality(p)] END;

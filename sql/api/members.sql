@@ -86,8 +86,11 @@ RETURNS boolean LANGUAGE sql STABLE AS $$
 $$;
 
 -- The active affiliations of a member (memberships: 0003).
+-- SET plan_cache_mode = auto: called per row by lists that are
+-- force_custom_plan (members, mentors), which would otherwise plan this
+-- query again for every row.
 CREATE FUNCTION api.member_affiliations(p_member bigint)
-RETURNS jsonb LANGUAGE plpgsql STABLE AS $$
+RETURNS jsonb LANGUAGE plpgsql STABLE SET plan_cache_mode = auto AS $$
 BEGIN
 	RETURN (SELECT coalesce(jsonb_agg(jsonb_build_object('id', o.id,
 	    'slug', o.slug, 'name', o.name, 'role', ms.role)

@@ -66,10 +66,13 @@ BEGIN
 END;
 $$;
 
+-- PL/pgSQL and plan_cache_mode auto: as the helpers of collaborations.sql.
 CREATE FUNCTION api.org_ref(p_org bigint)
-RETURNS jsonb LANGUAGE sql STABLE AS $$
-	SELECT (SELECT jsonb_build_object('id', o.id, 'slug', o.slug,
+RETURNS jsonb LANGUAGE plpgsql STABLE SET plan_cache_mode = auto AS $$
+BEGIN
+	RETURN (SELECT jsonb_build_object('id', o.id, 'slug', o.slug,
 	    'name', o.name) FROM organizations o WHERE o.id = p_org);
+END;
 $$;
 
 CREATE FUNCTION api.org_json(o organizations, p_viewer members)
