@@ -4,6 +4,10 @@
 # nginx serving the very same bytes from static files, in one run.
 # Goals: at least 1.5x nginx's req/s, p99 at most 2x nginx's; both API
 # workers carry load (each wrk line says how they shared the requests).
+# On two cores wrk itself needs about as much CPU as either server, so
+# req/s is bounded by the client: the CPU time each server's processes
+# spent per answer is printed too (the servers' own cost, whatever the
+# client could drive).
 #
 # The machine is shared and noisy, so nginx and the API take turns:
 # ROUNDS rounds of (nginx, API) per format, DURATION seconds each, and
@@ -42,6 +46,8 @@ mkdir -p "$BENCH_DIR/static"
 curl -fsS "$API/v1/events.json" -o "$BENCH_DIR/static/events.json"
 curl -fsS "$API/v1/events.ics" -o "$BENCH_DIR/static/events.ics"
 bench_nginx "$BENCH_DIR/static" "$NGINX_PORT"
+nginx_pids=$(pgrep -P "${pids[-1]}" | tr '\n' ' ')
+api_pids=$(pgrep -P "$API_PID" | tr '\n' ' ')
 for f in events.json events.ics; do
 	cmp -s <(curl -fsS "$API/v1/$f") <(curl -fsS "http://127.0.0.1:$NGINX_PORT/$f") ||
 	    { echo "bench: nginx and the API serve different bytes for $f" >&2; exit 1; }
@@ -54,22 +60,36 @@ CONNS=8 DURATION=1 WORKER_SPLIT=0 wrk_run "warm-up ics" "$API/v1/events.ics" >/d
 echo "== feeds: $EVENTS events, json $(stat -c %s "$BENCH_DIR/static/events.json") bytes," \
     "ics $(stat -c %s "$BENCH_DIR/static/events.ics") bytes" \
     "(wrk -t2 -c${CONNS:-64} -d${DURATION}s, 2 API workers, $ROUNDS rounds)"
-declare -A rr pr split
+# CPU microseconds per answer of processes $2... over the last wrk_run,
+# whose start was at CPU time $1 (ms).
+cpu_per_answer() {
+	local before=$1
+	shift
+	awk -v ms=$(($(cpu_ms "$@") - before)) -v n="$REQS" 'BEGIN { printf "%.1f", (n > 0 ? ms * 1000 / n : 0) }'
+}
+declare -A rr pr split cpu cr
 for round in $(seq "$ROUNDS"); do
 	for f in json ics; do
+		c0=$(cpu_ms $nginx_pids)
 		wrk_run "nginx static events.$f" "http://127.0.0.1:$NGINX_PORT/events.$f"
-		n_rps=$RPS n_p99=$P99
+		n_rps=$RPS n_p99=$P99 n_cpu=$(cpu_per_answer "$c0" $nginx_pids)
+		c0=$(cpu_ms $api_pids)
 		wrk_run "api GET /v1/events.$f" "$API/v1/events.$f"
+		a_cpu=$(cpu_per_answer "$c0" $api_pids)
 		rr[$f]+=" $(ratio "$RPS" "$n_rps")"
 		pr[$f]+=" $(ratio "$P99" "$n_p99")"
 		split[$f]+=" $SPLIT_COUNTS"
+		cpu[$f]+=" $n_cpu/$a_cpu"
+		cr[$f]+=" $(ratio "$n_cpu" "$a_cpu")"
 	done
 done
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 echo
 for f in json ics; do
 	echo "$f: req/s ratio to nginx per round:${rr[$f]}   p99 ratio:${pr[$f]}   requests per worker:${split[$f]}"
+	echo "$f: CPU us per answer, nginx/API, per round:${cpu[$f]}"
 done
 echo "req/s ratio to nginx, median (goal >= 1.5):  json $(median <<<"${rr[json]}")   ics $(median <<<"${rr[ics]}")"
 echo "p99 ratio to nginx, median (goal <= 2):      json $(median <<<"${pr[json]}")   ics $(median <<<"${pr[ics]}")"
+echo "nginx's CPU per answer over the API's, median: json $(median <<<"${cr[json]}")   ics $(median <<<"${cr[ics]}")"
 echo "API resident memory after the run: $(api_rss) KiB"

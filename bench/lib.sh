@@ -199,6 +199,18 @@ ratio() {
 	awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "?" }'
 }
 
+# cpu_ms PID...: the CPU time (user and system, ms) these processes, all
+# their threads included, have used so far.
+cpu_ms() {
+	local p t=0
+	for p in "$@"; do
+		[ -r "/proc/$p/stat" ] || continue
+		# After "pid (name) ": utime and stime are the 12th and 13th.
+		t=$((t + $(sed 's/.*) //' "/proc/$p/stat" | awk '{ print $12 + $13 }')))
+	done
+	echo $((t * 1000 / $(getconf CLK_TCK)))
+}
+
 # Resident memory (KiB) of the API's parent and workers together.
 api_rss() {
 	local kids
