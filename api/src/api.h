@@ -269,6 +269,7 @@ int	cache_serve(struct http_request *, struct il_req *,
 int	cache_wants(const struct feeds_pending *);
 void	cache_store(struct feeds_pending *, char *, size_t, const char *,
 	    const char *, time_t);
+void	cache_shared_init(void);
 void	cache_invalidate(void);
 void	cache_notified(const char *);
 void	cache_listening(int);

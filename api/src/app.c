@@ -110,6 +110,7 @@ kore_parent_configure(int argc, char **argv)
 		fatal("setenv: %s", errno_s);
 
 	worker_count = (u_int8_t)il_cfg.workers;
+	cache_shared_init();
 	if (il_cfg.workers > 1) {
 		accept_share = mmap(NULL, sizeof(*accept_share) *
 		    (size_t)il_cfg.workers, PROT_READ | PROT_WRITE,

@@ -436,6 +436,66 @@ test('one event as iCalendar; SEQUENCE grows with every edit; cancelled is STATU
 	assertProblem(await call('GET', '/v1/events/999999999999.ics', { validate: false }), 404);
 });
 
+// One keep-alive connection, so its requests stay on the worker that
+// accepted it; that worker is the prefix of the request ids it gives
+// (api/src/http/dispatch.c: a random prefix per worker, then a counter).
+function pinnedConnection() {
+	const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+	const send = (method, path, { token, body } = {}) => new Promise((resolve, reject) => {
+		const headers = { 'content-type': 'application/json' };
+		if (token) headers.authorization = `Bearer ${token}`;
+		const req = http.request(API + path, { method, agent, headers }, (res) => {
+			let text = '';
+			res.setEncoding('utf8');
+			res.on('data', (c) => { text += c; });
+			res.on('end', () => resolve({ status: res.statusCode, text,
+			    worker: String(res.headers['x-request-id']).slice(0, 16) }));
+		});
+		req.on('error', reject);
+		req.end(body === undefined ? undefined : JSON.stringify(body));
+	});
+	return { send, close: () => agent.destroy() };
+}
+
+test('a change made through one worker shows at once through the other worker', async () => {
+	const m = await makeMember();
+	const ev = await makeEvent(m);
+	const path = `/v1/events/${ev.id}.ics`;
+	// Connections until two of them are on different workers (the
+	// workers share connections out evenly).
+	const conns = [];
+	let a, b;
+	try {
+		for (let i = 0; i < 16 && !b; i++) {
+			const c = pinnedConnection();
+			conns.push(c);
+			c.worker = (await c.send('GET', path)).worker;
+			a ??= c;
+			if (c.worker !== a.worker) b = c;
+		}
+		assert.ok(b, 'no two connections on different workers');
+		// Both workers keep the feed now.
+		for (const c of [a, b]) {
+			const r = await c.send('GET', path);
+			assert.equal(r.worker, c.worker);
+			assert.equal(parseIcs(r.text)[0].summary, ev.title);
+		}
+		// Without the shared counter the other worker learns of a change
+		// only from PostgreSQL's notification, which often but not always
+		// arrives before the next request: so several rounds.
+		for (let i = 1; i <= 10; i++) {
+			const p = await a.send('PATCH', `/v1/events/${ev.id}`,
+			    { token: m.token, body: { title: `Renamed on one worker, ${i}` } });
+			assert.equal(p.status, 200, p.text);
+			const r = await b.send('GET', path);
+			assert.equal(r.worker, b.worker);
+			assert.equal(parseIcs(r.text)[0].summary, `Renamed on one worker, ${i}`);
+		}
+	} finally {
+		for (const c of conns) c.close();
+	}
+});
+
 test('strong ETag, 304 and Cache-Control: public, max-age=60 on every feed', async () => {
 	const m = await makeMember();
 	const org = await makeOrg(m);

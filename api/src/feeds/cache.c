@@ -38,7 +38,13 @@
  *   cache_write_row(), which also empties this worker's cache before the
  *   reply is sent, so the worker that made a change serves the new feed
  *   at once (the row of a single-statement call arrives after its
- *   commit), without waiting for its own notification.  A generation
+ *   commit), without waiting for its own notification.  It also bumps a
+ *   counter the workers of this node share (cache_shared, mapped by the
+ *   parent before they start): another worker compares it with the value
+ *   it last saw before it answers from or keeps into its cache, and
+ *   empties its cache when it moved, so a client whose next request
+ *   lands on another worker of the same node (workers share connections
+ *   out evenly) sees its change at once too.  A generation
  *   counter, bumped on every invalidation, keeps a query that was
  *   already running during an invalidation from storing its (possibly
  *   older) result (cache_wants()).
@@ -60,6 +66,8 @@
  * Request scratch (struct feeds_pending) is kore_malloc memory in
  * st->saved, freed with the request.
  */
+
+#include <sys/mman.h>
 
 #include <stdlib.h>
 #include <string.h>
@@ -90,8 +98,38 @@ static u_int64_t		cache_tick;
 static u_int64_t		cache_gen;
 static int			cache_live;	/* listening: may keep entries */
 
+/* Writes through any worker of this node (see the top of this file). */
+static u_int64_t		*cache_shared;
+static u_int64_t		cache_shared_seen;
+
 static void	cache_drop(struct cache_entry *);
+static void	cache_sync(void);
 static struct cache_entry *cache_find(const char *);
+
+/*
+ * In the parent, before the workers start: the counter they share.
+ */
+void
+cache_shared_init(void)
+{
+	cache_shared = mmap(NULL, sizeof(*cache_shared),
+	    PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (cache_shared == MAP_FAILED)
+		fatal("feeds cache: mmap: %s", errno_s);
+}
+
+/* Empty this worker's cache when another worker of the node wrote. */
+static void
+cache_sync(void)
+{
+	u_int64_t	now;
+
+	now = __atomic_load_n(cache_shared, __ATOMIC_ACQUIRE);
+	if (now != cache_shared_seen) {
+		cache_shared_seen = now;
+		cache_invalidate();
+	}
+}
 
 /* Invalidation ---------------------------------------------------------- */
 
@@ -140,8 +178,11 @@ cache_write_row(struct http_request *req, struct il_req *st, PGresult *res)
 	int		status;
 
 	status = row_status(res);
-	if (status >= 200 && status < 300)
+	if (status >= 200 && status < 300) {
+		cache_shared_seen = __atomic_add_fetch(cache_shared, 1,
+		    __ATOMIC_RELEASE);
 		cache_invalidate();
+	}
 	row_reply(req, st, res);
 }
 
@@ -289,7 +330,10 @@ cache_pending(struct il_req *st, const char *arg, int format)
 int
 cache_wants(const struct feeds_pending *p)
 {
-	return (p != NULL && p->cache && cache_live && p->gen == cache_gen);
+	if (p == NULL || !p->cache || !cache_live)
+		return (0);
+	cache_sync();
+	return (p->gen == cache_gen);
 }
 
 /*
@@ -302,7 +346,10 @@ cache_serve(struct http_request *req, struct il_req *st,
 {
 	struct cache_entry	*e;
 
-	if (!p->cache || !cache_live || (e = cache_find(p->key)) == NULL)
+	if (!p->cache || !cache_live)
+		return (0);
+	cache_sync();
+	if ((e = cache_find(p->key)) == NULL)
 		return (0);
 	if (e->link != NULL)
 		http_response_header(req, "Link", e->link);
