@@ -119,8 +119,11 @@ test('a request that reached a dying node: reads go on to B, writes are never se
 		sock.on('error', () => {});
 	});
 	await new Promise((res, rej) => fake.listen(Number(a.port), a.hostname, res).on('error', rej));
-	const logLine = (id) => readFileSync(path.join(process.env.CLUSTER_DIR, 'nginx', 'access.log'),
-	    'utf8').split('\n').find((l) => l.endsWith(`rid=${id}`));
+	// nginx writes a request's log line after sending its answer: wait
+	// for it (bounded).
+	const logLine = (id) => until(() => readFileSync(path.join(process.env.CLUSTER_DIR, 'nginx',
+	    'access.log'), 'utf8').split('\n').find((l) => l.endsWith(`rid=${id}`)), 5000,
+	    `the balancer's log line of ${id}`);
 	try {
 		const cases = [
 			['POST', '/v1/sessions', { email: 'nobody@example.org', password: 'wrong password here' }],
@@ -142,7 +145,7 @@ test('a request that reached a dying node: reads go on to B, writes are never se
 				else assert.ok(r.status < 500, `${method} via B: ${r.status} ${r.text}`);
 				return hit;
 			}, 20000, `a ${method} reaches the dying node`);
-			const line = logLine(hit.id);
+			const line = await logLine(hit.id);
 			if (method === 'GET') {
 				assert.equal(hit.r.status, 200, `${hit.r.status} ${hit.r.text}`);
 				assert.match(line, new RegExp(` ${a.host}, ${b} `), `sent on to B: ${line}`);
