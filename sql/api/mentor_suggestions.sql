@@ -207,8 +207,9 @@ BEGIN
 		      WHERE m.mentoring_available AND m.suspended_at IS NULL)
 		GROUP BY ms.member_id
 	), scored AS (
-		SELECT m AS mem, met.title, met.venue, met.starts_at,
-		    met.timezone, met.n,
+		-- Narrow rows: the whole member row only for the page (top).
+		SELECT m.id, met.title, met.venue, met.starts_at, met.timezone,
+		    met.n,
 		    CASE WHEN met.member_id IS NOT NULL THEN 1000 + greatest(0,
 		        99 - floor(extract(epoch FROM now() - met.ends_at) /
 		            604800))::integer
@@ -219,12 +220,11 @@ BEGIN
 		        WHERE lower(t) = ANY (v_interests)) AS topics,
 		    (v_city IS NOT NULL AND lower(m.city) = v_city
 		        AND api.can_see(m.visibility_about, v_me, m.id)) AS same_city
-		FROM members m
-		LEFT JOIN met ON met.member_id = m.id
-		LEFT JOIN shared ON shared.member_id = m.id
-		WHERE m.id IN (SELECT member_id FROM met
-		               UNION SELECT member_id FROM shared)
-		  AND m.id <> v_me.id
+		-- A full join is never a nested loop: linear whatever the
+		-- (generic) plan guesses of how many share an organization.
+		FROM met FULL JOIN shared ON shared.member_id = met.member_id
+		JOIN members m ON m.id = coalesce(met.member_id, shared.member_id)
+		WHERE m.id <> v_me.id
 		  AND m.mentoring_available AND m.suspended_at IS NULL
 		  AND api.can_see(m.visibility_mentoring, v_me, m.id)
 	), ranked AS MATERIALIZED (
@@ -233,10 +233,13 @@ BEGIN
 		    CASE WHEN s.same_city THEN 1 ELSE 0 END AS score
 		FROM scored s
 		WHERE s.met_points > 0 OR s.n_orgs > 0
-		ORDER BY score DESC, (s.mem).id
+		ORDER BY score DESC, s.id
 	), top AS (
-		SELECT * FROM ranked r
-		WHERE api.mentor_may_suggest(r.mem, v_me)
+		-- In rank order, each row looked up only until the page is full.
+		SELECT r.*, m.mem FROM ranked r
+		CROSS JOIN LATERAL (SELECT m AS mem FROM members m
+		    WHERE m.id = r.id) m
+		WHERE api.mentor_may_suggest(m.mem, v_me)
 		LIMIT v_limit
 	)
 	SELECT (SELECT jsonb_agg(api.suggestion_json(top.mem, v_me, top.score,
@@ -244,13 +247,13 @@ BEGIN
 	           CASE WHEN top.n_orgs > 0 THEN ARRAY(SELECT o.name
 	               FROM memberships ms
 	               JOIN organizations o ON o.id = ms.organization_id
-	               WHERE ms.member_id = (top.mem).id
+	               WHERE ms.member_id = top.id
 	                 AND ms.status = 'active'
 	                 AND ms.organization_id = ANY (v_orgs)
 	               ORDER BY lower(o.name), o.id) END,
 	           top.topics, top.same_city)
-	           ORDER BY top.score DESC, (top.mem).id) FROM top),
-	       (SELECT array_agg((ranked.mem).id) FROM ranked)
+	           ORDER BY top.score DESC, top.id) FROM top),
+	       (SELECT array_agg(ranked.id) FROM ranked)
 	INTO v_rows, v_seen;
 
 	-- 2. When the page is not full: shared topics and the same city.
