@@ -113,10 +113,9 @@ RETURNS jsonb LANGUAGE sql STABLE AS $$
 	        'id', a.subject_id),
 	    'title', a.title, 'text', a.text,
 	    'organization', api.org_ref(a.organization_id),
-	    'members', coalesce((SELECT jsonb_agg(r ORDER BY o)
-	        FROM unnest(a.member_ids) WITH ORDINALITY AS x(mid, o),
-	            LATERAL api.co_member_ref(x.mid, p_viewer) r
-	        WHERE r IS NOT NULL), '[]'));
+	    'members', coalesce((SELECT to_jsonb(array_remove(array_agg(
+	            api.co_member_ref(x.mid, p_viewer) ORDER BY x.o), NULL))
+	        FROM unnest(a.member_ids) WITH ORDINALITY AS x(mid, o)), '[]'));
 $$;
 
 -- One page, newest first.  The cursor is (at to the microsecond, kind,
