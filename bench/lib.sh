@@ -115,6 +115,20 @@ VACUUM ANALYZE members, organizations, events, event_organizers, rsvps, event_do
 SQL
 }
 
+# db_settle: after a bulk load, write the dirty pages out now (CHECKPOINT)
+# and wait, at most 120 s, until no autovacuum worker runs, so that the
+# measurements that follow do not share the cores with them.
+db_settle() {
+	psql_q -c CHECKPOINT
+	local i
+	for ((i = 0; i < 240; i++)); do
+		[ "$(psql_q -c "SELECT count(*) FROM pg_stat_activity
+		    WHERE backend_type = 'autovacuum worker'")" = 0 ] && return
+		sleep 0.5
+	done
+	echo "bench: autovacuum still running after 120 s" >&2
+}
+
 # nginx serving files from $1 on port $2.
 bench_nginx() {
 	local root=$1 port=$2

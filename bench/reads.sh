@@ -303,6 +303,7 @@ t0=$SECONDS
 echo "== reads: seeding $SMALL events and their community"
 seed_events 1 "$SMALL" "$SMALL" >/dev/null
 seed_community "$SMALL"
+db_settle
 make_reader
 echo "seeded in $((SECONDS - t0)) s: $(psql_q -c "SELECT (SELECT count(*) FROM members) ||
     ' members, ' || (SELECT count(*) FROM organizations) || ' organizations, ' ||
@@ -315,6 +316,7 @@ t1=$SECONDS
 echo "== seeding up to $BIG events and their community"
 seed_events $((SMALL + 1)) "$BIG" "$BIG" >/dev/null
 seed_community "$BIG"
+db_settle
 echo "seeded in $((SECONDS - t1)) s: $(psql_q -c "SELECT (SELECT count(*) FROM events) ||
     ' events, ' || (SELECT count(*) FROM members) || ' members, ' ||
     (SELECT count(*) FROM organizations) || ' organizations, ' ||
