@@ -44,12 +44,6 @@ KORE_SECCOMP_FILTER("interlibrary",
 	KORE_SYSCALL_ALLOW(sched_yield),
 	KORE_SYSCALL_ALLOW(uname),
 	KORE_SYSCALL_ALLOW(sysinfo),
-	/*
-	 * Password hashing threads lower themselves to SCHED_IDLE
-	 * (auth/pwhash.c) so that logins never take the CPU from the event
-	 * loops; only that policy is allowed: nothing can raise a priority.
-	 */
-	KORE_SYSCALL_ALLOW_ARG(sched_setscheduler, 1, SCHED_IDLE),
 );
 
 /* Connections spread over the workers: see accept_turn(). */

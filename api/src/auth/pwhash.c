@@ -1,28 +1,57 @@
 /*
  * Password hashing off the event loop.  Argon2id (crypto_pwhash_str,
- * INTERACTIVE limits: ~85 ms and 64 MiB a hash here) runs in Kore task
- * threads: HASH_THREADS_PER_WORKER of them at once per worker, and at
- * most HASH_QUEUE_PER_WORKER waiting or running per worker, beyond which
- * the caller answers 503 with Retry-After.  Memory is therefore bounded
- * by workers * threads * 64 MiB whatever the number of logins.
+ * INTERACTIVE limits: ~85 ms and 64 MiB a hash here) runs outside the
+ * workers: HASH_THREADS_PER_WORKER hashes at once per worker, and at most
+ * HASH_QUEUE_PER_WORKER waiting or running per worker, beyond which the
+ * caller answers 503 with Retry-After.  Memory is therefore bounded by
+ * workers * threads * 64 MiB whatever the number of logins.
  *
- * The plaintext lives only in the job, which is wiped when the task has
- * used it.
+ * Hashing must never slow the reads down, and SCHED_IDLE threads alone
+ * do not ensure it: the kernel shares the CPU between scheduling groups
+ * first (cgroups, and without them the autogroup of each session), and
+ * only then between the tasks of a group.  PostgreSQL runs in a group of
+ * its own (pg_ctl starts a session; a service or a container has its
+ * cgroup), so a worker's idle hash threads kept the API's group runnable
+ * and took half the CPU from PostgreSQL: read p99 rose 10 to 60 times
+ * during a login storm (bench/members.sh), and was back to 1.2 with
+ * autogroups turned off.
  *
- * Hashing must never slow the reads down: each task thread puts itself
- * in SCHED_IDLE the first time it runs a hash (pw_task_lower()), so the
- * worker event loops and PostgreSQL always take the CPU first and a
- * worker that wakes up preempts a hash at once; logins get what the
- * reads leave (all of it when nothing else runs).  The seccomp list in
- * app.c allows exactly this call.
+ * So the hashes run in a process of their own, the hasher, forked by the
+ * parent at start-up (pwhash_init()): it starts a session, which gives it
+ * an autogroup of its own, sets that group's nice to 19 (a weight of 15
+ * against 1024 for PostgreSQL's and the workers' groups), and its threads
+ * are SCHED_IDLE within it.  Logins get what the reads leave (all of it
+ * when nothing else runs).  In a container with its own cgroup there are
+ * no autogroups and the hasher shares the API container's weight.
+ *
+ * Each worker's task threads (Kore tasks, normal priority: they share
+ * locks with the event loop) each own one socket pair to a hasher thread
+ * of their own (workers * threads pairs, made by the parent, so a worker
+ * that restarts finds its pairs again).  A task sends its job and waits
+ * for the answer with the same sequence number; an answer for a job of a
+ * worker that died on the way is skipped.  The plaintext lives only in
+ * the job and the socket's buffer, and is wiped when the hash has used
+ * it.
  */
 
+#include <sys/types.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <sodium.h>
 
+#include <errno.h>
+#include <stdatomic.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "api.h"
 
@@ -34,6 +63,7 @@
 #define PW_MEM		crypto_pwhash_MEMLIMIT_INTERACTIVE
 
 struct pw_job {
+	u_int64_t	seq;		/* answers carry it back */
 	int		op;
 	int		ok;
 	int		rehashed;
@@ -48,8 +78,18 @@ struct pw_job {
 char		pwhash_dummy[crypto_pwhash_STRBYTES];
 static int	inflight;
 
+/* The workers' ends, [(worker id - 1) * hash threads + slot]. */
+static int		*pw_fds;
+static int		pw_nfds;
+static atomic_int	pw_slots;		/* slots taken in this worker */
+static __thread int	pw_fd = -1;		/* this task thread's */
+static __thread u_int64_t	pw_seq;
+
 static int	pw_task(struct kore_task *);
-static void	pw_task_lower(void);
+static void	pw_run(struct pw_job *);
+static void	hasher_start(void);
+static void	hasher_main(int *, int) __attribute__((noreturn));
+static void	*hasher_thread(void *);
 static void	pwhash_uncount(struct il_req *);
 
 /* Called once in the parent: the dummy hash uses the current limits. */
@@ -63,38 +103,183 @@ pwhash_init(void)
 	    PW_OPS, PW_MEM) != 0)
 		fatal("pwhash_init: out of memory");
 	sodium_memzero(pw, sizeof(pw));
+	hasher_start();
+}
+
+/* Parent: the socket pairs, then the hasher with its ends. */
+static void
+hasher_start(void)
+{
+	int	i, sv[2], *theirs;
+	pid_t	pid;
+
+	pw_nfds = il_cfg.workers * il_cfg.hash_threads;
+	if ((pw_fds = calloc((size_t)pw_nfds, sizeof(int))) == NULL ||
+	    (theirs = calloc((size_t)pw_nfds, sizeof(int))) == NULL)
+		fatal("hasher_start: calloc");
+	for (i = 0; i < pw_nfds; i++) {
+		if (socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv) == -1)
+			fatal("hasher_start: socketpair: %s", errno_s);
+		pw_fds[i] = sv[0];
+		theirs[i] = sv[1];
+	}
+	if ((pid = fork()) == -1)
+		fatal("hasher_start: fork: %s", errno_s);
+	if (pid == 0)
+		hasher_main(theirs, pw_nfds);
+	for (i = 0; i < pw_nfds; i++)
+		close(theirs[i]);
+	free(theirs);
 }
 
 /*
- * Put the calling task thread in SCHED_IDLE, once per thread (pid 0 is
- * the calling thread on Linux, not the whole worker).  A failure only
- * costs the reads some latency under a login storm: log it once.
+ * The hasher: nothing of the parent but its own sockets, a session and
+ * an autogroup of its own at nice 19, one SCHED_IDLE thread per socket.
+ * It ends with the parent (PR_SET_PDEATHSIG) or when every worker end
+ * is closed.
  */
 static void
-pw_task_lower(void)
+hasher_main(int *fds, int n)
 {
-	static __thread int	lowered;
-	struct sched_param	sp;
+	DIR		*dir;
+	struct dirent	*de;
+	pthread_t	*tids;
+	sigset_t	all;
+	int		i, fd, keep, ag;
 
-	if (lowered)
-		return;
-	lowered = 1;
-	memset(&sp, 0, sizeof(sp));
-	if (sched_setscheduler(0, SCHED_IDLE, &sp) == -1)
-		kore_log(LOG_WARNING, "pwhash: SCHED_IDLE: %s", errno_s);
+	(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() == 1)
+		_exit(0);
+	(void)prctl(PR_SET_NAME, "il-hasher");
+	for (i = 1; i < NSIG; i++)
+		(void)signal(i, SIG_DFL);
+	sigemptyset(&all);
+	(void)sigprocmask(SIG_SETMASK, &all, NULL);
+
+	/* Close the listening sockets and whatever else was inherited. */
+	if ((dir = opendir("/proc/self/fd")) != NULL) {
+		while ((de = readdir(dir)) != NULL) {
+			fd = atoi(de->d_name);
+			if (fd <= 2 || fd == dirfd(dir))
+				continue;
+			for (keep = 0, i = 0; i < n && !keep; i++)
+				keep = fds[i] == fd;
+			if (!keep)
+				(void)close(fd);
+		}
+		closedir(dir);
+	}
+
+	/* Without autogroups (or in a cgroup) this file is absent. */
+	(void)setsid();
+	if ((ag = open("/proc/self/autogroup", O_WRONLY)) != -1) {
+		(void)write(ag, "19", 2);
+		(void)close(ag);
+	}
+
+	if ((tids = calloc((size_t)n, sizeof(*tids))) == NULL)
+		_exit(1);
+	for (i = 0; i < n; i++) {
+		if (pthread_create(&tids[i], NULL, hasher_thread,
+		    (void *)(intptr_t)fds[i]) != 0)
+			_exit(1);
+	}
+	for (i = 0; i < n; i++)
+		(void)pthread_join(tids[i], NULL);
+	_exit(0);
 }
 
+/* One socket's jobs, at SCHED_IDLE (pid 0: the calling thread). */
+static void *
+hasher_thread(void *arg)
+{
+	struct sched_param	sp;
+	struct pw_job		job;
+	ssize_t			r;
+	int			fd = (int)(intptr_t)arg;
+
+	memset(&sp, 0, sizeof(sp));
+	(void)sched_setscheduler(0, SCHED_IDLE, &sp);
+	for (;;) {
+		r = recv(fd, &job, sizeof(job), 0);
+		if (r == 0)
+			break;		/* every worker end is closed */
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r != (ssize_t)sizeof(job)) {
+			if (r == -1)
+				break;
+			continue;
+		}
+		pw_run(&job);
+		while (send(fd, &job, sizeof(job), MSG_NOSIGNAL) == -1 &&
+		    errno == EINTR)
+			;
+		sodium_memzero(&job, sizeof(job));
+	}
+	return (NULL);
+}
+
+/*
+ * A task thread: its socket (the first time: the next free slot of this
+ * worker), the job out, the answer with the job's sequence number back.
+ * No answer (the hasher is gone) leaves ok at 0: the login fails.
+ */
 static int
 pw_task(struct kore_task *t)
 {
 	struct il_req	*st;
-	struct pw_job	*job;
+	struct pw_job	*job, *ans;
+	ssize_t		r;
+	int		slot;
 	u_int8_t	byte;
 
-	pw_task_lower();
 	st = (struct il_req *)((char *)t - offsetof(struct il_req, task));
 	job = st->pw;
 
+	if (pw_fd == -1) {
+		slot = atomic_fetch_add(&pw_slots, 1);
+		if (slot >= il_cfg.hash_threads || worker->id < 1 ||
+		    (int)(worker->id - 1) * il_cfg.hash_threads + slot >= pw_nfds)
+			fatal("pw_task: no hasher socket for slot %d", slot);
+		pw_fd = pw_fds[(worker->id - 1) * il_cfg.hash_threads + slot];
+	}
+
+	job->seq = ((u_int64_t)worker->pid << 32) | ++pw_seq;
+	job->ok = 0;
+	if ((ans = calloc(1, sizeof(*ans))) == NULL)
+		fatal("pw_task: calloc");
+	while ((r = send(pw_fd, job, sizeof(*job), MSG_NOSIGNAL)) == -1 &&
+	    errno == EINTR)
+		;
+	while (r == (ssize_t)sizeof(*job)) {
+		r = recv(pw_fd, ans, sizeof(*ans), 0);
+		if (r == -1 && errno == EINTR) {
+			r = sizeof(*job);
+			continue;
+		}
+		if (r != (ssize_t)sizeof(*ans) || ans->seq != job->seq)
+			continue;	/* short, or a dead worker's answer */
+		job->ok = ans->ok;
+		job->rehashed = ans->rehashed;
+		memcpy(job->newhash, ans->newhash, sizeof(job->newhash));
+		break;
+	}
+	sodium_memzero(ans, sizeof(*ans));
+	free(ans);
+	sodium_memzero(job->password, sizeof(job->password));
+	sodium_memzero(job->password2, sizeof(job->password2));
+
+	/* The reader always expects one byte: never skip this write. */
+	byte = (u_int8_t)job->ok;
+	kore_task_channel_write(t, &byte, sizeof(byte));
+	return (KORE_RESULT_OK);
+}
+
+/* One job, in the hasher; the plaintexts are wiped when used. */
+static void
+pw_run(struct pw_job *job)
+{
 	if (job->op == PW_HASH) {
 		job->ok = crypto_pwhash_str(job->newhash, job->password,
 		    job->pwlen, PW_OPS, PW_MEM) == 0;
@@ -117,11 +302,6 @@ pw_task(struct kore_task *t)
 	}
 	sodium_memzero(job->password, sizeof(job->password));
 	sodium_memzero(job->password2, sizeof(job->password2));
-
-	/* The reader always expects one byte: never skip this write. */
-	byte = (u_int8_t)job->ok;
-	kore_task_channel_write(t, &byte, sizeof(byte));
-	return (KORE_RESULT_OK);
 }
 
 /*
