@@ -104,6 +104,7 @@ FROM generate_series(1, 5000) g
 WHERE 20 * (1 + g % 5000) <> 1 + (g * 37) % 100000
 ON CONFLICT DO NOTHING;
 SET session_replication_role = origin;
+SELECT core.org_counts_refresh() \g /dev/null
 VACUUM ANALYZE;
 SQL
 echo "seeded in $(( $(date +%s) - t0 )) s: $(psql_ -At -c "SELECT (SELECT count(*) FROM members) || ' members, ' ||

@@ -188,6 +188,7 @@ WHERE id > :prevev AND ends_at < now() - interval '1 day' AND id % 100 = 0;
 SELECT core.event_docs_refresh(ARRAY(SELECT id FROM events
     WHERE id > :prevev AND recap IS NOT NULL)) \g /dev/null
 SET session_replication_role = origin;
+SELECT core.org_counts_refresh() \g /dev/null
 VACUUM ANALYZE;
 SQL
 }

@@ -82,8 +82,8 @@ RETURNS jsonb LANGUAGE sql STABLE AS $$
 	    'description', o.description,
 	    'latitude', o.latitude, 'longitude', o.longitude,
 	    'archived', o.archived,
-	    'member_count', (SELECT count(*) FROM memberships
-	        WHERE organization_id = o.id AND status = 'active'),
+	    'member_count', coalesce((SELECT c.active_members
+	        FROM organization_counts c WHERE c.organization_id = o.id), 0),
 	    'membership', CASE WHEN p_viewer.id IS NULL THEN NULL ELSE
 	        (SELECT jsonb_build_object('role', role, 'status', status)
 	         FROM memberships WHERE organization_id = o.id

@@ -174,6 +174,54 @@ test('role matrix: join, approve, add, promote, remove, leave', async () => {
 	assert.equal((await del(`${path}/${newcomer.id}`, { token: w.admin.token })).status, 204);
 });
 
+// member_count is kept beside the organization (0100_org_member_counts.sql):
+// after every kind of change, and after changes at once, it is what
+// counting the active memberships gives.
+test('member_count stays exact through joins, approvals, leaves and removals at once',
+    async () => {
+	const admin = await makeMember();
+	const org = await makeOrg(admin);
+	const path = `/v1/organizations/${org.id}/members`;
+	const counted = async () => (await sql(`SELECT count(*)::int AS n FROM memberships
+	    WHERE organization_id = $1 AND status = 'active'`, [org.id]))[0].n;
+	const shown = async () => {
+		const r = await get(`/v1/organizations/${org.id}`);
+		assert.equal(r.status, 200, r.text);
+		return r.json.member_count;
+	};
+	const people = await Promise.all(Array.from({ length: 12 }, () => makeMember()));
+	// Six ask to join, six are added by the admin: all at once.
+	const joined = await Promise.all(people.map((m, i) => i < 6
+	    ? post(path, {}, { token: m.token })
+	    : post(path, { member_id: m.id }, { token: admin.token })));
+	for (const r of joined) assert.equal(r.status, 201, r.text);
+	assert.equal(await counted(), 7);
+	assert.equal(await shown(), 7);
+	// Approve four requests while two added members leave and one is removed.
+	const changed = await Promise.all([
+	    ...people.slice(0, 4).map((m) => patch(`${path}/${m.id}`, { status: 'active' },
+	        { token: admin.token })),
+	    ...people.slice(6, 8).map((m) => del(`${path}/${m.id}`, { token: m.token })),
+	    del(`${path}/${people[8].id}`, { token: admin.token }),
+	    // A role change moves no count.
+	    patch(`${path}/${people[9].id}`, { role: 'admin' }, { token: admin.token })]);
+	for (const r of changed) assert.ok(r.status === 200 || r.status === 204, r.text);
+	assert.equal(await counted(), 8);
+	assert.equal(await shown(), 8);
+	// A pending request declined, a member deleting their account.
+	assert.equal((await del(`${path}/${people[4].id}`, { token: admin.token })).status, 204);
+	assert.equal((await del('/v1/me', { token: people[10].token })).status, 204);
+	assert.equal(await counted(), 7);
+	assert.equal(await shown(), 7);
+	const list = await get(`/v1/organizations?q=${encodeURIComponent(org.name)}`);
+	assert.equal(list.json.data.find((o) => o.id === org.id).member_count, 7);
+	// Deleting the organization takes its count with it.
+	assert.equal((await del(`/v1/organizations/${org.id}`, { token: admin.token })).status, 204);
+	const left = await sql('SELECT count(*)::int AS n FROM organization_counts WHERE organization_id = $1',
+	    [org.id]);
+	assert.equal(left[0].n, 0);
+});
+
 test('an organization never loses its last admin', async () => {
 	const w = await world();
 	const path = `/v1/organizations/${w.org.id}/members/${w.admin.id}`;
