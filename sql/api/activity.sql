@@ -105,7 +105,10 @@ RETURNS SETOF api.activity_item LANGUAGE sql STABLE AS $$
 	LIMIT p_n;
 $$;
 
-CREATE FUNCTION api.activity_json(a api.activity_item, p_viewer members)
+-- One item; p_members: its members as the viewer may see them (computed
+-- by the list).  No subquery here: a SQL function with one is not inlined,
+-- and ran as a query of its own for every item (45 us each).
+CREATE FUNCTION api.activity_json(a api.activity_item, p_members jsonb)
 RETURNS jsonb LANGUAGE sql STABLE AS $$
 	SELECT jsonb_build_object(
 	    'id', a.kind || ':' || a.id, 'kind', a.kind, 'at', api.ts(a.at),
@@ -113,9 +116,7 @@ RETURNS jsonb LANGUAGE sql STABLE AS $$
 	        'id', a.subject_id),
 	    'title', a.title, 'text', a.text,
 	    'organization', api.org_ref(a.organization_id),
-	    'members', coalesce((SELECT to_jsonb(array_remove(array_agg(
-	            api.co_member_ref(x.mid, p_viewer) ORDER BY x.o), NULL))
-	        FROM unnest(a.member_ids) WITH ORDINALITY AS x(mid, o)), '[]'));
+	    'members', p_members);
 $$;
 
 -- One page, newest first.  The cursor is (at to the microsecond, kind,
@@ -131,14 +132,18 @@ DECLARE
 	    '{timestamptz,text,bigint}');
 BEGIN
 	RETURN (SELECT api.page('activity',
-	    array_agg(api.activity_json(a, v_me)
+	    array_agg(api.activity_json(a, m.refs)
 	        ORDER BY a.at DESC, a.kind DESC, a.id DESC),
 	    array_agg(jsonb_build_array(to_char(a.at AT TIME ZONE 'UTC',
 	            'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), a.kind, a.id)
 	        ORDER BY a.at DESC, a.kind DESC, a.id DESC), p_query)
 	FROM api.activity_items(coalesce((v_cur->>0)::timestamptz, 'infinity'),
 	    coalesce(v_cur->>1, ''), coalesce((v_cur->>2)::bigint, 0),
-	    api.page_size(p_query)) a);
+	    api.page_size(p_query)) a,
+	    LATERAL (SELECT coalesce(to_jsonb(array_remove(array_agg(
+	            api.co_member_ref(x.mid, v_me) ORDER BY x.o), NULL)), '[]')
+	            AS refs
+	        FROM unnest(a.member_ids) WITH ORDINALITY AS x(mid, o)) m);
 END;
 $$;
 
