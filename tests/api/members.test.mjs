@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { call, get, post, patch, put, del, sql, uid, makeMember, makeOrg,
-    assertProblem, PASSWORD } from './lib.mjs';
+    assertProblem, workerPids, PASSWORD } from './lib.mjs';
 
 async function register(extra = {}) {
 	const email = `reg-${uid()}@example.org`;
@@ -94,6 +94,37 @@ test('unknown email and wrong password answer the same bytes in about the same t
 	const ratio = med(times.wrong) / med(times.unknown);
 	assert.ok(ratio > 0.5 && ratio < 2, `timing ratio ${ratio} (${times.wrong} vs ${times.unknown})`);
 	await sql('DELETE FROM login_failures WHERE email_key = ANY($1)', [emails]);
+});
+
+// Hashing must leave the CPU to reads (api/src/auth/pwhash.c): the hashes run
+// in the API's hasher process, in a session (and so an autogroup) of its
+// own at nice 19, on SCHED_IDLE threads; the workers stay at normal priority.
+test('password hashes run in the hasher: its own session and autogroup, idle threads', async () => {
+	const { readFileSync, readdirSync, existsSync } = await import('node:fs');
+	const parent = process.env.API_PID;
+	assert.ok(parent, 'API_PID is set by tests/run.sh');
+	const kids = (await workerPids()).map(Number);
+	const comm = (pid) => readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+	// Fields after the command name: [0] state ... [3] session, [38] policy.
+	const stat = (path) => readFileSync(path, 'utf8').replace(/^.*\) /s, '').split(' ');
+	const hashers = kids.filter((pid) => comm(pid) === 'il-hasher');
+	assert.equal(hashers.length, 1, `children: ${kids.map(comm)}`);
+	const h = hashers[0];
+	assert.equal(Number(stat(`/proc/${h}/stat`)[3]), h, 'the hasher leads a session');
+	if (existsSync('/proc/sys/kernel/sched_autogroup_enabled') &&
+	    readFileSync('/proc/sys/kernel/sched_autogroup_enabled', 'utf8').trim() === '1')
+		assert.match(readFileSync(`/proc/${h}/autogroup`, 'utf8'), /nice 19/);
+	const threads = readdirSync(`/proc/${h}/task`).map(Number).filter((t) => t !== h);
+	assert.ok(threads.length >= 1);
+	for (const t of threads)
+		assert.equal(stat(`/proc/${h}/task/${t}/stat`)[38], '5', `thread ${t} is SCHED_IDLE`);
+	// A login still works through it; the workers' threads are not idle.
+	const r = await register();
+	assert.equal((await login(r.email)).status, 201);
+	for (const w of kids.filter((pid) => pid !== h)) {
+		for (const t of readdirSync(`/proc/${w}/task`))
+			assert.equal(stat(`/proc/${w}/task/${t}/stat`)[38], '0', `worker ${w} thread ${t}`);
+	}
 });
 
 test('repeated failed logins for one account from one address get 429 with Retry-After', async () => {

@@ -40,7 +40,9 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <pthread.h>
+#include <pwd.h>
 #include <sched.h>
 #include <signal.h>
 #include <sodium.h>
@@ -143,6 +145,7 @@ hasher_main(int *fds, int n)
 {
 	DIR		*dir;
 	struct dirent	*de;
+	struct passwd	*pwd;
 	pthread_t	*tids;
 	sigset_t	all;
 	int		i, fd, keep, ag;
@@ -168,6 +171,15 @@ hasher_main(int *fds, int n)
 				(void)close(fd);
 		}
 		closedir(dir);
+	}
+
+	/* The workers' user, when Kore drops privileges (not with -r). */
+	if (!skip_runas && kore_runas_user != NULL) {
+		if ((pwd = getpwnam(kore_runas_user)) == NULL ||
+		    setgroups(1, &pwd->pw_gid) == -1 ||
+		    setresgid(pwd->pw_gid, pwd->pw_gid, pwd->pw_gid) == -1 ||
+		    setresuid(pwd->pw_uid, pwd->pw_uid, pwd->pw_uid) == -1)
+			_exit(1);
 	}
 
 	/* Without autogroups (or in a cgroup) this file is absent. */
@@ -229,7 +241,7 @@ static int
 pw_task(struct kore_task *t)
 {
 	struct il_req	*st;
-	struct pw_job	*job, *ans;
+	struct pw_job	*job, ans;
 	ssize_t		r;
 	int		slot;
 	u_int8_t	byte;
@@ -247,26 +259,23 @@ pw_task(struct kore_task *t)
 
 	job->seq = ((u_int64_t)worker->pid << 32) | ++pw_seq;
 	job->ok = 0;
-	if ((ans = calloc(1, sizeof(*ans))) == NULL)
-		fatal("pw_task: calloc");
 	while ((r = send(pw_fd, job, sizeof(*job), MSG_NOSIGNAL)) == -1 &&
 	    errno == EINTR)
 		;
 	while (r == (ssize_t)sizeof(*job)) {
-		r = recv(pw_fd, ans, sizeof(*ans), 0);
+		r = recv(pw_fd, &ans, sizeof(ans), 0);
 		if (r == -1 && errno == EINTR) {
 			r = sizeof(*job);
 			continue;
 		}
-		if (r != (ssize_t)sizeof(*ans) || ans->seq != job->seq)
+		if (r != (ssize_t)sizeof(ans) || ans.seq != job->seq)
 			continue;	/* short, or a dead worker's answer */
-		job->ok = ans->ok;
-		job->rehashed = ans->rehashed;
-		memcpy(job->newhash, ans->newhash, sizeof(job->newhash));
+		job->ok = ans.ok;
+		job->rehashed = ans.rehashed;
+		memcpy(job->newhash, ans.newhash, sizeof(job->newhash));
 		break;
 	}
-	sodium_memzero(ans, sizeof(*ans));
-	free(ans);
+	sodium_memzero(&ans, sizeof(ans));
 	sodium_memzero(job->password, sizeof(job->password));
 	sodium_memzero(job->password2, sizeof(job->password2));
 
