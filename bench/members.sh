@@ -26,6 +26,7 @@ psql_q -c "INSERT INTO members (email, password_hash, display_name, city)
     SELECT 'm' || g || '@example.org', (SELECT password_hash FROM members LIMIT 1),
         'Member ' || g, 'Springfield' FROM generate_series(1, 200) g" >/dev/null
 seed_events 1 10000 10000 >/dev/null
+db_settle
 token=$(curl -fs -X POST "$API/v1/sessions" -H 'content-type: application/json' \
     -d '{"email":"bench@example.org","password":"benchmark password"}' |
     sed 's/.*"token":"\([^"]*\)".*/\1/')
