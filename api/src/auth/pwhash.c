@@ -48,6 +48,7 @@
 #include <sodium.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -148,7 +149,7 @@ hasher_main(int *fds, int n)
 	struct passwd	*pwd;
 	pthread_t	*tids;
 	sigset_t	all;
-	int		i, fd, keep, ag;
+	int		i, fd, ok, keep, ag;
 
 	(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (getppid() == 1)
@@ -159,11 +160,11 @@ hasher_main(int *fds, int n)
 	sigemptyset(&all);
 	(void)sigprocmask(SIG_SETMASK, &all, NULL);
 
-	/* Close the listening sockets and whatever else was inherited. */
+	/* Close whatever else the parent had open. */
 	if ((dir = opendir("/proc/self/fd")) != NULL) {
 		while ((de = readdir(dir)) != NULL) {
-			fd = atoi(de->d_name);
-			if (fd <= 2 || fd == dirfd(dir))
+			fd = (int)kore_strtonum(de->d_name, 10, 3, INT_MAX, &ok);
+			if (ok != KORE_RESULT_OK || fd == dirfd(dir))
 				continue;
 			for (keep = 0, i = 0; i < n && !keep; i++)
 				keep = fds[i] == fd;
