@@ -219,11 +219,14 @@ hasher_thread(void *arg)
 			break;		/* every worker end is closed */
 		if (r == -1 && errno == EINTR)
 			continue;
-		if (r != (ssize_t)sizeof(job)) {
-			if (r == -1)
-				break;
+		/*
+		 * Any other error: end the hasher, so that every task sees its
+		 * socket close (the login fails) rather than wait for ever.
+		 */
+		if (r == -1)
+			_exit(1);
+		if (r != (ssize_t)sizeof(job))
 			continue;
-		}
 		pw_run(&job);
 		while (send(fd, &job, sizeof(job), MSG_NOSIGNAL) == -1 &&
 		    errno == EINTR)
@@ -277,6 +280,8 @@ pw_task(struct kore_task *t)
 		break;
 	}
 	sodium_memzero(&ans, sizeof(ans));
+	if (r != (ssize_t)sizeof(ans))
+		kore_log(LOG_ERR, "pwhash: no answer from the hasher");
 	sodium_memzero(job->password, sizeof(job->password));
 	sodium_memzero(job->password2, sizeof(job->password2));
 
