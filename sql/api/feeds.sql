@@ -136,7 +136,7 @@ BEGIN
 		SELECT jsonb_agg(api.feed_event_json(e) ORDER BY e.starts_at, e.id)
 		INTO v_rows
 		FROM api.event_rows(p_query, v_id, v_tsq, NULL, w.lower, w.upper,
-		    NULL, NULL, 500) e;
+		    NULL, NULL, 500) r JOIN events e ON e.id = r.id;
 	END IF;
 	-- The iCalendar feed publishes a series as one VEVENT with its
 	-- overrides (api.feed_series, sql/api/series.sql).
