@@ -13,7 +13,8 @@
  *                     starts: bind parameters, call SQL (or a password
  *                     task), turn special rows into answers
  *   db/db.c           one async pgsql state machine for every call; it
- *                     hands rows back and never answers
+ *                     hands rows back and never answers; db/prepared.c
+ *                     sends each statement prepared
  *   http/row.c        rows and SQL errors into statuses and headers
  *   http/reply.c      the only code that sends a response
  *
@@ -183,6 +184,11 @@ void	db_call(struct http_request *, struct il_req *, const char *,
 int	db_run(struct http_request *, struct il_req *);
 void	db_free_params(struct il_req *);
 void	db_release(struct il_req *);
+
+/* db/prepared.c: statements prepared once per connection. */
+int	prepared_send(struct il_req *, const char **);
+void	prepared_forget(PGconn *);
+int	prepared_stale(PGresult *);
 
 /* db/notify.c: the cache's notification connection (LISTEN). */
 #define NOTIFY_CHANNEL	"il_cache"

@@ -209,6 +209,7 @@ db_connection_reset(struct il_req *st)
 {
 	kore_log(LOG_NOTICE, "database connection lost; resetting");
 	st->db_reset = 1;
+	prepared_forget(st->sql.conn->db);
 	PQreset(st->sql.conn->db);
 }
 
@@ -303,8 +304,7 @@ db_send(struct il_req *st)
 
 	for (i = 0; i < st->nparams; i++)
 		vals[i] = st->pvals[i];
-	if (kore_pgsql_query_param_fields(&st->sql, st->stmt, 0, st->nparams,
-	    vals, st->plens, st->pfmts))
+	if (prepared_send(st, vals))
 		return (0);
 	if (st->db_reset || PQstatus(st->sql.conn->db) == CONNECTION_OK)
 		return (-1);
@@ -312,15 +312,15 @@ db_send(struct il_req *st)
 	st->sql.error = NULL;
 	st->sql.state = KORE_PGSQL_STATE_INIT;
 	db_connection_reset(st);
-	if (kore_pgsql_query_param_fields(&st->sql, st->stmt, 0, st->nparams,
-	    vals, st->plens, st->pfmts))
+	if (prepared_send(st, vals))
 		return (0);
 	return (-1);
 }
 
 /*
- * The statement never ran (db_never_ran()): forget the failure, reset
- * the connection and send the statement again on it.
+ * The statement never ran (db_never_ran(), or prepared_stale(): its
+ * session's prepared statement was gone or out of date): forget the
+ * failure, reset the connection and send the statement again on it.
  */
 static void
 db_retry(struct il_req *st)
@@ -328,8 +328,10 @@ db_retry(struct il_req *st)
 	PGresult	*res;
 	int		fd;
 
-	kore_log(LOG_NOTICE, "the database ended the session before the "
-	    "statement ran; sending it again");
+	kore_log(LOG_NOTICE, "the statement did not run (%s); sending it "
+	    "again on a new session", PQstatus(st->sql.conn->db) ==
+	    CONNECTION_OK ? "its prepared statement is out of date" :
+	    "the database ended the session");
 	if (st->sql.flags & KORE_PGSQL_SCHEDULED) {
 		if ((fd = PQsocket(st->sql.conn->db)) >= 0)
 			kore_platform_disable_read(fd);
@@ -505,7 +507,8 @@ db_run(struct http_request *req, struct il_req *st)
 					break;
 				}
 				if (!st->db_answered && !st->db_reset &&
-				    db_never_ran(st)) {
+				    (db_never_ran(st) || (st->sql.conn != NULL &&
+				    prepared_stale(st->sql.result)))) {
 					db_retry(st);
 					break;
 				}

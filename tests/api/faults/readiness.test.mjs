@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { get, db, sql, makeMember, assertProblem, workerPids } from '../lib.mjs';
 
 const pg = (...args) => execFileSync('bash', ['scripts/pg.sh', ...args],
@@ -37,6 +38,38 @@ test('sessions PostgreSQL ended while idle are reopened; no request sees it', as
 	// and end of file: the statement sent on it never reached a server.
 	await burst(m, 'right after the sessions ended');
 	await burst(m, 'a second burst');
+	assert.deepEqual(await workerPids(), pids, 'a worker died');
+});
+
+// The API sends each statement prepared, once per pooled connection
+// (api/src/db/prepared.c).  PostgreSQL replans a prepared statement when
+// a function it calls is replaced, but refuses one whose result columns
+// changed type (0A000): the statement did not run, so the API sends it
+// again on a new session, where it is prepared afresh.  Here api.ready()
+// comes back with status as bigint while every connection holds the
+// statement of /readyz prepared with an integer status.
+test('a statement prepared before its function changed result types runs again, prepared afresh', async () => {
+	const m = await makeMember();
+	const pids = await workerPids();
+	await burst(m, 'before');
+	const [{ def }] = await sql(`SELECT pg_get_functiondef('api.ready()'::regprocedure) AS def`);
+	const logged = () => readFileSync(process.env.API_LOG, 'utf8')
+	    .split('\n').filter((l) => /prepared statement is out of date/.test(l)).length;
+	const before = logged();
+	await sql('DROP FUNCTION api.ready()');
+	try {
+		await sql(`CREATE FUNCTION api.ready() RETURNS TABLE (status bigint, body jsonb)
+		    LANGUAGE sql AS $$ SELECT 200::bigint, jsonb_build_object('status', 'ready',
+		        'database', 'ok', 'mail', api.mail_status()) $$`);
+		const rs = await Promise.all(Array.from({ length: 16 }, () => get('/readyz')));
+		assert.deepEqual(rs.map((r) => r.status), rs.map(() => 200));
+		assert.equal(rs[0].json.status, 'ready');
+		assert.ok(logged() > before, 'no statement was sent again: were they prepared?');
+	} finally {
+		await sql('DROP FUNCTION IF EXISTS api.ready()');
+		await sql(def);
+	}
+	await burst(m, 'after api.ready() is back');
 	assert.deepEqual(await workerPids(), pids, 'a worker died');
 });
 
