@@ -18,9 +18,10 @@ source "$(dirname "$0")/lib.sh"
 # the same database in the same run.  run.sh has no hook for it, so the
 # wrk it runs is a shim put first on its PATH: the real wrk, then, right
 # after the auth-il-json measurement (the only full-length run with an
-# Authorization header), pgbench -M prepared with as many clients as the
-# API has database connections (2 workers x DB_POOL_PER_WORKER 4), so the
-# two never overlap.
+# Authorization header), pgbench -M prepared (the API prepares its
+# statements too, api/src/db/prepared.c, and turns JIT off) with as many
+# clients as the API has database connections (2 workers x
+# DB_POOL_PER_WORKER 4), so the two never overlap.
 ceiling_shim() {
 	mkdir -p "$BENCH_DIR/shim"
 	cat >"$BENCH_DIR/product-list.sql" <<'SQL'
@@ -40,7 +41,7 @@ for a in "$@"; do
 	esac
 done
 if [ "$auth" = 1 ] && [ "$warm" = 0 ] && [ -n "$dur" ] && [ -s "$IL_CEILING_DIR/peer-header.hash" ]; then
-	(cd "$IL_CEILING_DIR" && rm -f ceil.* && PGDATABASE=interlibrary_peer \
+	(cd "$IL_CEILING_DIR" && rm -f ceil.* && PGDATABASE=interlibrary_peer PGOPTIONS='-c jit=off' \
 	    "${PGBIN:-/usr/lib/postgresql/15/bin}/pgbench" -n -M prepared -c8 -j2 -T"$dur" \
 	    -l --log-prefix=ceil -f product-list.sql \
 	    -D token_hash="\\x$(cat peer-header.hash)" -D args='{}' \
