@@ -67,7 +67,11 @@ stop() {
 	exit "$rc"
 }
 trap stop EXIT
-trap 'exit 0' INT TERM HUP
+# The handler ignores further signals before it exits: make forwards the
+# group's SIGTERM, and a second one arriving before stop() had ignored
+# them ran this handler again, inside stop(), and ended the script before
+# it stopped PostgreSQL.
+trap 'trap "" INT TERM HUP; exit 0' INT TERM HUP
 
 port_ok() { [[ $1 =~ ^[0-9]{1,5}$ ]] && [ "$1" -ge 1 ] && [ "$1" -le 65535 ]; }
 
