@@ -150,15 +150,13 @@ prepared_send(struct il_req *st, const char **vals)
 	char			name[16];
 	int			n, fd;
 
-	if ((n = prepared_number(st->stmt)) == -1 ||
-	    (c = prepared_conn(db)) == NULL)
-		return (kore_pgsql_query_param_fields(sql, st->stmt, 0,
-		    st->nparams, vals, st->plens, st->pfmts));
+	if ((n = prepared_number(st->stmt)) == -1)
+		goto as_text;
+	c = prepared_conn(db);
 	(void)snprintf(name, sizeof(name), "il%d", n);
 	if (!(c->done[n / 8] & (1 << (n % 8)))) {
 		if (!prepared_make(db, name, st->stmt, st->nparams))
-			return (kore_pgsql_query_param_fields(sql, st->stmt, 0,
-			    st->nparams, vals, st->plens, st->pfmts));
+			goto as_text;
 		c->done[n / 8] |= (u_int8_t)(1 << (n % 8));
 	}
 	if (!PQsendQueryPrepared(db, name, st->nparams, vals, st->plens,
@@ -177,11 +175,17 @@ prepared_send(struct il_req *st, const char **vals)
 	if (sql->req != NULL)
 		http_request_sleep(sql->req);
 	return (1);
+
+as_text:
+	return (kore_pgsql_query_param_fields(sql, st->stmt, 0, st->nparams,
+	    vals, st->plens, st->pfmts));
 }
 
 /*
  * Whether the failed statement failed because of its preparation
  * (module comment): it did not run, and a new session runs it afresh.
+ * 0A000 is also what SQL raises for a feature it lacks; the API's own
+ * functions never do, and such a statement would only fail once more.
  */
 int
 prepared_stale(PGresult *res)
