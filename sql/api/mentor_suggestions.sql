@@ -177,7 +177,7 @@ BEGIN
 	WITH mine AS (
 		SELECT e.id, e.title, e.venue, e.starts_at, e.ends_at, e.timezone
 		FROM events e
-		WHERE e.id IN (SELECT api.took_part(v_me.id))
+		WHERE e.id IN (SELECT t.id FROM api.took_part(v_me.id) AS t(id))
 		  AND e.ends_at < now() AND e.status = 'scheduled'
 	), met_all AS (
 		-- Who else took part in each: going or attended, never absent.
@@ -216,14 +216,17 @@ BEGIN
 		    ELSE 0 END AS met_points,
 		    CASE WHEN api.can_see(m.visibility_affiliations, v_me, m.id)
 		    THEN coalesce(shared.n, 0) ELSE 0 END AS n_orgs,
-		    ARRAY(SELECT t FROM unnest(m.mentoring_topics) AS t
-		        WHERE lower(t) = ANY (v_interests)) AS topics,
+		    tp.topics,
 		    (v_city IS NOT NULL AND lower(m.city) = v_city
 		        AND api.can_see(m.visibility_about, v_me, m.id)) AS same_city
 		-- A full join is never a nested loop: linear whatever the
 		-- (generic) plan guesses of how many share an organization.
 		FROM met FULL JOIN shared ON shared.member_id = met.member_id
 		JOIN members m ON m.id = coalesce(met.member_id, shared.member_id)
+		-- Once per row (OFFSET 0: not copied into the score).
+		CROSS JOIN LATERAL (SELECT ARRAY(SELECT t
+		    FROM unnest(m.mentoring_topics) AS t
+		    WHERE lower(t) = ANY (v_interests)) AS topics OFFSET 0) tp
 		WHERE m.id <> v_me.id
 		  AND m.mentoring_available AND m.suspended_at IS NULL
 		  AND api.can_see(m.visibility_mentoring, v_me, m.id)
@@ -253,10 +256,12 @@ BEGIN
 	               ORDER BY lower(o.name), o.id) END,
 	           top.topics, top.same_city)
 	           ORDER BY top.score DESC, top.id) FROM top),
-	       (SELECT array_agg(ranked.id) FROM ranked)
+	       (SELECT array_agg(top.id) FROM top)
 	INTO v_rows, v_seen;
 
-	-- 2. When the page is not full: shared topics and the same city.
+	-- 2. When the page is not full: shared topics and the same city,
+	-- without those already on it (v_seen).  Anyone else ranked in 1 was
+	-- left out by api.mentor_may_suggest, which leaves them out here too.
 	IF coalesce(jsonb_array_length(v_rows), 0) < v_limit THEN
 		WITH cand AS (
 			SELECT m.id FROM members m
