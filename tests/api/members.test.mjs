@@ -98,8 +98,9 @@ test('unknown email and wrong password answer the same bytes in about the same t
 
 // Hashing must leave the CPU to reads (api/src/auth/pwhash.c): the hashes run
 // in the API's hasher process, in a session (and so an autogroup) of its
-// own at nice 19, on SCHED_IDLE threads; the workers stay at normal priority.
-test('password hashes run in the hasher: its own session and autogroup, idle threads', async () => {
+// own at nice 19, on SCHED_IDLE threads, on all the API's cores but one; the
+// workers stay at normal priority.
+test('password hashes run in the hasher: its own session and autogroup, idle threads, a core spared', async () => {
 	const { readFileSync, readdirSync, existsSync } = await import('node:fs');
 	const parent = process.env.API_PID;
 	assert.ok(parent, 'API_PID is set by tests/run.sh');
@@ -118,6 +119,16 @@ test('password hashes run in the hasher: its own session and autogroup, idle thr
 	assert.ok(threads.length >= 1);
 	for (const t of threads)
 		assert.equal(stat(`/proc/${h}/task/${t}/stat`)[38], '5', `thread ${t} is SCHED_IDLE`);
+	// Cpus_allowed_list: "0-3,6" -> [0, 1, 2, 3, 6].
+	const cpus = (path) => readFileSync(path, 'utf8').match(/^Cpus_allowed_list:\s*(\S+)$/m)[1]
+		.split(',').flatMap((r) => {
+			const [a, b = a] = r.split('-').map(Number);
+			return Array.from({ length: b - a + 1 }, (_, i) => a + i);
+		});
+	const api = cpus(`/proc/${parent}/status`);
+	const spared = api.length >= 2 ? api.slice(0, -1) : api;
+	for (const t of threads)
+		assert.deepEqual(cpus(`/proc/${h}/task/${t}/status`), spared, `thread ${t}: cores`);
 	// A login still works through it; the workers' threads are not idle.
 	const r = await register();
 	assert.equal((await login(r.email)).status, 201);
