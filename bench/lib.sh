@@ -35,7 +35,9 @@ bench_start() {
 	export PUBLIC_API_URL="http://127.0.0.1:$API_PORT"
 	export LOGIN_FAILS_PER_ADDRESS=100000 LOGIN_FAILS_PER_ACCOUNT=100000
 	export REGISTRATIONS_PER_ADDRESS=100000
-	bash "$top/scripts/api.sh" "$BENCH_DIR/api" >"$BENCH_DIR/api.log" 2>&1 &
+	# A session of its own, as a service has: not one scheduling group
+	# (autogroup) with the load generators started by this script.
+	setsid bash "$top/scripts/api.sh" "$BENCH_DIR/api" >"$BENCH_DIR/api.log" 2>&1 &
 	API_PID=$!
 	pids+=("$API_PID")
 	for _ in $(seq 1 100); do
