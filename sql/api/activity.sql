@@ -123,9 +123,17 @@ $$;
 -- id) of the last item.  No WITH ORDINALITY on api.activity_items: with
 -- it the function is not inlined, and planned alone, with the page size
 -- unknown, it joined the updates to a scan of all collaborations.
+--
+-- Planned once: every branch of api.activity_items is a LIMIT over its
+-- own index read backwards from the cursor, whatever the cursor and page
+-- size, so the cached plan is the one each call would get.  Left to
+-- choose, PL/pgSQL planned the statement again on every call (its
+-- estimate of the generic plan is higher): planning the seven branches
+-- took about 1 ms at 1,000,000 events, twice what running them takes.
 CREATE FUNCTION api.activity_list(p_token bytea, p_args jsonb,
     p_query jsonb, p_body jsonb, p_client inet)
-RETURNS api.reply LANGUAGE plpgsql AS $$
+RETURNS api.reply LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan
+AS $$
 DECLARE
 	v_me	members := api.viewer(p_token);
 	v_cur	jsonb := api.cursor_decode('activity', p_query,
