@@ -92,6 +92,7 @@ struct il_req {
 
 	/* Scratch for multi-step flows. */
 	long long		member_id;
+	long long		attempt_id;	/* a login's failure record */
 	char			*saved;		/* wiped on free */
 	size_t			saved_len;
 };
@@ -229,6 +230,9 @@ void	pwhash_init(void);
 int	pwhash_start(struct http_request *, struct il_req *, const char *,
 	    size_t, const char *, const char *, size_t, il_step);
 void	pwhash_busy(struct http_request *);
+int	pwhash_answered(struct il_req *);
+void	pwhash_unavailable(struct http_request *);
+int	pwhash_unanswered(struct http_request *, struct il_req *);
 int	pwhash_ok(struct il_req *);
 const char *pwhash_result(struct il_req *);
 void	pwhash_done(struct il_req *);

@@ -15,14 +15,15 @@
 --
 -- An attempt let through is recorded as a failure at once, before the
 -- password is hashed, and api.login_finish takes it back when the
--- password was right: so concurrent attempts (on any node) count each
+-- password was right (api.login_undo when it could not be checked at
+-- all, attempt being its id): so concurrent attempts (on any node) count each
 -- other, and a burst gets exactly the limit's number of tries.  The
 -- count and the record are one step per client address (an advisory
 -- lock), and this transaction ends before the hashing starts.
 CREATE FUNCTION api.login_begin(p_email text, p_client inet,
     OUT status integer, OUT body jsonb, OUT retry_after integer,
     OUT member_id bigint, OUT password_hash text,
-    OUT rl_limit integer, OUT rl_remaining integer)
+    OUT rl_limit integer, OUT rl_remaining integer, OUT attempt bigint)
 LANGUAGE plpgsql AS $$
 DECLARE
 	v_window	interval := make_interval(secs =>
@@ -67,11 +68,19 @@ BEGIN
 		RETURN;
 	END IF;
 	DELETE FROM login_failures WHERE at < now() - v_window;
-	INSERT INTO login_failures (email_key, client) VALUES (v_key, p_client);
+	INSERT INTO login_failures (email_key, client) VALUES (v_key, p_client)
+	RETURNING id INTO attempt;
 	status := 200;
 	SELECT m.id, m.password_hash INTO member_id, password_hash
 	FROM members m WHERE lower(m.email) = v_key;
 END;
+$$;
+
+-- Step 2 when the password could not be checked (the hasher lost the
+-- job; the API answers 503): the attempt was no failure.
+CREATE FUNCTION api.login_undo(p_attempt bigint)
+RETURNS void LANGUAGE sql AS $$
+	DELETE FROM login_failures WHERE id = p_attempt;
 $$;
 
 -- Step 2: a failure (same answer for unknown email and wrong password;

@@ -97,9 +97,10 @@ test('unknown email and wrong password answer the same bytes in about the same t
 });
 
 // Hashing must leave the CPU to reads (api/src/auth/pwhash.c): the hashes run
-// in the API's hasher process, in a session (and so an autogroup) of its
-// own at nice 19, on SCHED_IDLE threads, on all the API's cores but one; the
-// workers stay at normal priority.
+// in the API's hasher process (il-hasher) and its hashing process
+// (il-hashes), in a session (and so an autogroup) of their own at nice 19,
+// on SCHED_IDLE threads, on all the API's cores but one; the workers stay
+// at normal priority.
 test('password hashes run in the hasher: its own session and autogroup, idle threads, a core spared', async () => {
 	const { readFileSync, readdirSync, existsSync } = await import('node:fs');
 	const parent = process.env.API_PID;
@@ -112,13 +113,18 @@ test('password hashes run in the hasher: its own session and autogroup, idle thr
 	assert.equal(hashers.length, 1, `children: ${kids.map(comm)}`);
 	const h = hashers[0];
 	assert.equal(Number(stat(`/proc/${h}/stat`)[3]), h, 'the hasher leads a session');
+	const hs = readFileSync(`/proc/${h}/task/${h}/children`, 'utf8').trim().split(/\s+/)
+		.filter(Boolean).map(Number);
+	assert.deepEqual(hs.map(comm), ['il-hashes'], 'the hasher has one hashing process');
+	const x = hs[0];
+	assert.equal(Number(stat(`/proc/${x}/stat`)[3]), h, 'in the hasher\'s session');
 	if (existsSync('/proc/sys/kernel/sched_autogroup_enabled') &&
 	    readFileSync('/proc/sys/kernel/sched_autogroup_enabled', 'utf8').trim() === '1')
-		assert.match(readFileSync(`/proc/${h}/autogroup`, 'utf8'), /nice 19/);
-	const threads = readdirSync(`/proc/${h}/task`).map(Number).filter((t) => t !== h);
+		assert.match(readFileSync(`/proc/${x}/autogroup`, 'utf8'), /nice 19/);
+	const threads = readdirSync(`/proc/${x}/task`).map(Number).filter((t) => t !== x);
 	assert.ok(threads.length >= 1);
 	for (const t of threads)
-		assert.equal(stat(`/proc/${h}/task/${t}/stat`)[38], '5', `thread ${t} is SCHED_IDLE`);
+		assert.equal(stat(`/proc/${x}/task/${t}/stat`)[38], '5', `thread ${t} is SCHED_IDLE`);
 	// Cpus_allowed_list: "0-3,6" -> [0, 1, 2, 3, 6].
 	const cpus = (path) => readFileSync(path, 'utf8').match(/^Cpus_allowed_list:\s*(\S+)$/m)[1]
 		.split(',').flatMap((r) => {
@@ -128,7 +134,7 @@ test('password hashes run in the hasher: its own session and autogroup, idle thr
 	const api = cpus(`/proc/${parent}/status`);
 	const spared = api.length >= 2 ? api.slice(0, -1) : api;
 	for (const t of threads)
-		assert.deepEqual(cpus(`/proc/${h}/task/${t}/status`), spared, `thread ${t}: cores`);
+		assert.deepEqual(cpus(`/proc/${x}/task/${t}/status`), spared, `thread ${t}: cores`);
 	// A login still works through it; the workers' threads are not idle.
 	const r = await register();
 	assert.equal((await login(r.email)).status, 201);

@@ -79,6 +79,8 @@ register_insert(struct http_request *req, struct il_req *st)
 {
 	const char	*hash;
 
+	if (pwhash_unanswered(req, st))
+		return;
 	if ((hash = pwhash_result(st)) == NULL) {
 		reply_internal(req);
 		return;
@@ -139,6 +141,8 @@ password_store(struct http_request *req, struct il_req *st)
 {
 	const char	*hash;
 
+	if (pwhash_unanswered(req, st))
+		return;
 	hash = pwhash_result(st);
 	db_param_bytes(st, st->token_hash, sizeof(st->token_hash));
 	db_param_text(st, hash != NULL ? "true" : "false");
@@ -188,6 +192,8 @@ reset_store(struct http_request *req, struct il_req *st)
 {
 	const char	*hash;
 
+	if (pwhash_unanswered(req, st))
+		return;
 	if ((hash = pwhash_result(st)) == NULL) {
 		reply_internal(req);
 		return;

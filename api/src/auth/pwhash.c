@@ -43,11 +43,22 @@
  * worker that died on the way is skipped.  The plaintext lives only in
  * the job and the socket's buffer, and is wiped when the hash has used
  * it.
+ *
+ * The hasher keeps the hashes going when its hashing process dies (as
+ * when the kernel's OOM killer ends it: 64 MiB per hash under way): it
+ * holds the sockets and forks that process (il-hashes) again, so the
+ * workers' ends stay good.  Each thread notes the job it has taken in a
+ * table the two share (taken from the socket only once noted: MSG_PEEK
+ * first), and the hasher answers those jobs "lost": their logins get 503,
+ * not 401, and count as no failed attempt (pwhash_answered()).  Jobs
+ * still in a socket wait for the new process.
  */
 
 #include <sys/types.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -65,6 +76,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "api.h"
@@ -81,6 +93,8 @@ struct pw_job {
 	int		op;
 	int		ok;
 	int		rehashed;
+	int		lost;		/* the hasher's: the hash died with it */
+	int		answered;	/* the task's: a hash said ok or not */
 	size_t		pwlen;
 	size_t		pw2len;
 	char		password[IL_PASSWORD_MAX * 4 + 1];
@@ -99,10 +113,16 @@ static atomic_int	pw_slots;		/* slots taken in this worker */
 static __thread int	pw_fd = -1;		/* this task thread's */
 static __thread u_int64_t	pw_seq;
 
+/* In the hasher: its ends, and the job each thread has taken (or 0). */
+static int			*h_fds;
+static _Atomic u_int64_t	*h_taken;
+
 static int	pw_task(struct kore_task *);
 static void	pw_run(struct pw_job *);
 static void	hasher_start(void);
 static void	hasher_main(int *, int) __attribute__((noreturn));
+static void	hasher_hashes(int, pid_t) __attribute__((noreturn));
+static void	hasher_lost(int);
 static void	hasher_spare_cpu(void);
 static void	*hasher_thread(void *);
 static void	pwhash_uncount(struct il_req *);
@@ -149,9 +169,9 @@ hasher_start(void)
 
 /*
  * The hasher: nothing of the parent but its own sockets, a session and
- * an autogroup of its own at nice 19, one SCHED_IDLE thread per socket.
- * It ends with the parent (PR_SET_PDEATHSIG) or when every worker end
- * is closed.
+ * an autogroup of its own at nice 19, and the hashing process, forked
+ * again whenever it dies.  It ends with the parent (PR_SET_PDEATHSIG) or
+ * when every worker end is closed (the hashing process then exits 0).
  */
 static void
 hasher_main(int *fds, int n)
@@ -159,9 +179,10 @@ hasher_main(int *fds, int n)
 	DIR		*dir;
 	struct dirent	*de;
 	struct passwd	*pwd;
-	pthread_t	*tids;
 	sigset_t	all;
-	int		i, fd, ok, keep, ag;
+	time_t		born;
+	pid_t		pid, self = getpid();
+	int		i, fd, ok, keep, ag, status;
 
 	(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (getppid() == 1)
@@ -203,16 +224,80 @@ hasher_main(int *fds, int n)
 	}
 	hasher_spare_cpu();
 
+	h_fds = fds;
+	h_taken = mmap(NULL, (size_t)n * sizeof(*h_taken),
+	    PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (h_taken == MAP_FAILED)
+		_exit(1);
+	for (;;) {
+		born = time(NULL);
+		if ((pid = fork()) == -1)
+			_exit(1);
+		if (pid == 0)
+			hasher_hashes(n, self);
+		while (waitpid(pid, &status, 0) == -1)
+			if (errno != EINTR)
+				_exit(1);
+		if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+			_exit(0);
+		if (WIFSIGNALED(status))
+			(void)dprintf(STDERR_FILENO, "il-hasher: the hashing "
+			    "process ended by signal %d; starting it again\n",
+			    WTERMSIG(status));
+		else
+			(void)dprintf(STDERR_FILENO, "il-hasher: the hashing "
+			    "process exited with %d; starting it again\n",
+			    WEXITSTATUS(status));
+		hasher_lost(n);
+		/* One that cannot live is not forked more than once a second. */
+		if (time(NULL) - born < 1)
+			(void)sleep(1);
+	}
+}
+
+/* The hashing process: one SCHED_IDLE thread per socket. */
+static void
+hasher_hashes(int n, pid_t hasher)
+{
+	pthread_t	*tids;
+	int		i;
+
+	(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != hasher)
+		_exit(0);
+	(void)prctl(PR_SET_NAME, "il-hashes");
 	if ((tids = calloc((size_t)n, sizeof(*tids))) == NULL)
 		_exit(1);
 	for (i = 0; i < n; i++) {
 		if (pthread_create(&tids[i], NULL, hasher_thread,
-		    (void *)(intptr_t)fds[i]) != 0)
+		    (void *)(intptr_t)i) != 0)
 			_exit(1);
 	}
 	for (i = 0; i < n; i++)
 		(void)pthread_join(tids[i], NULL);
 	_exit(0);
+}
+
+/*
+ * The hashing process died: answer the jobs its threads had taken, lost
+ * (a job answered already gets a second answer, which its task skips:
+ * the sequence numbers differ).
+ */
+static void
+hasher_lost(int n)
+{
+	struct pw_job	ans;
+	int		i;
+
+	memset(&ans, 0, sizeof(ans));
+	ans.lost = 1;
+	for (i = 0; i < n; i++) {
+		if ((ans.seq = atomic_exchange(&h_taken[i], 0)) == 0)
+			continue;
+		while (send(h_fds[i], &ans, sizeof(ans),
+		    MSG_NOSIGNAL | MSG_DONTWAIT) == -1 && errno == EINTR)
+			;
+	}
 }
 
 /*
@@ -237,19 +322,28 @@ hasher_spare_cpu(void)
 	(void)sched_setaffinity(0, sizeof(set), &set);
 }
 
-/* One socket's jobs, at SCHED_IDLE (pid 0: the calling thread). */
+/*
+ * One socket's jobs, at SCHED_IDLE (pid 0: the calling thread).  A job is
+ * noted as taken before it leaves the socket (see hasher_lost()).
+ */
 static void *
 hasher_thread(void *arg)
 {
 	struct sched_param	sp;
 	struct pw_job		job;
 	ssize_t			r;
-	int			fd = (int)(intptr_t)arg;
+	int			i = (int)(intptr_t)arg;
+	int			fd = h_fds[i];
 
 	memset(&sp, 0, sizeof(sp));
 	(void)sched_setscheduler(0, SCHED_IDLE, &sp);
 	for (;;) {
-		r = recv(fd, &job, sizeof(job), 0);
+		r = recv(fd, &job, sizeof(job), MSG_PEEK);
+		if (r > 0) {
+			if (r == (ssize_t)sizeof(job))
+				atomic_store(&h_taken[i], job.seq);
+			r = recv(fd, &job, sizeof(job), 0);
+		}
 		if (r == 0)
 			break;		/* every worker end is closed */
 		if (r == -1 && errno == EINTR)
@@ -266,6 +360,7 @@ hasher_thread(void *arg)
 		while (send(fd, &job, sizeof(job), MSG_NOSIGNAL) == -1 &&
 		    errno == EINTR)
 			;
+		atomic_store(&h_taken[i], 0);
 		sodium_memzero(&job, sizeof(job));
 	}
 	return (NULL);
@@ -274,7 +369,8 @@ hasher_thread(void *arg)
 /*
  * A task thread: its socket (the first time: the next free slot of this
  * worker), the job out, the answer with the job's sequence number back.
- * No answer (the hasher is gone) leaves ok at 0: the login fails.
+ * No answer (the hasher is gone), or one saying the job was lost, leaves
+ * answered at 0 (pwhash_answered()).
  */
 static int
 pw_task(struct kore_task *t)
@@ -298,6 +394,7 @@ pw_task(struct kore_task *t)
 
 	job->seq = ((u_int64_t)worker->pid << 32) | ++pw_seq;
 	job->ok = 0;
+	job->answered = 0;
 	while ((r = send(pw_fd, job, sizeof(*job), MSG_NOSIGNAL)) == -1 &&
 	    errno == EINTR)
 		;
@@ -309,14 +406,20 @@ pw_task(struct kore_task *t)
 		}
 		if (r != (ssize_t)sizeof(ans) || ans.seq != job->seq)
 			continue;	/* short, or a dead worker's answer */
-		job->ok = ans.ok;
-		job->rehashed = ans.rehashed;
-		memcpy(job->newhash, ans.newhash, sizeof(job->newhash));
+		if (!ans.lost) {
+			job->answered = 1;
+			job->ok = ans.ok;
+			job->rehashed = ans.rehashed;
+			memcpy(job->newhash, ans.newhash,
+			    sizeof(job->newhash));
+		}
 		break;
 	}
 	sodium_memzero(&ans, sizeof(ans));
-	if (r != (ssize_t)sizeof(ans))
-		kore_log(LOG_ERR, "pwhash: no answer from the hasher");
+	if (!job->answered)
+		kore_log(LOG_ERR, "pwhash: %s", r == (ssize_t)sizeof(ans) ?
+		    "the hasher lost a job (its hashing process died)" :
+		    "no answer from the hasher");
 	sodium_memzero(job->password, sizeof(job->password));
 	sodium_memzero(job->password2, sizeof(job->password2));
 
@@ -409,6 +512,39 @@ pwhash_busy(struct http_request *req)
 	reply_retry_after(req, 1);
 	reply_problem(req, 503, "busy", "too many logins are being "
 	    "processed; retry in a moment", NULL);
+}
+
+/*
+ * Whether the hasher answered the task, ok or not.  Without an answer
+ * (its hashing process died with the job, and is being started again; or
+ * the hasher is gone) the password was neither accepted nor refused:
+ * nothing may count it as a failed attempt, and the caller answers
+ * pwhash_unavailable().
+ */
+int
+pwhash_answered(struct il_req *st)
+{
+	return (st->pw != NULL && st->pw->answered);
+}
+
+/* Answer 503: the password could not be checked (!pwhash_answered()). */
+void
+pwhash_unavailable(struct http_request *req)
+{
+	reply_retry_after(req, 1);
+	reply_problem(req, 503, "unavailable", "passwords cannot be checked "
+	    "right now; retry in a moment", NULL);
+}
+
+/* When the hasher did not answer, answer 503 and return 1. */
+int
+pwhash_unanswered(struct http_request *req, struct il_req *st)
+{
+	if (pwhash_answered(st))
+		return (0);
+	pwhash_free(st);
+	pwhash_unavailable(req);
+	return (1);
 }
 
 /* Whether the task verified (or hashed) successfully. */

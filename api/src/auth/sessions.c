@@ -15,8 +15,9 @@
 #include "api.h"
 
 #define LOGIN_BEGIN	"SELECT status, body::text, retry_after, member_id, " \
-			"password_hash, rl_limit, rl_remaining " \
+			"password_hash, rl_limit, rl_remaining, attempt " \
 			"FROM api.login_begin($1, $2)"
+#define LOGIN_UNDO	"SELECT api.login_undo($1)"
 #define LOGIN_FINISH	"SELECT status, body::text, location, next_cursor, " \
 			"retry_after FROM api.login_finish($1, $2, $3, $4, $5, " \
 			"$6, $7)"
@@ -27,6 +28,7 @@
 static void	login_row(struct http_request *, struct il_req *, PGresult *);
 static void	login_verify(struct http_request *, struct il_req *);
 static void	login_finish(struct http_request *, struct il_req *);
+static void	login_lost(struct http_request *, struct il_req *);
 static void	reply_with_token(struct http_request *, struct il_req *,
 		    PGresult *);
 
@@ -84,6 +86,9 @@ login_row(struct http_request *req, struct il_req *st, PGresult *res)
 		if (err != KORE_RESULT_OK)
 			st->member_id = 0;
 	}
+	st->attempt_id = kore_strtonum64(PQgetvalue(res, 0, 7), 1, &err);
+	if (err != KORE_RESULT_OK)
+		st->attempt_id = 0;
 	if (st->member_id > 0 && !PQgetisnull(res, 0, 4)) {
 		st->saved = kore_strdup(PQgetvalue(res, 0, 4));
 		st->saved_len = strlen(st->saved);
@@ -120,6 +125,14 @@ login_finish(struct http_request *req, struct il_req *st)
 	char			id[32];
 	int			ok;
 
+	if (!pwhash_answered(st)) {
+		/* No verdict: the failure login_begin recorded goes. */
+		(void)snprintf(id, sizeof(id), "%lld", st->attempt_id);
+		db_param_text(st, id);
+		pwhash_free(st);
+		db_call(req, st, LOGIN_UNDO, NULL, login_lost);
+		return;
+	}
 	ok = pwhash_ok(st) && st->member_id > 0;
 	m = auth_mint(st);
 	if (st->member_id > 0) {
@@ -139,6 +152,13 @@ login_finish(struct http_request *req, struct il_req *st)
 	db_param_text(st, agent);
 	pwhash_free(st);
 	db_call(req, st, LOGIN_FINISH, reply_with_token, NULL);
+}
+
+static void
+login_lost(struct http_request *req, struct il_req *st)
+{
+	(void)st;
+	pwhash_unavailable(req);
 }
 
 /* POST /v1/me/tokens: mint a personal access token, store its hash. */
