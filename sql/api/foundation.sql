@@ -508,7 +508,7 @@ RETURNS integer LANGUAGE sql STABLE AS $$
 $$;
 
 -- Readiness: proves a pooled connection can run a query, and says
--- whether mail goes out (api.mail_status, sql/api/mail.sql).
+-- whether mail goes out (api.mail_status, sql/api/outbox.sql).
 CREATE FUNCTION api.ready()
 RETURNS api.reply LANGUAGE plpgsql AS $$
 BEGIN
