@@ -163,18 +163,25 @@ void	feed_buf_appendf(struct feed_buf *, const char *, ...)
 void	feed_buf_truncate(struct feed_buf *, size_t);
 void	*feed_calloc(size_t, size_t);
 
-/* feed_util.c */
+/* feed_utf8.c */
 size_t	feed_utf8_decode(const unsigned char *, size_t, uint32_t *);
 void	feed_utf8_encode(struct feed_buf *, uint32_t);
 int	feed_utf8_is_dropped(uint32_t);
 void	feed_utf8_clean(struct feed_buf *, const char *, int);
 char	*feed_utf8_sanitize(const char *);
+
+/* feed_time.c */
 int	feed_time_parse(const char *, struct feed_time *);
 int	feed_time_parse_local(const char *, struct feed_time *, int *);
 int	feed_time_basic(const char *, char *, size_t);
 int	feed_time_rfc3339(const char *, char *, size_t);
 int	feed_time_rfc822(const char *, char *, size_t);
 int	feed_time_cmp(const struct feed_time *, const struct feed_time *);
+int	feed_time_ics_local_ok(const char *);
+int	feed_time_offset_ok(const char *);
+void	feed_time_human_date(struct feed_buf *, const struct feed_time *);
+
+/* feed_util.c */
 int	feed_check(const struct feed_meta *, const struct feed_event *,
 	    size_t);
 int	feed_is_cancelled(const struct feed_event *);

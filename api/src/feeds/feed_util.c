@@ -1,7 +1,7 @@
 /*
- * feed_util.c: helpers shared by the feed renderers: UTF-8 decoding and
- * sanitizing, RFC 3339 parsing and formatting, argument checks and the
- * plain-text summary of an event.
+ * feed_util.c: helpers shared by the feed renderers: argument checks,
+ * an event's location, categories and plain-text summary.  UTF-8 is
+ * feed_utf8.c, times feed_time.c.
  */
 
 #include <math.h>
@@ -11,23 +11,6 @@
 
 #include "feed.h"
 
-#define FEED_REPLACEMENT	0xFFFD
-
-static const char *const feed_wdays[7] = {
-	"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"
-};
-static const char *const feed_months[12] = {
-	"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-	"Jul", "Aug", "Sep", "Oct", "Nov", "Dec"
-};
-
-static int		util_digits(const char *, int, int *);
-static int		util_mdays(int, int);
-static long long	util_days_from_civil(long long, int, int);
-static void		util_civil_from_days(long long, struct feed_time *);
-static int		util_time_text(const char *, char *, size_t, int);
-static int		util_parse(const char *, struct feed_time *, int *,
-			    int);
 static int		util_nonempty(const char *);
 static int		util_casecmp(const char *, const char *);
 static int		util_lower(int);
@@ -36,417 +19,12 @@ static int		util_has_part(const char *, size_t, const char *,
 			    size_t);
 static int		util_local_ok(const char *, const char *);
 static int		util_only(const char *, const char *, size_t);
-static int		util_ics_local(const char *);
-static int		util_offset(const char *);
 static const struct feed_tz *util_tz(const struct feed_meta *, const char *);
 static int		util_series_ok(const struct feed_meta *,
 			    const struct feed_event *);
 static int		util_tzs_ok(const struct feed_meta *);
-static void		util_human_date(struct feed_buf *,
-			    const struct feed_time *);
 static void		util_zone(struct feed_buf *, const char *, int);
 static void		util_when(struct feed_buf *, const struct feed_event *);
-
-/*
- * Decode one UTF-8 sequence at s (len bytes available, len >= 1) into
- * *cp and return the number of bytes it used (>= 1).  Overlong forms,
- * surrogates, values past U+10FFFF and truncated sequences give
- * U+FFFD and consume the maximal invalid subpart (Unicode 15, 3.9),
- * so one bad sequence yields exactly one replacement character.
- * Returns 0 only when len is 0.
- */
-size_t
-feed_utf8_decode(const unsigned char *s, size_t len, uint32_t *cp)
-{
-	unsigned char	 b0, lo, hi;
-	size_t		 need, i;
-	uint32_t	 c;
-
-	if (len == 0)
-		return (0);
-	b0 = s[0];
-	if (b0 < 0x80) {
-		*cp = b0;
-		return (1);
-	}
-	if (b0 < 0xC2 || b0 > 0xF4) {
-		*cp = FEED_REPLACEMENT;
-		return (1);
-	}
-
-	lo = 0x80;
-	hi = 0xBF;
-	if (b0 < 0xE0) {
-		need = 1;
-		c = b0 & 0x1F;
-	} else if (b0 < 0xF0) {
-		need = 2;
-		c = b0 & 0x0F;
-		if (b0 == 0xE0)
-			lo = 0xA0;
-		else if (b0 == 0xED)
-			hi = 0x9F;
-	} else {
-		need = 3;
-		c = b0 & 0x07;
-		if (b0 == 0xF0)
-			lo = 0x90;
-		else if (b0 == 0xF4)
-			hi = 0x8F;
-	}
-
-	for (i = 1; i <= need; i++) {
-		if (i >= len || s[i] < lo || s[i] > hi) {
-			*cp = FEED_REPLACEMENT;
-			return (i);
-		}
-		c = (c << 6) | (s[i] & 0x3F);
-		lo = 0x80;
-		hi = 0xBF;
-	}
-	*cp = c;
-	return (need + 1);
-}
-
-/*
- * Append the UTF-8 encoding of cp to b.  cp must be a Unicode scalar
- * value (not a surrogate, at most U+10FFFF); anything else is written
- * as U+FFFD.
- */
-void
-feed_utf8_encode(struct feed_buf *b, uint32_t cp)
-{
-	unsigned char	 u[4];
-	size_t		 n;
-
-	if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-		cp = FEED_REPLACEMENT;
-	if (cp < 0x80) {
-		u[0] = (unsigned char)cp;
-		n = 1;
-	} else if (cp < 0x800) {
-		u[0] = (unsigned char)(0xC0 | (cp >> 6));
-		u[1] = (unsigned char)(0x80 | (cp & 0x3F));
-		n = 2;
-	} else if (cp < 0x10000) {
-		u[0] = (unsigned char)(0xE0 | (cp >> 12));
-		u[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
-		u[2] = (unsigned char)(0x80 | (cp & 0x3F));
-		n = 3;
-	} else {
-		u[0] = (unsigned char)(0xF0 | (cp >> 18));
-		u[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
-		u[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
-		u[3] = (unsigned char)(0x80 | (cp & 0x3F));
-		n = 4;
-	}
-	feed_buf_append(b, u, n);
-}
-
-/*
- * Return 1 when no feed may carry cp: C0 controls other than TAB, LF
- * and CR, DEL, C1 controls, and the noncharacters U+FFFE and U+FFFF
- * (not XML 1.0 characters).  Returns 0 otherwise.
- */
-int
-feed_utf8_is_dropped(uint32_t cp)
-{
-	if (cp < 0x20)
-		return (cp != '\t' && cp != '\n' && cp != '\r');
-	if (cp >= 0x7F && cp <= 0x9F)
-		return (1);
-	return (cp == 0xFFFE || cp == 0xFFFF);
-}
-
-/*
- * Append the NUL-terminated string s to b as valid UTF-8: each invalid
- * sequence becomes U+FFFD; with FEED_UTF8_DROP_CTL the characters that
- * feed_utf8_is_dropped() names are left out.  A NULL s appends nothing.
- */
-void
-feed_utf8_clean(struct feed_buf *b, const char *s, int flags)
-{
-	const unsigned char	*p;
-	size_t			 len, n;
-	uint32_t		 cp;
-
-	if (s == NULL)
-		return;
-	p = (const unsigned char *)s;
-	len = strlen(s);
-	while (len > 0) {
-		n = feed_utf8_decode(p, len, &cp);
-		if (!(flags & FEED_UTF8_DROP_CTL) || !feed_utf8_is_dropped(cp))
-			feed_utf8_encode(b, cp);
-		p += n;
-		len -= n;
-	}
-}
-
-/*
- * Return a malloc()ed copy of s that is valid UTF-8 without the
- * characters feed_utf8_is_dropped() names; the caller free()s it.
- * Returns NULL when s is NULL (never on memory shortage: that aborts).
- */
-char *
-feed_utf8_sanitize(const char *s)
-{
-	struct feed_buf	 b;
-
-	if (s == NULL)
-		return (NULL);
-	feed_buf_init(&b);
-	feed_buf_append(&b, "", 0);
-	feed_utf8_clean(&b, s, FEED_UTF8_DROP_CTL);
-	return (b.data);
-}
-
-/* Read exactly n decimal digits at s into *v; 0 on success. */
-static int
-util_digits(const char *s, int n, int *v)
-{
-	int	 i;
-
-	*v = 0;
-	for (i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return (-1);
-		*v = *v * 10 + (s[i] - '0');
-	}
-	return (0);
-}
-
-static int
-util_mdays(int year, int mon)
-{
-	static const int	 mdays[12] = {
-		31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31
-	};
-
-	if (mon == 2 && year % 4 == 0 &&
-	    (year % 100 != 0 || year % 400 == 0))
-		return (29);
-	return (mdays[mon - 1]);
-}
-
-/* Days since 1970-01-01 of a proleptic Gregorian date. */
-static long long
-util_days_from_civil(long long y, int m, int d)
-{
-	long long	 era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return (era * 146097 + doe - 719468);
-}
-
-/* Inverse of util_days_from_civil(); also sets the weekday. */
-static void
-util_civil_from_days(long long z, struct feed_time *t)
-{
-	long long	 era, doe, yoe, doy, mp, y;
-	int		 m;
-
-	t->wday = (int)(((z % 7) + 11) % 7);	/* 1970-01-01: Thursday */
-	z += 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	y = yoe + era * 400;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	t->day = (int)(doy - (153 * mp + 2) / 5 + 1);
-	m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	t->mon = m;
-	t->year = (int)(y + (m <= 2));
-}
-
-/*
- * Parse an RFC 3339 date-time into *t, converted to UTC:
- * YYYY-MM-DD, 'T' (or 't' or a space), HH:MM:SS, optional fraction
- * (dropped), then 'Z', 'z', +HH:MM or -HH:MM (+HH and +HHMM too, as
- * PostgreSQL prints them).  A leap second (:60) counts as the next
- * second.  Returns 0, or -1 for NULL, malformed or out-of-range input
- * (fields out of range, a UTC result outside years 0000-9999), in which
- * case *t is undefined.
- */
-int
-feed_time_parse(const char *s, struct feed_time *t)
-{
-	int	 offset;
-
-	return (util_parse(s, t, &offset, 0));
-}
-
-/*
- * As feed_time_parse(), but *t is the wall clock time as written, not
- * converted to UTC (its weekday included), and *offset its offset from
- * UTC in minutes (east positive).
- */
-int
-feed_time_parse_local(const char *s, struct feed_time *t, int *offset)
-{
-	return (util_parse(s, t, offset, 1));
-}
-
-/* Both of the above: local keeps the time as written. */
-static int
-util_parse(const char *s, struct feed_time *t, int *offset, int local)
-{
-	int		 y, mo, d, h, mi, se, oh, om, sign;
-	long long	 days, secs;
-	const char	*p;
-
-	if (s == NULL || t == NULL)
-		return (-1);
-	if (util_digits(s, 4, &y) == -1 || s[4] != '-' ||
-	    util_digits(s + 5, 2, &mo) == -1 || s[7] != '-' ||
-	    util_digits(s + 8, 2, &d) == -1 ||
-	    (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
-	    util_digits(s + 11, 2, &h) == -1 || s[13] != ':' ||
-	    util_digits(s + 14, 2, &mi) == -1 || s[16] != ':' ||
-	    util_digits(s + 17, 2, &se) == -1)
-		return (-1);
-	if (mo < 1 || mo > 12 || d < 1 || d > util_mdays(y, mo) ||
-	    h > 23 || mi > 59 || se > 60)
-		return (-1);
-
-	p = s + 19;
-	if (*p == '.') {
-		p++;
-		if (*p < '0' || *p > '9')
-			return (-1);
-		while (*p >= '0' && *p <= '9')
-			p++;
-	}
-
-	oh = om = 0;
-	sign = 1;
-	if (*p == 'Z' || *p == 'z') {
-		p++;
-	} else if (*p == '+' || *p == '-') {
-		sign = *p == '-' ? -1 : 1;
-		if (util_digits(p + 1, 2, &oh) == -1)
-			return (-1);
-		p += 3;
-		if (*p == ':') {
-			if (util_digits(p + 1, 2, &om) == -1)
-				return (-1);
-			p += 3;
-		} else if (*p >= '0' && *p <= '9') {
-			if (util_digits(p, 2, &om) == -1)
-				return (-1);
-			p += 2;
-		}
-		if (oh > 23 || om > 59)
-			return (-1);
-	} else
-		return (-1);
-	if (*p != '\0')
-		return (-1);
-
-	*offset = sign * (oh * 60 + om);
-	secs = util_days_from_civil(y, mo, d) * 86400LL +
-	    h * 3600LL + mi * 60LL + se;
-	if (!local)
-		secs -= *offset * 60LL;
-	days = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
-	secs -= days * 86400;
-	util_civil_from_days(days, t);
-	t->hour = (int)(secs / 3600);
-	t->min = (int)(secs / 60 % 60);
-	t->sec = (int)(secs % 60);
-	if (t->year < 0 || t->year > 9999)
-		return (-1);
-	return (0);
-}
-
-/* Shared body of the three formatters below. */
-static int
-util_time_text(const char *s, char *buf, size_t len, int form)
-{
-	struct feed_time	 t;
-	int			 n;
-
-	if (buf == NULL || len == 0)
-		return (-1);
-	buf[0] = '\0';
-	if (feed_time_parse(s, &t) == -1)
-		return (-1);
-
-	switch (form) {
-	case 0:
-		n = snprintf(buf, len, "%04d%02d%02dT%02d%02d%02dZ",
-		    t.year, t.mon, t.day, t.hour, t.min, t.sec);
-		break;
-	case 1:
-		n = snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02dZ",
-		    t.year, t.mon, t.day, t.hour, t.min, t.sec);
-		break;
-	default:
-		n = snprintf(buf, len, "%s, %02d %s %04d %02d:%02d:%02d +0000",
-		    feed_wdays[t.wday], t.day, feed_months[t.mon - 1],
-		    t.year, t.hour, t.min, t.sec);
-		break;
-	}
-	if (n < 0 || (size_t)n >= len) {
-		buf[0] = '\0';
-		return (-1);
-	}
-	return (0);
-}
-
-/*
- * Write the RFC 3339 date-time s as iCalendar UTC basic format
- * (20261205T180000Z) into buf of len bytes (FEED_TIME_BASIC_LEN is
- * enough).  Returns 0, or -1 when s is malformed or buf too small
- * (then buf holds "" if len > 0).
- */
-int
-feed_time_basic(const char *s, char *buf, size_t len)
-{
-	return (util_time_text(s, buf, len, 0));
-}
-
-/*
- * As feed_time_basic(), but writes normalized RFC 3339 in UTC
- * (2026-12-05T18:00:00Z); FEED_TIME_RFC3339_LEN bytes are enough.
- */
-int
-feed_time_rfc3339(const char *s, char *buf, size_t len)
-{
-	return (util_time_text(s, buf, len, 1));
-}
-
-/*
- * As feed_time_basic(), but writes an RFC 822 date as RSS wants it
- * (Sat, 05 Dec 2026 18:00:00 +0000); FEED_TIME_RFC822_LEN is enough.
- */
-int
-feed_time_rfc822(const char *s, char *buf, size_t len)
-{
-	return (util_time_text(s, buf, len, 2));
-}
-
-/* Compare two parsed times: <0, 0 or >0 like strcmp(). */
-int
-feed_time_cmp(const struct feed_time *a, const struct feed_time *b)
-{
-	const int	 x[6] = { a->year, a->mon, a->day, a->hour, a->min,
-			    a->sec };
-	const int	 y[6] = { b->year, b->mon, b->day, b->hour, b->min,
-			    b->sec };
-	int		 i;
-
-	for (i = 0; i < 6; i++) {
-		if (x[i] != y[i])
-			return (x[i] < y[i] ? -1 : 1);
-	}
-	return (0);
-}
 
 /*
  * Check the arguments common to every renderer.  Returns 0 when they
@@ -520,33 +98,6 @@ util_only(const char *s, const char *set, size_t max)
 	return (strspn(s, set) == len);
 }
 
-/* 1 when s is a local DATE-TIME "YYYYMMDDTHHMMSS" of a real day. */
-static int
-util_ics_local(const char *s)
-{
-	int	y, mo, d, h, mi, se;
-
-	if (s == NULL || strlen(s) != 15 || s[8] != 'T' ||
-	    util_digits(s, 4, &y) == -1 || util_digits(s + 4, 2, &mo) == -1 ||
-	    util_digits(s + 6, 2, &d) == -1 || util_digits(s + 9, 2, &h) == -1 ||
-	    util_digits(s + 11, 2, &mi) == -1 ||
-	    util_digits(s + 13, 2, &se) == -1)
-		return (0);
-	return (mo >= 1 && mo <= 12 && d >= 1 && d <= util_mdays(y, mo) &&
-	    h <= 23 && mi <= 59 && se <= 59);
-}
-
-/* 1 when s is a UTC offset "+HHMM" or "-HHMM". */
-static int
-util_offset(const char *s)
-{
-	int	h, m;
-
-	return (s != NULL && strlen(s) == 5 && (s[0] == '+' || s[0] == '-') &&
-	    util_digits(s + 1, 2, &h) == 0 && util_digits(s + 3, 2, &m) == 0 &&
-	    h <= 23 && m <= 59);
-}
-
 /* The VTIMEZONE of meta named tzid, or NULL. */
 static const struct feed_tz *
 util_tz(const struct feed_meta *meta, const char *tzid)
@@ -582,9 +133,9 @@ util_tzs_ok(const struct feed_meta *meta)
 		    z->obs == NULL)
 			return (-1);
 		for (j = 0; j < z->nobs; j++) {
-			if (!util_ics_local(z->obs[j].start) ||
-			    !util_offset(z->obs[j].from) ||
-			    !util_offset(z->obs[j].to))
+			if (!feed_time_ics_local_ok(z->obs[j].start) ||
+			    !feed_time_offset_ok(z->obs[j].from) ||
+			    !feed_time_offset_ok(z->obs[j].to))
 				return (-1);
 		}
 	}
@@ -610,17 +161,17 @@ util_series_ok(const struct feed_meta *meta, const struct feed_event *e)
 	    (e->rrule != NULL && e->recurrence_id != NULL))
 		return (-1);
 	if (e->recurrence_id != NULL)
-		return (util_ics_local(e->recurrence_id) &&
+		return (feed_time_ics_local_ok(e->recurrence_id) &&
 		    e->dtstart_local == NULL && e->duration == NULL &&
 		    e->nexdates == 0 ? 0 : -1);
 	if (!util_only(e->rrule, UTIL_RULE_CHARS, 600) ||
-	    !util_ics_local(e->dtstart_local) ||
+	    !feed_time_ics_local_ok(e->dtstart_local) ||
 	    e->duration == NULL || e->duration[0] != 'P' ||
 	    !util_only(e->duration + 1, "0123456789DHMSTW", 32) ||
 	    (e->nexdates > 0 && e->exdates == NULL))
 		return (-1);
 	for (i = 0; i < e->nexdates; i++)
-		if (!util_ics_local(e->exdates[i]))
+		if (!feed_time_ics_local_ok(e->exdates[i]))
 			return (-1);
 	return (0);
 }
@@ -648,14 +199,6 @@ util_local_ok(const char *local, const char *utc)
 		return (1);
 	return (feed_time_parse(local, &a) == 0 &&
 	    feed_time_parse(utc, &b) == 0 && feed_time_cmp(&a, &b) == 0);
-}
-
-/* "Sat, 05 Dec 2026" */
-static void
-util_human_date(struct feed_buf *b, const struct feed_time *t)
-{
-	feed_buf_appendf(b, "%s, %02d %s %04d", feed_wdays[t->wday], t->day,
-	    feed_months[t->mon - 1], t->year);
 }
 
 /*
@@ -711,13 +254,13 @@ util_when(struct feed_buf *b, const struct feed_event *e)
 	}
 
 	feed_buf_appendf(b, "When: ");
-	util_human_date(b, &start);
+	feed_time_human_date(b, &start);
 	feed_buf_appendf(b, " %02d:%02d ", start.hour, start.min);
 	util_zone(b, local ? e->starts_zone : "UTC", soff);
 	feed_buf_appendf(b, " to ");
 	if (start.year != end.year || start.mon != end.mon ||
 	    start.day != end.day) {
-		util_human_date(b, &end);
+		feed_time_human_date(b, &end);
 		feed_buf_appendf(b, " ");
 	}
 	feed_buf_appendf(b, "%02d:%02d ", end.hour, end.min);
