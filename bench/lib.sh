@@ -227,9 +227,17 @@ cpu_ms() {
 	echo $((t * 1000 / $(getconf CLK_TCK)))
 }
 
-# Resident memory (KiB) of the API's parent and workers together.
+# Resident memory (KiB) of the API's processes together (api_tree).
 api_rss() {
-	local kids
+	ps -o rss= -p "$(api_tree)" 2>/dev/null | awk '{s += $1} END {print s + 0}'
+}
+
+# api_tree: the API's processes, comma-separated: the parent, its
+# children (the workers and the hasher) and theirs (the hasher's hashing
+# process, il-hashes, api/src/auth/pwhash.c).
+api_tree() {
+	local kids grand
 	kids=$(pgrep -P "$API_PID" | tr '\n' ',')
-	ps -o rss= -p "${API_PID},${kids%,}" 2>/dev/null | awk '{s += $1} END {print s + 0}'
+	grand=$(pgrep -P "${kids%,}" | tr '\n' ',' || true)
+	echo "${API_PID},${kids}${grand%,}" | sed 's/,$//'
 }

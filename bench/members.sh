@@ -75,13 +75,12 @@ storm() {
 
 # Wait (at most 60 s) until no hash is running: the logins a storm left
 # in flight when it stopped are still hashed, and would run into the next
-# measurement.  The task threads are every API thread but the workers'
-# main threads.
+# measurement.  The task threads and the hash threads are every API
+# thread but the processes' main threads.
 hashes_drain() {
-	local kids idle=0
-	kids=$(pgrep -P "$API_PID" | tr '\n' ',')
+	local idle=0
 	for _ in $(seq 300); do
-		if ps -L -o pid=,tid=,stat= -p "${kids%,}" |
+		if ps -L -o pid=,tid=,stat= -p "$(api_tree)" |
 		    awk '$1 != $2 && $3 ~ /^R/ { busy = 1 } END { exit busy }'; then
 			idle=$((idle + 1))
 			[ "$idle" -ge 3 ] && return 0
