@@ -15,8 +15,8 @@
 --
 -- An attempt let through is recorded as a failure at once, before the
 -- password is hashed, and api.login_finish takes it back when the
--- password was right (api.login_undo when it could not be checked at
--- all, attempt being its id): so concurrent attempts (on any node) count each
+-- password was right (api.login_undo when it was not checked at all,
+-- attempt being its id): so concurrent attempts (on any node) count each
 -- other, and a burst gets exactly the limit's number of tries.  The
 -- count and the record are one step per client address (an advisory
 -- lock), and this transaction ends before the hashing starts.
@@ -76,8 +76,9 @@ BEGIN
 END;
 $$;
 
--- Step 2 when the password could not be checked (the hasher lost the
--- job; the API answers 503): the attempt was no failure.
+-- Step 2 when the password was not checked (the hashing queue was full,
+-- or the hasher lost the job; the API answers 503): the attempt was no
+-- failure.
 CREATE FUNCTION api.login_undo(p_attempt bigint)
 RETURNS void LANGUAGE sql AS $$
 	DELETE FROM login_failures WHERE id = p_attempt;

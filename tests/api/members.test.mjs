@@ -144,6 +144,31 @@ test('password hashes run in the hasher: its own session and autogroup, idle thr
 	}
 });
 
+// A login turned away because the hashing queue is full (503 busy) was
+// never checked: it is no failed attempt (api.login_undo).  More logins at
+// once than the API queues (HASH_QUEUE_PER_WORKER for each worker), each
+// for an unknown address of its own: the 401s keep their failure record,
+// the 503s leave none.
+test('logins turned away with 503 busy are no failed attempts', async () => {
+	const emails = Array.from({ length: 96 }, () => `busy-${uid()}@example.org`);
+	const rs = await Promise.all(emails.map((e) =>
+	    login(e, 'not the password at all', {}, loopback())));
+	const busy = rs.filter((r) => r.status === 503);
+	assert.ok(busy.length > 0, `no 503 among ${rs.length} logins at once`);
+	for (const r of busy) {
+		assertProblem(r, 503);
+		assert.equal(r.json.code, 'busy');
+		assert.ok(Number(r.headers.get('retry-after')) >= 1);
+	}
+	assert.deepEqual([...new Set(rs.map((r) => r.status))].sort(), [401, 503]);
+	const rows = await sql('SELECT email_key FROM login_failures WHERE email_key = ANY($1)',
+	    [emails]);
+	const failed = new Set(rows.map((r) => r.email_key));
+	rs.forEach((r, i) => assert.equal(failed.has(emails[i]), r.status === 401,
+	    `${emails[i]}: ${r.status}`));
+	await sql('DELETE FROM login_failures WHERE email_key = ANY($1)', [emails]);
+});
+
 test('repeated failed logins for one account from one address get 429 with Retry-After', async () => {
 	const r = await register();
 	for (let i = 0; i < 5; i++) {

@@ -28,6 +28,8 @@
 static void	login_row(struct http_request *, struct il_req *, PGresult *);
 static void	login_verify(struct http_request *, struct il_req *);
 static void	login_finish(struct http_request *, struct il_req *);
+static void	login_undo(struct http_request *, struct il_req *, il_step);
+static void	login_busy(struct http_request *, struct il_req *);
 static void	login_lost(struct http_request *, struct il_req *);
 static void	reply_with_token(struct http_request *, struct il_req *,
 		    PGresult *);
@@ -106,7 +108,7 @@ login_verify(struct http_request *req, struct il_req *st)
 	pw = json_object_get(st->body, "password");
 	if (pwhash_start(req, st, json_string_value(pw),
 	    json_string_length(pw), hash, NULL, 0, login_finish) == -1) {
-		pwhash_busy(req);
+		login_undo(req, st, login_busy);
 		return;
 	}
 	auth_forget(st->body, "password");
@@ -126,11 +128,7 @@ login_finish(struct http_request *req, struct il_req *st)
 	int			ok;
 
 	if (!pwhash_answered(st)) {
-		/* No verdict: the failure login_begin recorded goes. */
-		(void)snprintf(id, sizeof(id), "%lld", st->attempt_id);
-		db_param_text(st, id);
-		pwhash_free(st);
-		db_call(req, st, LOGIN_UNDO, NULL, login_lost);
+		login_undo(req, st, login_lost);
 		return;
 	}
 	ok = pwhash_ok(st) && st->member_id > 0;
@@ -152,6 +150,29 @@ login_finish(struct http_request *req, struct il_req *st)
 	db_param_text(st, agent);
 	pwhash_free(st);
 	db_call(req, st, LOGIN_FINISH, reply_with_token, NULL);
+}
+
+/*
+ * The password was not checked (the hashing queue was full, or the
+ * hasher lost the job): no verdict, so the failure login_begin recorded
+ * goes (api.login_undo), then reply answers 503.
+ */
+static void
+login_undo(struct http_request *req, struct il_req *st, il_step reply)
+{
+	char	id[32];
+
+	(void)snprintf(id, sizeof(id), "%lld", st->attempt_id);
+	db_param_text(st, id);
+	pwhash_free(st);
+	db_call(req, st, LOGIN_UNDO, NULL, reply);
+}
+
+static void
+login_busy(struct http_request *req, struct il_req *st)
+{
+	(void)st;
+	pwhash_busy(req);
 }
 
 static void
