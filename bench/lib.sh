@@ -234,7 +234,7 @@ api_rss() {
 
 # api_tree: the API's processes, comma-separated: the parent, its
 # children (the workers and the hasher) and theirs (the hasher's hashing
-# process, il-hashes, api/src/auth/pwhash.c).
+# process, il-hashes, api/src/auth/hasher.c).
 api_tree() {
 	local kids grand
 	kids=$(pgrep -P "$API_PID" | tr '\n' ',')

@@ -130,7 +130,7 @@ alone_rate=$(cat "$BENCH_DIR/storm.rate")
 kill "$sampler" 2>/dev/null || true
 
 ideal=$(awk -v c="$(nproc)" -v t="$hash_ms" 'BEGIN { printf "%.1f", c * 1000 / t }')
-# The hasher keeps one core free of hashes (api/src/auth/pwhash.c).
+# The hasher keeps one core free of hashes (api/src/auth/hasher.c).
 hash_cores=$(($(nproc) > 1 ? $(nproc) - 1 : 1))
 own=$(awk -v c="$hash_cores" -v t="$hash_ms" 'BEGIN { printf "%.1f", c * 1000 / t }')
 peak=$(sort -n "$BENCH_DIR/rss.log" | tail -1)

@@ -96,7 +96,7 @@ test('unknown email and wrong password answer the same bytes in about the same t
 	await sql('DELETE FROM login_failures WHERE email_key = ANY($1)', [emails]);
 });
 
-// Hashing must leave the CPU to reads (api/src/auth/pwhash.c): the hashes run
+// Hashing must leave the CPU to reads (api/src/auth/hasher.c): the hashes run
 // in the API's hasher process (il-hasher) and its hashing process
 // (il-hashes), in a session (and so an autogroup) of their own at nice 19,
 // on SCHED_IDLE threads, on all the API's cores but one; the workers stay

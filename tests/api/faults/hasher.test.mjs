@@ -1,5 +1,5 @@
 // The hashing process dies under the running API (as when the kernel's
-// OOM killer picks it): the hasher (il-hasher, api/src/auth/pwhash.c)
+// OOM killer picks it): the hasher (il-hasher, api/src/auth/hasher.c)
 // forks it again on the same sockets, logins go on, and a login whose
 // hash died with it gets 503 with Retry-After: its password was neither
 // accepted nor refused, so it is not a failed attempt.  Runs alone,
