@@ -178,6 +178,7 @@ int	input_in_values(const char *const *, const char *);
 #define HTTPDATE_LEN	30	/* "Sun, 06 Nov 1994 08:49:37 GMT" + NUL */
 int	httpdate_format(time_t, char *, size_t);
 int	httpdate_parse(const char *, time_t *);
+long long httpdate_days(long long, int, int);
 
 /* http/problem.c: SQLSTATE -> HTTP, one table. */
 struct sqlstate_map {

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "feed.h"
+#include "il.h"
 
 static const char *const feed_wdays[7] = {
 	"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"
@@ -19,7 +20,6 @@ static const char *const feed_months[12] = {
 
 static int		util_digits(const char *, int, int *);
 static int		util_mdays(int, int);
-static long long	util_days_from_civil(long long, int, int);
 static void		util_civil_from_days(long long, struct feed_time *);
 static int		util_time_text(const char *, char *, size_t, int);
 static int		util_parse(const char *, struct feed_time *, int *,
@@ -53,21 +53,7 @@ util_mdays(int year, int mon)
 	return (mdays[mon - 1]);
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date. */
-static long long
-util_days_from_civil(long long y, int m, int d)
-{
-	long long	 era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return (era * 146097 + doe - 719468);
-}
-
-/* Inverse of util_days_from_civil(); also sets the weekday. */
+/* Inverse of httpdate_days(); also sets the weekday. */
 static void
 util_civil_from_days(long long z, struct feed_time *t)
 {
@@ -173,7 +159,7 @@ util_parse(const char *s, struct feed_time *t, int *offset, int local)
 		return (-1);
 
 	*offset = sign * (oh * 60 + om);
-	secs = util_days_from_civil(y, mo, d) * 86400LL +
+	secs = httpdate_days(y, mo, d) * 86400LL +
 	    h * 3600LL + mi * 60LL + se;
 	if (!local)
 		secs -= *offset * 60LL;

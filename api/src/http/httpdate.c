@@ -22,7 +22,6 @@ static const char *const httpdate_months[12] = {
 
 static int	httpdate_digits(const char *, int, int *);
 static int	httpdate_name(const char *, const char *const *, int);
-static long long httpdate_days(long long, int, int);
 
 /* Read exactly n decimal digits at s into *v; -1 when they are not. */
 static int
@@ -52,8 +51,13 @@ httpdate_name(const char *s, const char *const *names, int n)
 	return (-1);
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date. */
-static long long
+/*
+ * Days since 1970-01-01 of a proleptic Gregorian date: year y, month m
+ * (1..12), day d (1..31; not checked against the month).  Any year,
+ * those before 1970 and before 0 included.  The feeds' times use it too
+ * (feeds/feed_time.c).
+ */
+long long
 httpdate_days(long long y, int m, int d)
 {
 	long long	era, yoe, doy, doe;
