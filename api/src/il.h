@@ -179,6 +179,10 @@ int	input_in_values(const char *const *, const char *);
 int	httpdate_format(time_t, char *, size_t);
 int	httpdate_parse(const char *, time_t *);
 long long httpdate_days(long long, int, int);
+int	httpdate_digits(const char *, int, int *);
+/* "Sun".."Sat" and "Jan".."Dec", as HTTP and RFC 822 dates write them. */
+extern const char *const httpdate_wdays[7];
+extern const char *const httpdate_months[12];
 
 /* http/problem.c: SQLSTATE -> HTTP, one table. */
 struct sqlstate_map {

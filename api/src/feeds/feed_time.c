@@ -10,35 +10,11 @@
 #include "feed.h"
 #include "il.h"
 
-static const char *const feed_wdays[7] = {
-	"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"
-};
-static const char *const feed_months[12] = {
-	"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-	"Jul", "Aug", "Sep", "Oct", "Nov", "Dec"
-};
-
-static int		util_digits(const char *, int, int *);
 static int		util_mdays(int, int);
 static void		util_civil_from_days(long long, struct feed_time *);
 static int		util_time_text(const char *, char *, size_t, int);
 static int		util_parse(const char *, struct feed_time *, int *,
 			    int);
-
-/* Read exactly n decimal digits at s into *v; 0 on success. */
-static int
-util_digits(const char *s, int n, int *v)
-{
-	int	 i;
-
-	*v = 0;
-	for (i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return (-1);
-		*v = *v * 10 + (s[i] - '0');
-	}
-	return (0);
-}
 
 static int
 util_mdays(int year, int mon)
@@ -112,13 +88,13 @@ util_parse(const char *s, struct feed_time *t, int *offset, int local)
 
 	if (s == NULL || t == NULL)
 		return (-1);
-	if (util_digits(s, 4, &y) == -1 || s[4] != '-' ||
-	    util_digits(s + 5, 2, &mo) == -1 || s[7] != '-' ||
-	    util_digits(s + 8, 2, &d) == -1 ||
+	if (httpdate_digits(s, 4, &y) == -1 || s[4] != '-' ||
+	    httpdate_digits(s + 5, 2, &mo) == -1 || s[7] != '-' ||
+	    httpdate_digits(s + 8, 2, &d) == -1 ||
 	    (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
-	    util_digits(s + 11, 2, &h) == -1 || s[13] != ':' ||
-	    util_digits(s + 14, 2, &mi) == -1 || s[16] != ':' ||
-	    util_digits(s + 17, 2, &se) == -1)
+	    httpdate_digits(s + 11, 2, &h) == -1 || s[13] != ':' ||
+	    httpdate_digits(s + 14, 2, &mi) == -1 || s[16] != ':' ||
+	    httpdate_digits(s + 17, 2, &se) == -1)
 		return (-1);
 	if (mo < 1 || mo > 12 || d < 1 || d > util_mdays(y, mo) ||
 	    h > 23 || mi > 59 || se > 60)
@@ -139,15 +115,15 @@ util_parse(const char *s, struct feed_time *t, int *offset, int local)
 		p++;
 	} else if (*p == '+' || *p == '-') {
 		sign = *p == '-' ? -1 : 1;
-		if (util_digits(p + 1, 2, &oh) == -1)
+		if (httpdate_digits(p + 1, 2, &oh) == -1)
 			return (-1);
 		p += 3;
 		if (*p == ':') {
-			if (util_digits(p + 1, 2, &om) == -1)
+			if (httpdate_digits(p + 1, 2, &om) == -1)
 				return (-1);
 			p += 3;
 		} else if (*p >= '0' && *p <= '9') {
-			if (util_digits(p, 2, &om) == -1)
+			if (httpdate_digits(p, 2, &om) == -1)
 				return (-1);
 			p += 2;
 		}
@@ -198,7 +174,7 @@ util_time_text(const char *s, char *buf, size_t len, int form)
 		break;
 	default:
 		n = snprintf(buf, len, "%s, %02d %s %04d %02d:%02d:%02d +0000",
-		    feed_wdays[t.wday], t.day, feed_months[t.mon - 1],
+		    httpdate_wdays[t.wday], t.day, httpdate_months[t.mon - 1],
 		    t.year, t.hour, t.min, t.sec);
 		break;
 	}
@@ -265,10 +241,10 @@ feed_time_ics_local_ok(const char *s)
 	int	y, mo, d, h, mi, se;
 
 	if (s == NULL || strlen(s) != 15 || s[8] != 'T' ||
-	    util_digits(s, 4, &y) == -1 || util_digits(s + 4, 2, &mo) == -1 ||
-	    util_digits(s + 6, 2, &d) == -1 || util_digits(s + 9, 2, &h) == -1 ||
-	    util_digits(s + 11, 2, &mi) == -1 ||
-	    util_digits(s + 13, 2, &se) == -1)
+	    httpdate_digits(s, 4, &y) == -1 || httpdate_digits(s + 4, 2, &mo) == -1 ||
+	    httpdate_digits(s + 6, 2, &d) == -1 || httpdate_digits(s + 9, 2, &h) == -1 ||
+	    httpdate_digits(s + 11, 2, &mi) == -1 ||
+	    httpdate_digits(s + 13, 2, &se) == -1)
 		return (0);
 	return (mo >= 1 && mo <= 12 && d >= 1 && d <= util_mdays(y, mo) &&
 	    h <= 23 && mi <= 59 && se <= 59);
@@ -281,7 +257,7 @@ feed_time_offset_ok(const char *s)
 	int	h, m;
 
 	return (s != NULL && strlen(s) == 5 && (s[0] == '+' || s[0] == '-') &&
-	    util_digits(s + 1, 2, &h) == 0 && util_digits(s + 3, 2, &m) == 0 &&
+	    httpdate_digits(s + 1, 2, &h) == 0 && httpdate_digits(s + 3, 2, &m) == 0 &&
 	    h <= 23 && m <= 59);
 }
 
@@ -289,6 +265,6 @@ feed_time_offset_ok(const char *s)
 void
 feed_time_human_date(struct feed_buf *b, const struct feed_time *t)
 {
-	feed_buf_appendf(b, "%s, %02d %s %04d", feed_wdays[t->wday], t->day,
-	    feed_months[t->mon - 1], t->year);
+	feed_buf_appendf(b, "%s, %02d %s %04d", httpdate_wdays[t->wday], t->day,
+	    httpdate_months[t->mon - 1], t->year);
 }

@@ -12,19 +12,21 @@
 
 #include "il.h"
 
-static const char *const httpdate_wdays[7] = {
+const char *const httpdate_wdays[7] = {
 	"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"
 };
-static const char *const httpdate_months[12] = {
+const char *const httpdate_months[12] = {
 	"Jan", "Feb", "Mar", "Apr", "May", "Jun",
 	"Jul", "Aug", "Sep", "Oct", "Nov", "Dec"
 };
 
-static int	httpdate_digits(const char *, int, int *);
 static int	httpdate_name(const char *, const char *const *, int);
 
-/* Read exactly n decimal digits at s into *v; -1 when they are not. */
-static int
+/*
+ * Read exactly n decimal digits at s into *v; -1 when they are not.  The
+ * feeds' times read theirs with it too (feeds/feed_time.c).
+ */
+int
 httpdate_digits(const char *s, int n, int *v)
 {
 	int	i;
