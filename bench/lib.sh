@@ -109,9 +109,8 @@ FROM events e JOIN LATERAL (SELECT id FROM members WHERE email LIKE 'org%@bench.
     ORDER BY id LIMIT 1 + e.id % 5) m ON true
 WHERE e.id BETWEEN :lo AND :hi AND e.id % 10 = 0;
 SELECT core.event_counts_refresh() \g /dev/null
-INSERT INTO event_docs (event_id, doc)
-SELECT id, api.event_stored_doc(id) FROM events WHERE id BETWEEN :lo AND :hi
-ON CONFLICT (event_id) DO UPDATE SET doc = EXCLUDED.doc;
+SELECT core.event_docs_refresh(ARRAY(SELECT id FROM events
+    WHERE id BETWEEN :lo AND :hi)) \g /dev/null
 SET session_replication_role = origin;
 VACUUM ANALYZE members, organizations, events, event_organizers, rsvps, event_docs;
 SQL

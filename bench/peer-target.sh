@@ -78,8 +78,7 @@ ON CONFLICT DO NOTHING;
 -- took minutes instead of seconds on a fast cluster.
 ANALYZE members, organizations, events, rsvps, event_organizers;
 SELECT core.event_counts_refresh();
-INSERT INTO event_docs (event_id, doc)
-SELECT id, api.event_stored_doc(id) FROM events;
+SELECT core.event_docs_refresh(ARRAY(SELECT id FROM events)) \g /dev/null
 SET session_replication_role = origin;
 ANALYZE members, organizations, events, rsvps, event_organizers, event_docs;
 SQL

@@ -151,8 +151,9 @@ BEGIN
 END;
 $$;
 
--- Event p_id as p_viewer sees it: its stored document (built by
--- api.event_stored_doc when missing) with the viewer's RSVP and the
+-- Event p_id as p_viewer sees it, from its stored document p_doc and
+-- text p_body (event_docs; p_doc NULL: not stored yet, built by
+-- api.event_stored_doc): the document with the viewer's RSVP and the
 -- attendance count of an advocacy event that has started, as jsonb (doc)
 -- and as the text a list sends (body).  Most rows of a list have
 -- neither: their body is the stored text (event_docs.body, the document
@@ -163,23 +164,35 @@ $$;
 -- function PostgreSQL inlines into the statement that calls it (a list
 -- calls it LATERAL for each of its rows): a whole page is one statement,
 -- and a column the caller does not use is not computed.
-CREATE FUNCTION api.event_view_of(p_id bigint, p_kind text,
-    p_starts_at timestamptz, p_viewer members, OUT doc jsonb, OUT body text)
+CREATE FUNCTION api.event_view_doc(p_id bigint, p_kind text,
+    p_starts_at timestamptz, p_doc jsonb, p_body text, p_viewer members,
+    OUT doc jsonb, OUT body text)
 RETURNS SETOF record LANGUAGE sql STABLE AS $$
 	SELECT x.doc,
-	    CASE WHEN r.id IS NULL AND NOT a.shown AND d.body IS NOT NULL
-	        THEN d.body ELSE x.doc::text END
+	    CASE WHEN r.id IS NULL AND NOT a.shown AND p_body IS NOT NULL
+	        THEN p_body ELSE x.doc::text END
 	FROM (SELECT p_id AS id, p_kind AS kind, p_starts_at AS starts_at) e
-	    LEFT JOIN event_docs d ON d.event_id = e.id
 	    LEFT JOIN rsvps r ON r.event_id = e.id AND r.member_id = p_viewer.id,
 	    LATERAL (SELECT e.kind = 'advocacy' AND e.starts_at <= now()
 	        AS shown) a,
-	    LATERAL (SELECT coalesce(d.doc, api.event_stored_doc(e.id))
+	    LATERAL (SELECT coalesce(p_doc, api.event_stored_doc(e.id))
 	        || jsonb_build_object(
 	        'attended_count', CASE WHEN a.shown THEN (SELECT count(*)
 	            FROM attendance t WHERE t.event_id = e.id AND t.attended) END,
 	        'my_rsvp', api.rsvp_doc(r, CASE WHEN r.status = 'waitlisted'
 	            THEN api.waitlist_position(r) END)) AS doc) x;
+$$;
+
+-- The same, the stored document read by id: for a caller that has the
+-- event's row but not its document.
+CREATE FUNCTION api.event_view_of(p_id bigint, p_kind text,
+    p_starts_at timestamptz, p_viewer members, OUT doc jsonb, OUT body text)
+RETURNS SETOF record LANGUAGE sql STABLE AS $$
+	SELECT v.doc, v.body
+	FROM (SELECT p_id AS id) e
+	    LEFT JOIN event_docs d ON d.event_id = e.id,
+	    LATERAL api.event_view_doc(e.id, p_kind, p_starts_at, d.doc, d.body,
+	        p_viewer) v;
 $$;
 
 -- The list key of the event that starts at p_starts_at with id p_id:

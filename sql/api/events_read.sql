@@ -88,6 +88,40 @@ LANGUAGE sql STABLE AS $$
 	LIMIT p_limit;
 $$;
 
+-- The events of a list without filters, as api.event_rows gives them for
+-- an empty query and no upper bound (the same rows in the same order),
+-- read from the stored documents (event_docs_start_idx and
+-- event_docs_ongoing_idx, sql/migrations/0120_event_docs_list.sql), each
+-- with its document and text: a page reads no event row, and no
+-- document by id.  A hidden event's own row is read only to ask whether
+-- p_viewer manages it.
+CREATE FUNCTION api.event_docs_rows(p_viewer members, p_from timestamptz,
+    p_after_ts timestamptz, p_after_id bigint, p_limit integer)
+RETURNS TABLE (id bigint, starts_at timestamptz, kind text, doc jsonb,
+    body text)
+LANGUAGE sql STABLE AS $$
+	WITH f AS NOT MATERIALIZED (
+		SELECT d.event_id, d.starts_at, d.ends_at, d.kind, d.doc, d.body
+		FROM event_docs d
+		WHERE (d.hidden_at IS NULL OR api.event_can_manage(
+		      (SELECT e FROM events e WHERE e.id = d.event_id), p_viewer))
+		  AND (p_after_ts IS NULL OR (d.starts_at, d.event_id) >
+		      (p_after_ts, p_after_id))
+	)
+	SELECT u.event_id, u.starts_at, u.kind, u.doc, u.body FROM (
+		(SELECT f.* FROM f
+		 WHERE f.starts_at >= greatest(p_from, p_after_ts)
+		 ORDER BY f.starts_at, f.event_id LIMIT p_limit)
+		UNION ALL
+		-- Under way at p_from (see api.event_rows).
+		(SELECT f.* FROM f
+		 WHERE tstzrange(f.starts_at, f.ends_at, '[]') @> p_from
+		   AND f.starts_at IS DISTINCT FROM p_from
+		   AND (p_after_ts IS NULL OR p_after_ts < p_from))) u
+	ORDER BY u.starts_at, u.event_id
+	LIMIT p_limit;
+$$;
+
 -- Whether a list's query p_query filters more than by time: kind, city,
 -- tag, q, organization, to, collapse.
 CREATE FUNCTION api.events_filtered(p_query jsonb)
@@ -190,21 +224,19 @@ $$;
 --
 -- Planning costs more than running this list, so its common shape (no
 -- filter but time and cursor) is one statement with a cached plan, whose
--- indexes (events_start_idx and events_ongoing_idx) need no other value;
--- a filter is planned with its values (api.events_page_filtered).  That
--- shape has none of the filters api.event_rows reads from its query, so
--- it is given '{}', a constant: its cached plan then has no filter
--- conditions to check on each row, nor the series subplan of collapse to
--- start on each call.
+-- indexes (event_docs_start_idx and event_docs_ongoing_idx) need no
+-- other value: api.event_docs_rows, which reads the rows with their
+-- documents.  A filter is planned with its values
+-- (api.events_page_filtered), over events (api.event_rows).
 --
 -- Both read a page the same way, for what each row costs: the rows come
--- from api.event_rows already in list order (its LIMIT over a merge of
--- two ordered branches), which the subquery's ORDER BY keeps without a
--- sort, so the aggregates need no ORDER BY of their own (with one, each
--- would sort the page again, row texts and all); api.event_view_of takes
--- the row api.event_rows read instead of reading it again by id; and of
--- the list keys only the one next_cursor needs, that of row "limit", is
--- made (api.page_next).
+-- already in list order (a LIMIT over a merge of two ordered branches),
+-- which the subquery's ORDER BY keeps without a sort, so the aggregates
+-- need no ORDER BY of their own (with one, each would sort the page
+-- again, row texts and all); the view of each row (api.event_view_doc,
+-- api.event_view_of) takes what was read with it instead of reading the
+-- event again by id; and of the list keys only the one next_cursor
+-- needs, that of row "limit", is made (api.page_next).
 CREATE FUNCTION api.events_list(p_token bytea, p_args jsonb, p_query jsonb,
     p_body jsonb, p_client inet)
 RETURNS api.reply LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan
@@ -227,10 +259,10 @@ BEGIN
 	    api.event_key((array_agg(p.starts_at))[(p_query->>'limit')::integer],
 	        (array_agg(p.id))[(p_query->>'limit')::integer]), p_query)
 	FROM (SELECT v.body, e.starts_at, e.id
-	    FROM api.event_rows('{}', NULL, NULL, v_me, v_from, NULL,
-	        (v_cur->>0)::timestamptz, (v_cur->>1)::bigint,
-	        api.page_size(p_query)) e,
-	        LATERAL api.event_view_of(e.id, e.kind, e.starts_at, v_me) v
+	    FROM api.event_docs_rows(v_me, v_from, (v_cur->>0)::timestamptz,
+	        (v_cur->>1)::bigint, api.page_size(p_query)) e,
+	        LATERAL api.event_view_doc(e.id, e.kind, e.starts_at, e.doc,
+	            e.body, v_me) v
 	    ORDER BY e.starts_at, e.id) p);
 END;
 $$;

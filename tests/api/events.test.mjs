@@ -1061,3 +1061,89 @@ test('deleting an account withdraws its RSVPs and promotes the waitlist', async 
 	assert.equal(e.my_rsvp.status, 'going');
 	assert.equal((await notes(next, 'rsvp_promoted')).length, 1);
 });
+
+// The list without filters reads its rows from the stored documents, which
+// carry each event's time, kind and hiding (sql/migrations/0120); a
+// filter reads the events themselves.  Both must always agree: after the
+// event is moved, made advocacy and hidden, a page without filters is
+// byte for byte the page with a filter that keeps everything (to, far
+// ahead), for an organizer and for anyone else, first pages, keyset pages
+// and events under way at `from` alike.
+test('the list without filters follows an event moved, changed and hidden', async () => {
+	const host = await makeMember();
+	const stranger = await makeMember();
+	const admin = await makeMember({ role: 'admin' });
+	// A stretch of time no other test uses (as the RSVP burst test does).
+	const base = Date.now() + (24 * 500 + Math.floor(Math.random() * 5000)) * HOUR;
+	const iso = (h) => new Date(base + h * HOUR).toISOString().replace(/\.\d+Z$/, 'Z');
+	const mk = (h, fields = {}) => makeEvent(host, { starts_at: iso(h), ends_at: iso(h + 2),
+	    ...fields });
+	const a = await mk(0, { title: `Moving ${uid()}` });
+	const b = await mk(5);
+	const c = await mk(10);
+	await rsvp(stranger, c, 'maybe');
+	const far = encodeURIComponent(iso(24 * 365 * 20));
+	// Two pages (of two) from `from`, without filters and with one: the same
+	// rows in the same bytes (each walks its own cursor, which names its
+	// filters).  Returns the rows of the first page and the ids of both
+	// pages among a, b and c.
+	const walk = async (who, from, limit = 2) => {
+		const opt = { token: who.token };
+		const shapes = [`from=${encodeURIComponent(from)}`,
+		    `from=${encodeURIComponent(from)}&to=${far}`];
+		const pages = [];
+		for (const qs of shapes) {
+			const got = [];
+			let cursor = null;
+			for (let n = 0; n < 2; n++) {
+				const r = await get(`/v1/events?limit=${limit}&${qs}${cursor ? `&cursor=${cursor}` : ''}`, opt);
+				assert.equal(r.status, 200, r.text);
+				got.push(r.text.slice(0, r.text.lastIndexOf('], "next_cursor"')), r.json.data);
+				cursor = r.json.next_cursor;
+				if (!cursor) break;
+			}
+			pages.push(got);
+		}
+		assert.deepEqual(pages[0], pages[1]);
+		const rows = pages[0].filter((x) => Array.isArray(x)).flat();
+		return { first: pages[0][1], ids: rows.map((e) => e.id)
+		    .filter((id) => [a.id, b.id, c.id].includes(id)) };
+	};
+	const page = async (who, from, limit) => (await walk(who, from, limit)).first;
+	const ids = async (who, from) => (await walk(who, from)).ids;
+	assert.deepEqual(await ids(stranger, iso(0)), [a.id, b.id, c.id]);
+	assert.equal((await page(stranger, iso(10)))[0].my_rsvp.response, 'maybe');
+
+	// Moved after b: read at its new place, with its new times.
+	const moved = await patch(`/v1/events/${a.id}`, { starts_at: iso(7), ends_at: iso(9) },
+	    { token: host.token });
+	assert.equal(moved.status, 200, moved.text);
+	assert.deepEqual(await ids(stranger, iso(0)), [b.id, a.id, c.id]);
+	assert.equal((await page(stranger, iso(7))).find((e) => e.id === a.id).starts_at, iso(7));
+	// Under way at `from`: read from the ongoing branch.
+	assert.deepEqual(await ids(stranger, iso(8)), [a.id, c.id]);
+
+	// Made advocacy and started: the attendance count is shown.
+	const kind = await patch(`/v1/events/${a.id}`, { kind: 'advocacy' }, { token: host.token });
+	assert.equal(kind.status, 200, kind.text);
+	const [{ started }] = await sql(`UPDATE events
+	    SET starts_at = date_trunc('second', now()) - interval '1 hour',
+	        ends_at = date_trunc('second', now()) + interval '1 hour'
+	    WHERE id = $1 RETURNING to_char(starts_at AT TIME ZONE 'UTC',
+	        'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS started`, [a.id]);
+	// (Other tests' events may be under way then too.)
+	const shown = (await page(stranger, started, 100)).find((e) => e.id === a.id);
+	assert.equal(shown.attended_count, 0);
+	await sql(`UPDATE events SET starts_at = $2, ends_at = $3 WHERE id = $1`,
+	    [a.id, iso(7), iso(9)]);
+
+	// Hidden (a report resolved): gone for others, still listed for its host.
+	const report = await post('/v1/reports', { subject_type: 'event', subject_id: a.id,
+	    reason: 'spam' }, { token: stranger.token });
+	assert.equal(report.status, 201, report.text);
+	const done = await patch(`/v1/reports/${report.json.id}`,
+	    { status: 'resolved', hide_subject: true }, { token: admin.token });
+	assert.equal(done.status, 200, done.text);
+	assert.deepEqual(await ids(stranger, iso(0)), [b.id, c.id]);
+	assert.deepEqual(await ids(host, iso(0)), [b.id, a.id, c.id]);
+});
