@@ -60,12 +60,14 @@ END;
 $$;
 
 CREATE FUNCTION api.event_can_manage(e events, p_member members)
-RETURNS boolean LANGUAGE sql STABLE AS $$
-	SELECT p_member.id IS NOT NULL AND (p_member.role = 'admin'
+RETURNS boolean LANGUAGE plpgsql STABLE AS $$
+BEGIN
+	RETURN p_member.id IS NOT NULL AND (p_member.role = 'admin'
 	    OR EXISTS (SELECT 1 FROM event_organizers
 	        WHERE event_id = e.id AND member_id = p_member.id)
 	    OR (e.organization_id IS NOT NULL
 	        AND api.is_org_admin(e.organization_id, p_member)));
+END;
 $$;
 
 CREATE FUNCTION api.event_require_manager(e events, p_member members)
@@ -213,9 +215,8 @@ RETURNS SETOF record LANGUAGE sql STABLE AS $$
 	WHERE e.id = p_id;
 $$;
 
--- One event as p_viewer sees it.  PL/pgSQL, not SQL: a SQL function
--- with a FROM is not inlined and is planned again on every call from
--- PL/pgSQL; here the query's plan is cached.
+-- One event as p_viewer sees it.  PL/pgSQL, not SQL (see
+-- sql/api/foundation.sql): its query's plan is cached.
 CREATE FUNCTION api.event_json(e events, p_viewer members)
 RETURNS jsonb LANGUAGE plpgsql STABLE AS $$
 BEGIN

@@ -13,13 +13,15 @@ $$;
 -- Whether m may be suggested to p_me now: a free place, and no open
 -- (requested or accepted) mentorship between them either way.
 CREATE FUNCTION api.mentor_may_suggest(m members, p_me members)
-RETURNS boolean LANGUAGE sql STABLE AS $$
-	SELECT (SELECT count(*) FROM mentorships x WHERE x.mentor_id = m.id
+RETURNS boolean LANGUAGE plpgsql STABLE AS $$
+BEGIN
+	RETURN (SELECT count(*) FROM mentorships x WHERE x.mentor_id = m.id
 	        AND x.status = 'accepted') < m.mentoring_capacity
 	   AND NOT EXISTS (SELECT 1 FROM mentorships x
 	        WHERE x.status IN ('requested', 'accepted')
 	          AND ((x.mentor_id = m.id AND x.mentee_id = p_me.id)
 	            OR (x.mentor_id = p_me.id AND x.mentee_id = m.id)));
+END;
 $$;
 
 -- One suggestion: the profile as p_me sees it, the score and the

@@ -22,9 +22,11 @@ RETURNS text LANGUAGE sql STABLE AS $$
 $$;
 
 CREATE FUNCTION api.mentor_open_slots(m members)
-RETURNS integer LANGUAGE sql STABLE AS $$
-	SELECT greatest(m.mentoring_capacity - (SELECT count(*)::integer
+RETURNS integer LANGUAGE plpgsql STABLE AS $$
+BEGIN
+	RETURN greatest(m.mentoring_capacity - (SELECT count(*)::integer
 	    FROM mentorships WHERE mentor_id = m.id AND status = 'accepted'), 0);
+END;
 $$;
 
 CREATE FUNCTION api.mentorship_json(x mentorships, p_viewer members)

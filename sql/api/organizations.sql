@@ -44,10 +44,12 @@ END;
 $$;
 
 CREATE FUNCTION api.org_role(p_org bigint, p_member bigint)
-RETURNS text LANGUAGE sql STABLE AS $$
-	SELECT (SELECT CASE WHEN ms.status = 'active' THEN ms.role ELSE 'pending'
+RETURNS text LANGUAGE plpgsql STABLE AS $$
+BEGIN
+	RETURN (SELECT CASE WHEN ms.status = 'active' THEN ms.role ELSE 'pending'
 	    END FROM memberships ms
 	    WHERE ms.organization_id = p_org AND ms.member_id = p_member);
+END;
 $$;
 
 CREATE FUNCTION api.is_org_admin(p_org bigint, p_member members)
@@ -76,8 +78,9 @@ END;
 $$;
 
 CREATE FUNCTION api.org_json(o organizations, p_viewer members)
-RETURNS jsonb LANGUAGE sql STABLE AS $$
-	SELECT jsonb_build_object('id', o.id, 'slug', o.slug, 'name', o.name,
+RETURNS jsonb LANGUAGE plpgsql STABLE AS $$
+BEGIN
+	RETURN jsonb_build_object('id', o.id, 'slug', o.slug, 'name', o.name,
 	    'kind', o.kind, 'city', o.city, 'website', o.website,
 	    'description', o.description,
 	    'latitude', o.latitude, 'longitude', o.longitude,
@@ -91,6 +94,7 @@ RETURNS jsonb LANGUAGE sql STABLE AS $$
 	    'version', o.version,
 	    'created_at', api.ts(o.created_at),
 	    'updated_at', api.ts(o.updated_at));
+END;
 $$;
 
 -- A slug from a name: lower case, runs of other characters to '-',

@@ -6,11 +6,13 @@
 -- The waitlist -----------------------------------------------------------
 
 CREATE FUNCTION api.waitlist_position(r rsvps)
-RETURNS integer LANGUAGE sql STABLE AS $$
-	SELECT CASE WHEN r.status = 'waitlisted' THEN
+RETURNS integer LANGUAGE plpgsql STABLE AS $$
+BEGIN
+	RETURN CASE WHEN r.status = 'waitlisted' THEN
 	    (SELECT count(*)::integer FROM rsvps w
 	     WHERE w.event_id = r.event_id AND w.status = 'waitlisted'
 	       AND (w.requested_at, w.id) <= (r.requested_at, r.id)) END;
+END;
 $$;
 
 -- An RSVP as its member sees it (NULL when there is none), p_position its
