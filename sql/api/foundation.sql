@@ -42,8 +42,13 @@
 -- PL/pgSQL: PostgreSQL 15 parses and plans a SQL function it does not
 -- inline again on every execution of the statement that calls it (about
 -- 0.1-0.2 ms each time, measured), where PL/pgSQL keeps its plans for the
--- session.  pg_stat_user_functions with track_functions = 'all' lists
--- the SQL functions a call did not inline.
+-- session.  And such a SQL helper is STABLE, not IMMUTABLE, even when
+-- its result depends on its arguments alone: PostgreSQL runs an
+-- IMMUTABLE function whose arguments are constants (every argument, in a
+-- statement planned with its values: force_custom_plan) while it plans,
+-- as a SQL function, parsed and planned, instead of inlining it.
+-- pg_stat_user_functions with track_functions = 'all' lists the SQL
+-- functions a call did not inline.
 
 -- data: a page of a list, the JSON array of its rows as the database
 -- serialized it (api.page); the API adds it to body, the page's envelope
@@ -233,7 +238,7 @@ $$;
 -- page ("limit", which the API always sets) and one more, which tells
 -- whether there is a next page.
 CREATE FUNCTION api.page_size(p_query jsonb)
-RETURNS integer LANGUAGE sql IMMUTABLE AS $$
+RETURNS integer LANGUAGE sql STABLE AS $$
 	SELECT (p_query->>'limit')::integer + 1;
 $$;
 
@@ -331,10 +336,13 @@ $$;
 -- only letters and digits survive, so the query text cannot inject
 -- tsquery syntax.
 CREATE FUNCTION api.prefix_query(p_q text)
-RETURNS tsquery LANGUAGE sql IMMUTABLE AS $$
-	SELECT to_tsquery('simple', string_agg(quote_literal(w) || ':*', ' & '))
-	FROM regexp_split_to_table(lower(p_q), '[^[:alnum:]]+') AS w
-	WHERE w <> '';
+RETURNS tsquery LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+	RETURN (SELECT to_tsquery('simple',
+	    string_agg(quote_literal(w) || ':*', ' & '))
+	    FROM regexp_split_to_table(lower(p_q), '[^[:alnum:]]+') AS w
+	    WHERE w <> '');
+END;
 $$;
 
 -- The search of a list's "q" parameter (NULL when absent); 400 naming q
@@ -487,7 +495,7 @@ $$;
 -- The radius of a near list in metres: "within_km" (the API checked
 -- 1..500), 50 km when absent.
 CREATE FUNCTION api.near_radius(p_query jsonb)
-RETURNS double precision LANGUAGE sql IMMUTABLE AS $$
+RETURNS double precision LANGUAGE sql STABLE AS $$
 	SELECT coalesce((p_query->>'within_km')::double precision, 50) * 1000;
 $$;
 
