@@ -105,6 +105,7 @@ WHERE 20 * (1 + g % 5000) <> 1 + (g * 37) % 100000
 ON CONFLICT DO NOTHING;
 SET session_replication_role = origin;
 SELECT core.org_counts_refresh() \g /dev/null
+SELECT core.mentor_rankings_stale() \g /dev/null
 VACUUM ANALYZE;
 SQL
 echo "seeded in $(( $(date +%s) - t0 )) s: $(psql_ -At -c "SELECT (SELECT count(*) FROM members) || ' members, ' ||

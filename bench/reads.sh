@@ -189,6 +189,7 @@ SELECT core.event_docs_refresh(ARRAY(SELECT id FROM events
     WHERE id > :prevev AND recap IS NOT NULL)) \g /dev/null
 SET session_replication_role = origin;
 SELECT core.org_counts_refresh() \g /dev/null
+SELECT core.mentor_rankings_stale() \g /dev/null
 VACUUM ANALYZE;
 SQL
 }

@@ -24,6 +24,45 @@ BEGIN
 END;
 $$;
 
+-- The score of a mentor for a caller, met or not: 100 x organizations
+-- in common + 10 x topics in common + 1 for the same city, at most 9
+-- organizations and 9 topics counted (api.mentor_suggestions says why).
+CREATE FUNCTION api.mentor_score(p_orgs integer, p_topics integer,
+    p_same_city boolean)
+RETURNS integer LANGUAGE sql STABLE AS $$
+	SELECT 100 * least(p_orgs, 9) + 10 * least(p_topics, 9) +
+	    CASE WHEN p_same_city THEN 1 ELSE 0 END;
+$$;
+
+-- What mentor m and p_me have in common, as p_me may see it: the names
+-- of the organizations among p_orgs (p_me's) both belong to (none when
+-- m's affiliations are hidden from p_me), the topics of m's among
+-- p_interests (p_me's, lower case), whether both name the same city
+-- p_city (p_me's, lower case; m's about group visible), and the score
+-- that makes (api.mentor_score).
+CREATE FUNCTION api.mentor_fit(m members, p_me members, p_orgs bigint[],
+    p_interests text[], p_city text, OUT orgs text[], OUT topics text[],
+    OUT same_city boolean, OUT score integer)
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+	orgs := '{}';
+	IF cardinality(p_orgs) > 0
+	    AND api.can_see(m.visibility_affiliations, p_me, m.id) THEN
+		orgs := ARRAY(SELECT o.name FROM memberships ms
+		    JOIN organizations o ON o.id = ms.organization_id
+		    WHERE ms.member_id = m.id AND ms.status = 'active'
+		      AND ms.organization_id = ANY (p_orgs)
+		    ORDER BY lower(o.name), o.id);
+	END IF;
+	topics := ARRAY(SELECT t FROM unnest(m.mentoring_topics) AS t
+	    WHERE lower(t) = ANY (p_interests));
+	same_city := p_city IS NOT NULL AND lower(m.city) = p_city
+	    AND api.can_see(m.visibility_about, p_me, m.id);
+	score := api.mentor_score(cardinality(orgs), cardinality(topics),
+	    same_city);
+END;
+$$;
+
 -- One suggestion: the profile as p_me sees it, the score and the
 -- reasons, strongest first (p_title NULL: not met; p_orgs NULL or empty:
 -- no visible organization in common).
@@ -90,12 +129,9 @@ BEGIN
 		ORDER BY t.d, t.id
 		LIMIT v_limit
 	    ), scored AS (
-		SELECT near.*,
-		    ARRAY(SELECT x FROM unnest((near.mem).mentoring_topics) AS x
-		        WHERE lower(x) = ANY (v_interests)) AS topics,
-		    (v_city IS NOT NULL AND lower((near.mem).city) = v_city)
-		        AS same_city
-		FROM near
+		SELECT near.*, f.*
+		FROM near, LATERAL api.mentor_fit(near.mem, p_me, '{}',
+		    v_interests, v_city) f
 	    )
 	    SELECT jsonb_agg(j || jsonb_build_object('distance_band', b,
 	        'reasons', jsonb_build_array(CASE b
@@ -105,16 +141,103 @@ BEGIN
 	        ORDER BY s.d, s.id)
 	    FROM scored s,
 	        LATERAL api.distance_band(s.d) b,
-	        LATERAL api.suggestion_json(s.mem, p_me,
-	            10 * least(cardinality(s.topics), 9) +
-	            CASE WHEN s.same_city THEN 1 ELSE 0 END, NULL, NULL, NULL,
-	            NULL, NULL, NULL, s.topics, s.same_city) j), '[]')));
+	        LATERAL api.suggestion_json(s.mem, p_me, s.score, NULL, NULL,
+	            NULL, NULL, NULL, NULL, s.topics, s.same_city) j), '[]')));
+END;
+$$;
+
+
+-- The mentors p_me may be suggested whatever they have met, with a score
+-- above 0 (api.mentor_fit without the meeting), in rank order: score,
+-- then id; the first p_limit (NULL: all).  The caller's capacity and
+-- open mentorship checks are left to the reader (api.mentor_may_suggest),
+-- as they change with every mentorship.
+--
+-- Linear in the candidates: the mentors of the caller's organizations
+-- (from members_mentor_cards_idx alone), of the caller's interests (GIN
+-- on lower-cased topics) and of the caller's city.  random_page_cost:
+-- the rows it reads are hot; with the default cost of 4 the planner
+-- prefers reading all mentors in id order to 100 index lookups by city.
+CREATE FUNCTION api.mentor_ranking(p_me members, p_orgs bigint[],
+    p_interests text[], p_city text, p_limit integer)
+RETURNS bigint[] LANGUAGE plpgsql STABLE SET random_page_cost = 1.1 AS $$
+BEGIN
+	RETURN ARRAY(
+	    WITH shared AS (
+		SELECT ms.member_id, count(*)::integer AS n
+		FROM memberships ms
+		WHERE ms.organization_id = ANY (p_orgs) AND ms.status = 'active'
+		  AND ms.member_id IN (SELECT m.id FROM members m
+		      WHERE m.mentoring_available AND m.suspended_at IS NULL)
+		GROUP BY ms.member_id
+	    ), cand AS (
+		SELECT shared.member_id AS id FROM shared
+		UNION
+		SELECT m.id FROM members m
+		WHERE m.mentoring_available AND m.suspended_at IS NULL
+		  AND core.lower_array(m.mentoring_topics) && p_interests
+		UNION
+		SELECT m.id FROM members m
+		WHERE m.mentoring_available AND m.suspended_at IS NULL
+		  AND lower(m.city) = p_city
+	    ), scored AS (
+		SELECT m.id, api.mentor_score(
+		    CASE WHEN api.can_see(m.visibility_affiliations, p_me, m.id)
+		    THEN coalesce(shared.n, 0) ELSE 0 END,
+		    cardinality(ARRAY(SELECT t FROM unnest(m.mentoring_topics) AS t
+		        WHERE lower(t) = ANY (p_interests))),
+		    p_city IS NOT NULL AND lower(m.city) = p_city
+		        AND api.can_see(m.visibility_about, p_me, m.id)) AS score
+		FROM cand JOIN members m ON m.id = cand.id
+		LEFT JOIN shared ON shared.member_id = m.id
+		WHERE m.id <> p_me.id
+		  AND m.mentoring_available AND m.suspended_at IS NULL
+		  AND api.can_see(m.visibility_mentoring, p_me, m.id)
+	    )
+	    SELECT s.id FROM scored s
+	    WHERE s.score > 0
+	    ORDER BY s.score DESC, s.id
+	    LIMIT p_limit);
+END;
+$$;
+
+-- Suggestions from p_ids in their order (a ranking of api.mentor_ranking),
+-- without p_met (people met, ranked apart): the first p_limit that
+-- api.mentor_may_suggest lets through, each looked up only until the
+-- page is full.  A JSON array, NULL for none.
+--
+-- The rows are read in order and no join may reorder them: each mentor
+-- is read by a subquery of its own (a join with members could be planned
+-- as a hash join that scans members, and the LIMIT would then keep any
+-- rows), in a subquery that is not flattened (OFFSET 0), so that it runs
+-- once per row.
+CREATE FUNCTION api.mentor_suggestions_of(p_ids bigint[], p_met bigint[],
+    p_me members, p_orgs bigint[], p_interests text[], p_city text,
+    p_limit integer)
+RETURNS jsonb LANGUAGE plpgsql STABLE AS $$
+BEGIN
+	RETURN (SELECT jsonb_agg(api.suggestion_json(t.mem, p_me, (t.f).score,
+	    NULL, NULL, NULL, NULL, NULL, (t.f).orgs, (t.f).topics,
+	    (t.f).same_city) ORDER BY t.ord)
+	FROM (
+		SELECT x.ord, x.mem,
+		    api.mentor_fit(x.mem, p_me, p_orgs, p_interests, p_city) AS f
+		FROM (
+			SELECT u.ord, (SELECT m FROM members m WHERE m.id = u.id)
+			    AS mem
+			FROM (SELECT i.id, i.ord FROM unnest(p_ids) WITH ORDINALITY
+			    AS i(id, ord) ORDER BY i.ord) u
+			WHERE u.id <> ALL (p_met)
+			OFFSET 0) x
+		WHERE api.mentor_may_suggest(x.mem, p_me)
+		LIMIT p_limit) t);
 END;
 $$;
 
 -- Ranked mentors for the caller: {member, score, reasons[]}.
 --
--- score = met + 100 x shared organizations + 10 x shared topics + city:
+-- score = met + api.mentor_score (100 x shared organizations + 10 x
+-- shared topics + city):
 --   met: 1000 + (99 - weeks since the latest event that has ended where
 --       both took part, at least 0), when there is one ("met" as in
 --       api.met_event: going or recorded as attended, neither recorded
@@ -134,34 +257,29 @@ $$;
 -- mentors whose mentoring group the caller may not see, and mentors the
 -- caller has an open (requested or accepted) mentorship with, either way.
 --
--- Two queries, the second only when needed.  Anyone met or sharing a
--- visible organization scores at least 100, anyone else at most 91, so:
---   1. people met (through the caller's few events: one scan of each
---      event's RSVPs and attendance) and mentors among the active members
---      of the caller's organizations (index-only) are scored and ranked;
---   2. only when they do not fill the page, mentors of the caller's
---      interests (GIN on lower-cased topics) and in the caller's city
---      fill the rest.
--- The score needs only those sets and the candidate's own row; the
--- candidates are sorted once, and the checks that need a probe (capacity,
--- an open mentorship) run in that order only until the page is full.
---
--- random_page_cost: the rows it reads are hot (members, memberships, a
--- caller's few events); with the default cost of 4 the planner prefers
--- reading all 5,000 mentors in id order to 100 index lookups by city.
+-- People met come first, read live: through the caller's few events, one
+-- scan of each event's RSVPs and attendance.  The rest of the page comes
+-- from the caller's ranking (api.mentor_ranking) of everyone else, kept
+-- in mentor_rankings (0130_mentor_rankings.sql) while it is valid: its
+-- first 200 mentors, and all of them only when those do not fill the page
+-- (full mentors, people met).  Then a page costs the same whatever the
+-- size of the caller's organizations.
 CREATE FUNCTION api.mentor_suggestions(p_token bytea, p_args jsonb,
     p_query jsonb, p_body jsonb, p_client inet)
-RETURNS api.reply LANGUAGE plpgsql SET random_page_cost = 1.1 AS $$
+RETURNS api.reply LANGUAGE plpgsql AS $$
 DECLARE
 	v_me		members := api.auth(p_token, false);
 	v_limit		integer := (p_query->>'limit')::integer;
 	v_orgs		bigint[];
 	v_interests	text[] := core.lower_array(v_me.interests);
 	v_city		text := lower(api.clean(v_me.city));
-	v_rows		jsonb;
-	v_more		jsonb;
-	v_seen		bigint[];
 	v_pt		earth := api.near_point(p_query, v_me);
+	v_rows		jsonb;
+	v_met		bigint[];
+	v_more		jsonb;
+	v_epoch		bigint;
+	v_ids		bigint[];
+	v_complete	boolean;
 BEGIN
 	IF v_limit > 50 THEN
 		PERFORM api.fail(400, 'validation_failed',
@@ -170,12 +288,13 @@ BEGIN
 	IF v_pt IS NOT NULL THEN
 		RETURN api.mentor_suggestions_near(p_query, v_me, v_pt);
 	END IF;
-	SELECT coalesce(array_agg(ms.organization_id), '{}') INTO v_orgs
+	SELECT coalesce(array_agg(ms.organization_id
+	    ORDER BY ms.organization_id), '{}') INTO v_orgs
 	FROM memberships ms JOIN organizations o ON o.id = ms.organization_id
 	WHERE ms.member_id = v_me.id AND ms.status = 'active'
 	  AND NOT o.archived;
 
-	-- 1. People met and people of the caller's organizations.
+	-- 1. People met.
 	WITH mine AS (
 		SELECT e.id, e.title, e.venue, e.starts_at, e.ends_at, e.timezone
 		FROM events e
@@ -194,112 +313,72 @@ BEGIN
 			GROUP BY x.member_id
 			HAVING bool_and(x.yes)) p
 		WHERE p.member_id <> v_me.id
-	), met AS (
+	), met AS MATERIALIZED (
 		SELECT DISTINCT ON (member_id) member_id, id AS event_id, title,
 		    venue, starts_at, ends_at, timezone,
 		    count(*) OVER (PARTITION BY member_id) AS n
 		FROM met_all
 		ORDER BY member_id, ends_at DESC, id DESC
-	), shared AS (
-		-- Mentors among the active members of the caller's organizations.
-		SELECT ms.member_id, count(*) AS n
-		FROM memberships ms
-		WHERE ms.organization_id = ANY (v_orgs) AND ms.status = 'active'
-		  AND ms.member_id IN (SELECT m.id FROM members m
-		      WHERE m.mentoring_available AND m.suspended_at IS NULL)
-		GROUP BY ms.member_id
 	), scored AS (
-		-- Narrow rows: the whole member row only for the page (top).
-		SELECT m.id, met.title, met.venue, met.starts_at, met.timezone,
-		    met.n,
-		    CASE WHEN met.member_id IS NOT NULL THEN 1000 + greatest(0,
-		        99 - floor(extract(epoch FROM now() - met.ends_at) /
-		            604800))::integer
-		    ELSE 0 END AS met_points,
-		    CASE WHEN api.can_see(m.visibility_affiliations, v_me, m.id)
-		    THEN coalesce(shared.n, 0) ELSE 0 END AS n_orgs,
-		    tp.topics,
-		    (v_city IS NOT NULL AND lower(m.city) = v_city
-		        AND api.can_see(m.visibility_about, v_me, m.id)) AS same_city
-		-- A full join is never a nested loop: linear whatever the
-		-- (generic) plan guesses of how many share an organization.
-		FROM met FULL JOIN shared ON shared.member_id = met.member_id
-		JOIN members m ON m.id = coalesce(met.member_id, shared.member_id)
-		-- Once per row (OFFSET 0: not copied into the score).
-		CROSS JOIN LATERAL (SELECT ARRAY(SELECT t
-		    FROM unnest(m.mentoring_topics) AS t
-		    WHERE lower(t) = ANY (v_interests)) AS topics OFFSET 0) tp
-		WHERE m.id <> v_me.id
-		  AND m.mentoring_available AND m.suspended_at IS NULL
+		SELECT met.*, m AS mem, f.orgs, f.topics, f.same_city,
+		    1000 + greatest(0, 99 - floor(extract(epoch FROM
+		        now() - met.ends_at) / 604800))::integer + f.score AS total
+		FROM met JOIN members m ON m.id = met.member_id
+		CROSS JOIN LATERAL api.mentor_fit(m, v_me, v_orgs, v_interests,
+		    v_city) f
+		WHERE m.mentoring_available AND m.suspended_at IS NULL
 		  AND api.can_see(m.visibility_mentoring, v_me, m.id)
-	), ranked AS MATERIALIZED (
-		SELECT s.*, s.met_points + 100 * least(s.n_orgs, 9) +
-		    10 * least(cardinality(s.topics), 9) +
-		    CASE WHEN s.same_city THEN 1 ELSE 0 END AS score
-		FROM scored s
-		WHERE s.met_points > 0 OR s.n_orgs > 0
-		ORDER BY score DESC, s.id
 	), top AS (
-		-- In rank order, each row looked up only until the page is full.
-		SELECT r.*, m.mem FROM ranked r
-		CROSS JOIN LATERAL (SELECT m AS mem FROM members m
-		    WHERE m.id = r.id) m
-		WHERE api.mentor_may_suggest(m.mem, v_me)
+		SELECT * FROM scored s
+		WHERE api.mentor_may_suggest(s.mem, v_me)
+		ORDER BY s.total DESC, s.member_id
 		LIMIT v_limit
 	)
-	SELECT (SELECT jsonb_agg(api.suggestion_json(top.mem, v_me, top.score,
+	SELECT (SELECT jsonb_agg(api.suggestion_json(top.mem, v_me, top.total,
 	           top.title, top.venue, top.starts_at, top.timezone, top.n,
-	           CASE WHEN top.n_orgs > 0 THEN ARRAY(SELECT o.name
-	               FROM memberships ms
-	               JOIN organizations o ON o.id = ms.organization_id
-	               WHERE ms.member_id = top.id
-	                 AND ms.status = 'active'
-	                 AND ms.organization_id = ANY (v_orgs)
-	               ORDER BY lower(o.name), o.id) END,
-	           top.topics, top.same_city)
-	           ORDER BY top.score DESC, top.id) FROM top),
-	       (SELECT array_agg(top.id) FROM top)
-	INTO v_rows, v_seen;
+	           top.orgs, top.topics, top.same_city)
+	           ORDER BY top.total DESC, top.member_id) FROM top),
+	       (SELECT coalesce(array_agg(met.member_id), '{}') FROM met)
+	INTO v_rows, v_met;
 
-	-- 2. When the page is not full: shared topics and the same city,
-	-- without those already on it (v_seen).  Anyone else ranked in 1 was
-	-- left out by api.mentor_may_suggest, which leaves them out here too.
+	-- 2. Everyone else, from the caller's ranking.
 	IF coalesce(jsonb_array_length(v_rows), 0) < v_limit THEN
-		WITH cand AS (
-			SELECT m.id FROM members m
-			WHERE m.mentoring_available AND m.suspended_at IS NULL
-			  AND core.lower_array(m.mentoring_topics) && v_interests
-			UNION
-			SELECT m.id FROM members m
-			WHERE m.mentoring_available AND m.suspended_at IS NULL
-			  AND lower(m.city) = v_city
-		), scored AS (
-			SELECT m AS mem,
-			    ARRAY(SELECT t FROM unnest(m.mentoring_topics) AS t
-			        WHERE lower(t) = ANY (v_interests)) AS topics,
-			    (v_city IS NOT NULL AND lower(m.city) = v_city
-			        AND api.can_see(m.visibility_about, v_me, m.id))
-			        AS same_city
-			FROM members m
-			WHERE m.id IN (SELECT id FROM cand)
-			  AND m.id <> v_me.id
-			  AND m.id <> ALL (coalesce(v_seen, '{}'))
-			  AND api.can_see(m.visibility_mentoring, v_me, m.id)
-		), ranked AS MATERIALIZED (
-			SELECT s.*, 10 * least(cardinality(s.topics), 9) +
-			    CASE WHEN s.same_city THEN 1 ELSE 0 END AS score
-			FROM scored s
-			WHERE cardinality(s.topics) > 0 OR s.same_city
-			ORDER BY score DESC, (s.mem).id
-		), top AS (
-			SELECT * FROM ranked r
-			WHERE api.mentor_may_suggest(r.mem, v_me)
-			LIMIT v_limit - coalesce(jsonb_array_length(v_rows), 0)
-		)
-		SELECT jsonb_agg(api.suggestion_json(top.mem, v_me, top.score,
-		    NULL, NULL, NULL, NULL, NULL, NULL, top.topics, top.same_city)
-		    ORDER BY top.score DESC, (top.mem).id)
-		INTO v_more FROM top;
+		-- Read before the ranking is made: it can only be as new.
+		SELECT x.epoch INTO v_epoch FROM mentor_ranking_epoch x;
+		SELECT r.ids, r.complete INTO v_ids, v_complete
+		FROM mentor_rankings r
+		WHERE r.member_id = v_me.id AND r.epoch = v_epoch
+		  AND r.organizations = v_orgs AND r.interests = v_interests
+		  AND r.city IS NOT DISTINCT FROM v_city
+		  AND r.site_admin = (v_me.role = 'admin');
+		IF NOT FOUND THEN
+			v_ids := api.mentor_ranking(v_me, v_orgs, v_interests,
+			    v_city, 201);
+			v_complete := cardinality(v_ids) <= 200;
+			v_ids := v_ids[1:200];
+			INSERT INTO mentor_rankings AS r (member_id, epoch,
+			    organizations, interests, city, site_admin, ids,
+			    complete)
+			VALUES (v_me.id, v_epoch, v_orgs, v_interests, v_city,
+			    v_me.role = 'admin', v_ids, v_complete)
+			ON CONFLICT (member_id) DO UPDATE
+			SET epoch = EXCLUDED.epoch,
+			    organizations = EXCLUDED.organizations,
+			    interests = EXCLUDED.interests, city = EXCLUDED.city,
+			    site_admin = EXCLUDED.site_admin, ids = EXCLUDED.ids,
+			    complete = EXCLUDED.complete;
+		END IF;
+		v_more := api.mentor_suggestions_of(v_ids, v_met, v_me, v_orgs,
+		    v_interests, v_city,
+		    v_limit - coalesce(jsonb_array_length(v_rows), 0));
+		IF coalesce(jsonb_array_length(v_more), 0) <
+		    v_limit - coalesce(jsonb_array_length(v_rows), 0)
+		    AND NOT v_complete THEN
+			v_more := api.mentor_suggestions_of(api.mentor_ranking(v_me,
+			    v_orgs, v_interests, v_city, NULL), v_met, v_me, v_orgs,
+			    v_interests, v_city,
+			    v_limit - coalesce(jsonb_array_length(v_rows), 0));
+		END IF;
 		v_rows := coalesce(v_rows, '[]') || coalesce(v_more, '[]');
 	END IF;
 	RETURN api.ok(200, jsonb_build_object('data', coalesce(v_rows, '[]')));

@@ -6,7 +6,7 @@
 // fixture with events and attendance made in SQL.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { get, post, patch, sql, db, uid, makeMember, assertProblem } from './lib.mjs';
+import { get, post, patch, sql, db, uid, makeMember, makeOrg, assertProblem } from './lib.mjs';
 
 const STATES = ['requested', 'accepted', 'declined', 'withdrawn', 'completed', 'cancelled'];
 // from -> to -> who may (the contract in api.md).
@@ -713,4 +713,124 @@ test('suggestions: the ranking on a fixture of 25 mentors, and what reasons may 
 	assert.equal((await ask(me, M.M1)).status, 201);
 	const after = await get('/v1/mentors/suggestions?limit=50', { token: me.token });
 	assert.ok(!after.json.data.some((x) => x.member.id === M.M1.id));
+});
+
+// The ranking a suggestions page reads is kept per caller (mentor_rankings,
+// 0130): after each change that ranks a mentor, the page must be the one
+// the same data make afresh (the kept ranking dropped), and must show the
+// change.
+test('suggestions: a kept ranking follows every change that ranks a mentor', async () => {
+	const t = uid();
+	const tA = `ka-${t}`, tB = `kb-${t}`, city = `Keeptown ${t}`;
+	const admin = await makeMember({ role: 'admin' });
+	const me = await makeMember({ interests: [tA, tB], city });
+	const [O, O2] = [await makeOrg(admin), await makeOrg(admin)];
+	await joinOrg(O, me);
+	await joinOrg(O2, me);
+	const M = {};
+	for (let i = 1; i <= 9; i++) {
+		M[i] = await makeMentor({ display_name: `K${i} ${t}`, mentoring_topics: [`zz-${t}`] });
+		await joinOrg(O, M[i]);
+	}
+	const page = async () => {
+		const r = await get('/v1/mentors/suggestions?limit=50', { token: me.token });
+		assert.equal(r.status, 200, r.text);
+		return r.json.data.map((x) => ({ id: x.member.id, score: x.score, reasons: x.reasons }));
+	};
+	const scoreOf = (p, m) => p.find((x) => x.id === m.id)?.score;
+	// The page, which must equal the one made without the kept ranking.
+	const fresh = async () => {
+		const kept = await page();
+		await sql('DELETE FROM mentor_rankings WHERE member_id = $1', [me.id]);
+		assert.deepEqual(await page(), kept);
+		return kept;
+	};
+	let p = await fresh();
+	assert.deepEqual(p.map((x) => x.id), [1, 2, 3, 4, 5, 6, 7, 8, 9].map((i) => M[i].id));
+	assert.equal((await sql('SELECT count(*)::int AS n FROM mentor_rankings WHERE member_id = $1',
+	    [me.id]))[0].n, 1, 'the ranking is kept');
+
+	// What the mentors change.
+	const changes = [
+		['a mentor adds a topic', () => patch('/v1/me', { mentoring: { topics: [tA] } },
+		    { token: M[1].token }), (q) => scoreOf(q, M[1]) === 110],
+		['a mentor joins another organization of the caller', () => joinOrg(O2, M[2]),
+		    (q) => scoreOf(q, M[2]) === 200],
+		['a mentor leaves', () => sql('DELETE FROM memberships WHERE member_id = $1 AND organization_id = $2',
+		    [M[3].id, O.id]), (q) => scoreOf(q, M[3]) === undefined],
+		['a mentor hides their affiliations', () => patch('/v1/me',
+		    { visibility: { affiliations: 'private' } }, { token: M[4].token }),
+		    (q) => scoreOf(q, M[4]) === undefined],
+		['a mentor stops mentoring', () => patch('/v1/me', { mentoring: { available: false } },
+		    { token: M[5].token }), (q) => scoreOf(q, M[5]) === undefined],
+		['a mentor is suspended', () => post(`/v1/members/${M[6].id}/suspend`, undefined,
+		    { token: admin.token }), (q) => scoreOf(q, M[6]) === undefined],
+		['a mentor moves to the caller\'s city', () => patch('/v1/me', { city: city.toUpperCase() },
+		    { token: M[7].token }), (q) => scoreOf(q, M[7]) === 101],
+		['a mentor hides their mentoring', () => patch('/v1/me',
+		    { visibility: { mentoring: 'private' } }, { token: M[8].token }),
+		    (q) => scoreOf(q, M[8]) === undefined],
+		['a member becomes a mentor', async () => {
+			M[10] = await makeMember({ display_name: `K10 ${t}` });
+			await joinOrg(O, M[10]);
+			await patch('/v1/me', { mentoring: { available: true, capacity: 2, topics: [tA, tB] } },
+			    { token: M[10].token });
+		}, (q) => scoreOf(q, M[10]) === 120],
+		['a new mentor signs up in the caller\'s city', async () => {
+			M[11] = await makeMentor({ display_name: `K11 ${t}`, city });
+		}, (q) => scoreOf(q, M[11]) === 1],
+		// And what the caller changes.
+		['the caller changes interests', () => patch('/v1/me', { interests: [tB] },
+		    { token: me.token }), (q) => scoreOf(q, M[1]) === 100 && scoreOf(q, M[10]) === 110],
+		['the caller moves', () => patch('/v1/me', { city: `Elsewhere ${t}` },
+		    { token: me.token }), (q) => scoreOf(q, M[7]) === 100 && scoreOf(q, M[11]) === undefined],
+		['an organization of the caller is archived', () => patch(`/v1/organizations/${O2.id}`,
+		    { archived: true }, { token: admin.token }), (q) => scoreOf(q, M[2]) === 100],
+		['the caller leaves', () => sql('DELETE FROM memberships WHERE member_id = $1 AND organization_id = $2',
+		    [me.id, O.id]), (q) => q.length === 1 && scoreOf(q, M[10]) === 10],
+		['the caller becomes a site admin', async () => {
+			await joinOrg(O, me);
+			await sql(`UPDATE members SET role = 'admin' WHERE id = $1`, [me.id]);
+		}, (q) => scoreOf(q, M[8]) === 100 && scoreOf(q, M[4]) === 100],
+	];
+	for (const [what, change, shows] of changes) {
+		const before = await page();
+		const r = await change();
+		if (r?.status) assert.ok(r.status < 300, `${what}: ${r.status} ${r.text}`);
+		p = await fresh();
+		assert.ok(shows(p), `${what}: ${JSON.stringify(p.map((x) => [x.id, x.score]))}`);
+		assert.notDeepEqual(p, before, what);
+	}
+});
+
+// The kept ranking holds the first 200 mentors: when all of them are out
+// (open mentorships), the page reads the whole ranking.
+test('suggestions: past the 200 kept, the rest of the ranking is read', async () => {
+	const t = uid();
+	const admin = await makeMember();
+	const me = await makeMentor({ city: `Farville ${t}` });
+	await sql('INSERT INTO email_preferences (member_id, mentorship) VALUES ($1, false)', [me.id]);
+	const O = await makeOrg(admin);
+	await joinOrg(O, me);
+	const ids = (await sql(`WITH m AS (
+	        INSERT INTO members (email, display_name, password_hash, mentoring_available,
+	            mentoring_capacity, mentoring_topics)
+	        SELECT 'far-' || $1 || '-' || i || '@example.org', 'Far ' || $1 || ' ' || i, 'x',
+	            true, 1, '{}'
+	        FROM generate_series(1, 205) i ORDER BY i RETURNING id)
+	    INSERT INTO memberships (organization_id, member_id, role, status)
+	    SELECT $2, id, 'member', 'active' FROM m RETURNING member_id`, [t, O.id]))
+	    .map((r) => Number(r.member_id)).sort((a, b) => a - b);
+	const first = await get('/v1/mentors/suggestions?limit=5', { token: me.token });
+	assert.deepEqual(first.json.data.map((x) => x.member.id), ids.slice(0, 5));
+	// The first 201 ask the caller for mentoring: open either way, so out.
+	await sql(`INSERT INTO mentorships (mentor_id, mentee_id, topic, message)
+	    SELECT $1, m, 'archives', 'hello' FROM unnest($2::bigint[]) m`, [me.id, ids.slice(0, 201)]);
+	const kept = await sql('SELECT cardinality(ids) AS n, complete FROM mentor_rankings WHERE member_id = $1',
+	    [me.id]);
+	assert.deepEqual(kept, [{ n: 200, complete: false }]);
+	const r = await get('/v1/mentors/suggestions?limit=5', { token: me.token });
+	assert.equal(r.status, 200, r.text);
+	assert.deepEqual(r.json.data.map((x) => x.member.id), ids.slice(201));
+	assert.deepEqual(r.json.data.map((x) => x.score), [100, 100, 100, 100]);
 });
