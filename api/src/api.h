@@ -44,6 +44,7 @@ typedef void	(*il_fail)(struct http_request *, struct il_req *,
 #define PH_NEXT		4
 #define PH_TASK		5
 #define PH_DONE		6
+#define PH_SLEEP	7	/* asleep until woken, then st->next */
 
 struct pw_job;
 
@@ -89,6 +90,10 @@ struct il_req {
 	int			task_counted;
 	il_step			on_task;
 	struct pw_job		*pw;
+
+	/* The feeds cache (feeds/cache.c). */
+	const char		*cache_status;	/* access log; NULL: none */
+	int			cache_waited;	/* slept for a flight */
 
 	/* Scratch for multi-step flows. */
 	long long		member_id;
@@ -284,6 +289,7 @@ void	cache_invalidate(void);
 void	cache_notified(const char *);
 void	cache_listening(int);
 void	cache_write_row(struct http_request *, struct il_req *, PGresult *);
+void	cache_flight_end(struct http_request *);
 
 /* feeds/feeds.c: the public event feeds and feed rendering. */
 void	feeds_start(struct http_request *, struct il_req *);

@@ -9,11 +9,11 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import net from 'node:net';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import ICAL from 'ical.js';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { API, call, get, post, patch, del, put, sql, uid, makeMember, makeOrg,
+import { API, call, get, post, patch, del, put, sql, db, uid, makeMember, makeOrg,
     assertProblem } from './lib.mjs';
 
 const HOUR = 3600 * 1000;
@@ -637,6 +637,91 @@ test('cache staleness: a change shows at once through the API, within 5 s from a
 	await sql(`UPDATE events SET title = 'Changed in SQL', updated_at = now() WHERE id = $1`, [ev.id]);
 	const sqlLag = await pollUntilFresh(path, (t) => titles(t)[0] === 'Changed in SQL', Date.now());
 	console.log(`# staleness: API write ${apiLag} ms, SQL write ${sqlLag} ms (-1: never stale)`);
+});
+
+// The access log lines of the requests whose ids are ids (flushed every
+// 200 ms: polled until all are there).
+async function accessLines(ids) {
+	for (let i = 0; ; i++) {
+		const log = await readFile(process.env.API_LOG, 'utf8');
+		const lines = ids.map((id) => log.split('\n').find((l) => l.includes(`request_id=${id}`)));
+		if (lines.every(Boolean)) return lines;
+		assert.ok(i < 100, `access log lines missing for ${ids.filter((_, j) => !lines[j])}`);
+		await new Promise((res) => setTimeout(res, 100));
+	}
+}
+
+// Whether the API has connections it has not accepted, or bytes it has not
+// read, on its port (/proc/net/tcp: rx_queue is the accept queue of a
+// listening socket, the unread bytes of a connection).
+function apiUnread() {
+	const port = Number(new URL(API).port);
+	return readFileSync('/proc/net/tcp', 'utf8').split('\n').slice(1).some((l) => {
+		const f = l.trim().split(/\s+/);
+		return f.length > 4 && parseInt(f[1].split(':')[1], 16) === port &&
+		    parseInt(f[4].split(':')[1], 16) > 0;
+	});
+}
+
+test('a feed nobody kept is queried once per worker, however many ask at once', async () => {
+	// A key no worker keeps; the database holds every query of it (a lock
+	// on events) until all the requests have been sent and one query waits.
+	const path = `/v1/events.json?tag=flight-${uid()}`;
+	const n = 40;
+	const lock = await db.connect();
+	const pending = [];
+	try {
+		await lock.query('BEGIN');
+		await lock.query('LOCK TABLE events IN ACCESS EXCLUSIVE MODE');
+		const sent = [];
+		for (let i = 0; i < n; i++) {
+			const id = `flight-${uid()}-${i}`;
+			let done;
+			sent.push(new Promise((res) => { done = res; }));
+			pending.push(new Promise((resolve, reject) => {
+				const req = http.request(`${API}${path}`, { agent: false,
+				    headers: { 'x-request-id': id } }, (res) => {
+					let body = '';
+					res.setEncoding('utf8');
+					res.on('data', (c) => { body += c; });
+					res.on('end', () => resolve({ id, status: res.statusCode, body }));
+				});
+				req.on('error', reject);
+				req.on('finish', done);
+				req.end();
+			}));
+		}
+		// Sent, then read by the workers: accepted (the listening socket's
+		// queue is empty) and no unread bytes on any connection to the API.
+		await Promise.all(sent);
+		for (let i = 0; ; i++) {
+			const [{ n: waiting }] = await sql(`SELECT count(*)::int AS n FROM pg_stat_activity
+			    WHERE wait_event_type = 'Lock' AND query LIKE '%feed_events%'`);
+			if (waiting > 0 && !apiUnread()) break;
+			assert.ok(i < 200, `no feed query waited for the lock (${waiting}), or the API left requests unread`);
+			await new Promise((res) => setTimeout(res, 25));
+		}
+	} finally {
+		await lock.query('COMMIT').catch(() => {});
+		lock.release();
+	}
+	const answers = await Promise.all(pending);
+	for (const a of answers) assert.equal(a.status, 200, a.body);
+	assert.equal(new Set(answers.map((a) => a.body)).size, 1, 'the answers differ');
+	const lines = await accessLines(answers.map((a) => a.id));
+	const misses = {};
+	for (const l of lines) {
+		const how = l.match(/ cache=(\w+)/)?.[1];
+		assert.ok(['hit', 'wait', 'miss'].includes(how), l);
+		if (how === 'miss') {
+			const worker = l.match(/^\[wrk (\d+)\]/)[1];
+			misses[worker] = (misses[worker] || 0) + 1;
+		}
+	}
+	for (const [worker, count] of Object.entries(misses))
+		assert.equal(count, 1, `worker ${worker} queried ${count} times: ${JSON.stringify(misses)}`);
+	const waited = lines.filter((l) => l.includes(' cache=wait')).length;
+	console.log(`# ${n} requests: ${JSON.stringify(misses)} queried, ${waited} waited, ${n - waited - Object.keys(misses).length} hit`);
 });
 
 test('per-organization feeds by id and slug', async () => {

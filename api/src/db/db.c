@@ -565,6 +565,11 @@ db_run(struct http_request *req, struct il_req *st)
 			if (step != NULL)
 				step(req, st);
 			break;
+		case PH_SLEEP:
+			if (req->flags & HTTP_REQUEST_SLEEPING)
+				return (KORE_RESULT_RETRY);
+			st->phase = PH_NEXT;
+			break;
 		case PH_DONE:
 			return (KORE_RESULT_OK);
 		default:

@@ -21,6 +21,20 @@
  *   next request queries too, and an entry that old is dropped), so the
  *   connections of a busy worker do not all miss and query at once.
  *
+ *   A key with no entry at all (never kept, dropped, or emptied by an
+ *   invalidation) is queried once per worker too: the first request
+ *   that misses starts a flight for it, and the others that miss while
+ *   that query runs sleep until it is done (cache_flight_end(), when the
+ *   first request is freed), then look again and are answered from the
+ *   entry it kept.  Without this, every connection that asked during the
+ *   query sent the same query, rendered the same bytes and waited for
+ *   the database on the pool (after a start, an invalidation, or a quiet
+ *   spell longer than an entry's life): the slowest answers of a busy
+ *   feed.  A request waits once at most: when the flight kept nothing
+ *   (an error, or an invalidation came first) it queries on its own.
+ *   The access log says how each cached route was answered: cache=hit,
+ *   cache=wait (after a flight) or cache=miss (queried).
+ *
  *   Every worker of every node is told of a change by PostgreSQL: a
  *   transaction that changes events, organizations or series notifies
  *   channel NOTIFY_CHANNEL when it commits (a statement trigger,
@@ -79,6 +93,7 @@
 #define CACHE_ENTRIES		64
 #define CACHE_BYTES		(16 * 1024 * 1024)
 #define CACHE_ENTRY_MAX		(4 * 1024 * 1024)
+#define CACHE_FLIGHTS		16
 
 struct cache_entry {
 	char		*key;		/* malloc; NULL: free slot */
@@ -98,6 +113,21 @@ static u_int64_t		cache_tick;
 static u_int64_t		cache_gen;
 static int			cache_live;	/* listening: may keep entries */
 
+/*
+ * A query under way for a key with no entry (see the top of this file):
+ * the request that sent it, and those that sleep until it is done.
+ */
+struct cache_flight {
+	char			*key;		/* malloc; NULL: free slot */
+	u_int64_t		gen;		/* cache_gen when it began */
+	struct http_request	*fetcher;
+	struct http_request	**waiters;	/* kore_malloc */
+	size_t			nwaiters;
+	size_t			cap;
+};
+
+static struct cache_flight	flights[CACHE_FLIGHTS];
+
 /* Writes through any worker of this node (see the top of this file). */
 static u_int64_t		*cache_shared;
 static u_int64_t		cache_shared_seen;
@@ -105,6 +135,10 @@ static u_int64_t		cache_shared_seen;
 static void	cache_drop(struct cache_entry *);
 static void	cache_sync(void);
 static struct cache_entry *cache_find(const char *);
+static int	cache_flight_join(struct http_request *, struct il_req *,
+		    const char *);
+static void	cache_flight_retry(struct http_request *, struct il_req *);
+static void	cache_flight_tick(void *, u_int64_t);
 
 /*
  * In the parent, before the workers start: the counter they share.
@@ -349,12 +383,123 @@ cache_serve(struct http_request *req, struct il_req *st,
 	if (!p->cache || !cache_live)
 		return (0);
 	cache_sync();
-	if ((e = cache_find(p->key)) == NULL)
+	if ((e = cache_find(p->key)) == NULL) {
+		if (cache_flight_join(req, st, p->key))
+			return (1);
+		st->cache_status = "miss";
 		return (0);
+	}
+	st->cache_status = st->cache_waited ? "wait" : "hit";
 	if (e->link != NULL)
 		http_response_header(req, "Link", e->link);
 	reply_body_etag(req, 200, st->ep->content_type != NULL ?
 	    st->ep->content_type : "application/json; charset=utf-8",
 	    e->body, e->len, e->etag, e->lastmod);
 	return (1);
+}
+
+/* Flights ---------------------------------------------------------------- */
+
+/*
+ * A miss on key: sleep until the flight of key is done (returns 1), or
+ * start that flight and query (returns 0).  A request that waited once
+ * queries (returns 0), as does one for which no slot is free.
+ */
+static int
+cache_flight_join(struct http_request *req, struct il_req *st,
+    const char *key)
+{
+	struct cache_flight	*f, *slot;
+	size_t			i;
+
+	if (st->cache_waited)
+		return (0);
+	slot = NULL;
+	for (i = 0; i < CACHE_FLIGHTS; i++) {
+		f = &flights[i];
+		if (f->key == NULL) {
+			if (slot == NULL)
+				slot = f;
+			continue;
+		}
+		if (f->gen != cache_gen || strcmp(f->key, key) != 0 ||
+		    f->fetcher == req)
+			continue;
+		if (f->nwaiters == f->cap) {
+			f->cap = f->cap == 0 ? 16 : f->cap * 2;
+			f->waiters = kore_realloc(f->waiters,
+			    f->cap * sizeof(*f->waiters));
+		}
+		f->waiters[f->nwaiters++] = req;
+		st->cache_waited = 1;
+		st->next = cache_flight_retry;
+		st->phase = PH_SLEEP;
+		http_request_sleep(req);
+		return (1);
+	}
+	if (slot != NULL) {
+		if ((slot->key = strdup(key)) == NULL)
+			fatal("feeds: out of memory");
+		slot->gen = cache_gen;
+		slot->fetcher = req;
+	}
+	return (0);
+}
+
+/* Woken after a flight: start the route again (it looks up the cache). */
+static void
+cache_flight_retry(struct http_request *req, struct il_req *st)
+{
+	st->ep->start(req, st);
+}
+
+/*
+ * Waiters woken inside http_process() after its pass has gone by run
+ * at the worker's next turn: a timer due now keeps that turn's wait
+ * for events from blocking.
+ */
+static void
+cache_flight_tick(void *arg, u_int64_t now)
+{
+	(void)arg;
+	(void)now;
+}
+
+/*
+ * The request req is freed (dispatch.c; it may be called more than once
+ * for one request): it no longer waits, and a flight it sent is done,
+ * its waiters woken.
+ */
+void
+cache_flight_end(struct http_request *req)
+{
+	struct cache_flight	*f;
+	size_t			i, j;
+	int			woke;
+
+	woke = 0;
+	for (i = 0; i < CACHE_FLIGHTS; i++) {
+		f = &flights[i];
+		if (f->key == NULL)
+			continue;
+		if (f->fetcher != req) {
+			for (j = 0; j < f->nwaiters; j++) {
+				if (f->waiters[j] == req) {
+					f->waiters[j] =
+					    f->waiters[--f->nwaiters];
+					break;
+				}
+			}
+			continue;
+		}
+		for (j = 0; j < f->nwaiters; j++)
+			http_request_wakeup(f->waiters[j]);
+		woke |= f->nwaiters > 0;
+		free(f->key);
+		kore_free(f->waiters);
+		memset(f, 0, sizeof(*f));
+	}
+	if (woke)
+		(void)kore_timer_add(cache_flight_tick, 0, NULL,
+		    KORE_TIMER_ONESHOT);
 }

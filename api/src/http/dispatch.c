@@ -412,6 +412,7 @@ dispatch_onfree(struct http_request *req)
 
 	if ((st = http_state_get(req)) == NULL)
 		return;
+	cache_flight_end(req);
 	pwhash_free(st);
 	db_release(st);
 	if (st->freed)

@@ -85,9 +85,11 @@ access_log(struct http_request *req, int status, size_t len)
 		ms = req->total + (kore_time_ms() - req->start);
 	/* The path only: query strings may carry calendar keys. */
 	app_log("access method=%s path=%s status=%d bytes=%zu "
-	    "ms=%llu request_id=%s", http_method_text(req->method), req->path,
-	    status, len, (unsigned long long)ms,
-	    st != NULL ? st->request_id : "-");
+	    "ms=%llu request_id=%s%s%s", http_method_text(req->method),
+	    req->path, status, len, (unsigned long long)ms,
+	    st != NULL ? st->request_id : "-",
+	    st != NULL && st->cache_status != NULL ? " cache=" : "",
+	    st != NULL && st->cache_status != NULL ? st->cache_status : "");
 }
 
 /*
