@@ -7,7 +7,11 @@
 # On two cores wrk itself needs about as much CPU as either server, so
 # req/s is bounded by the client: the CPU time each server's processes
 # spent per answer is printed too (the servers' own cost, whatever the
-# client could drive).
+# client could drive), with wrk's own, and the req/s ratio to nginx that
+# the API would reach on these cores if it spent no time in user space,
+# only what its processes spend in the kernel (reading requests and
+# writing answers, which any server pays): per answer, (wrk + nginx) over
+# (wrk + the API's system time), wrk's measured against each.
 #
 # The machine is shared and noisy, so nginx and the API take turns:
 # ROUNDS rounds of (nginx, API) per format, DURATION seconds each, and
@@ -67,29 +71,37 @@ cpu_per_answer() {
 	shift
 	awk -v ms=$(($(cpu_ms "$@") - before)) -v n="$REQS" 'BEGIN { printf "%.1f", (n > 0 ? ms * 1000 / n : 0) }'
 }
-declare -A rr pr split cpu cr
+per_answer() { awk -v ms="$1" -v n="$REQS" 'BEGIN { printf "%.1f", (n > 0 ? ms * 1000 / n : 0) }'; }
+declare -A rr pr split cpu cr wc sys bound
 for round in $(seq "$ROUNDS"); do
 	for f in json ics; do
 		c0=$(cpu_ms $nginx_pids)
 		wrk_run "nginx static events.$f" "http://127.0.0.1:$NGINX_PORT/events.$f"
 		n_rps=$RPS n_p99=$P99 n_cpu=$(cpu_per_answer "$c0" $nginx_pids)
-		c0=$(cpu_ms $api_pids)
+		n_wrk=$(per_answer "$WRK_CPU_MS")
+		c0=$(cpu_ms $api_pids) s0=$(cpu_sys_ms $api_pids)
 		wrk_run "api GET /v1/events.$f" "$API/v1/events.$f"
 		a_cpu=$(cpu_per_answer "$c0" $api_pids)
+		a_sys=$(per_answer $(($(cpu_sys_ms $api_pids) - s0))) a_wrk=$(per_answer "$WRK_CPU_MS")
 		rr[$f]+=" $(ratio "$RPS" "$n_rps")"
 		pr[$f]+=" $(ratio "$P99" "$n_p99")"
 		split[$f]+=" $SPLIT_COUNTS"
 		cpu[$f]+=" $n_cpu/$a_cpu"
 		cr[$f]+=" $(ratio "$n_cpu" "$a_cpu")"
+		wc[$f]+=" $n_wrk/$a_wrk"
+		sys[$f]+=" $a_sys"
+		bound[$f]+=" $(awk -v w="$n_wrk" -v c="$n_cpu" -v aw="$a_wrk" -v k="$a_sys" 'BEGIN { printf "%.2f", (w + c) / (aw + k) }')"
 	done
 done
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 echo
 for f in json ics; do
 	echo "$f: req/s ratio to nginx per round:${rr[$f]}   p99 ratio:${pr[$f]}   requests per worker:${split[$f]}"
-	echo "$f: CPU us per answer, nginx/API, per round:${cpu[$f]}"
+	echo "$f: CPU us per answer, nginx/API, per round:${cpu[$f]}   the API's in the kernel:${sys[$f]}   wrk's own, against nginx/API:${wc[$f]}"
 done
 echo "req/s ratio to nginx, median (goal >= 1.5):  json $(median <<<"${rr[json]}")   ics $(median <<<"${rr[ics]}")"
 echo "p99 ratio to nginx, median (goal <= 2):      json $(median <<<"${pr[json]}")   ics $(median <<<"${pr[ics]}")"
 echo "nginx's CPU per answer over the API's, median: json $(median <<<"${cr[json]}")   ics $(median <<<"${cr[ics]}")"
+echo "req/s ratio to nginx if the API spent only its kernel time, median (the most these cores allow it):" \
+    "json $(median <<<"${bound[json]}")   ics $(median <<<"${bound[ics]}")"
 echo "API resident memory after the run: $(api_rss) KiB"

@@ -159,7 +159,8 @@ CONF
 }
 
 # wrk_run NAME URL [wrk args...]: prints "NAME req/s p50 p99" and sets
-# RPS, P50, P99 (ms).
+# RPS, P50, P99 (ms), and WRK_CPU_MS, the CPU time wrk itself used (user
+# and system: the load generator shares the cores with the servers).
 wrk_run() {
 	local name=$1 url=$2
 	shift 2
@@ -169,7 +170,12 @@ wrk_run() {
 	    [ -f "$BENCH_DIR/api.log" ]; then
 		mark=$(stat -c %s "$BENCH_DIR/api.log")
 	fi
-	out=$(wrk -t"$(( ${CONNS:-64} < 2 ? 1 : 2 ))" -c"${CONNS:-64}" -d"${DURATION}s" --latency "$@" "$url" 2>&1)
+	# times: the subshell's own CPU, then its children's (wrk's), each
+	# "XmY.YYYs XmY.YYYs" (user, system): the last two lines.
+	out=$(wrk -t"$(( ${CONNS:-64} < 2 ? 1 : 2 ))" -c"${CONNS:-64}" -d"${DURATION}s" --latency "$@" "$url" 2>&1; times)
+	WRK_CPU_MS=$(tail -1 <<<"$out" | awk '{ t = 0; for (i = 1; i <= 2; i++) { split($i, a, /[ms]/); t += a[1] * 60000 + a[2] * 1000 }
+	    printf "%d", t }')
+	out=$(head -n -2 <<<"$out")
 	RPS=$(awk '/^Requests\/sec/ {print $2}' <<<"$out")
 	P50=$(awk '$1 == "50%" {print $2}' <<<"$out" | to_ms)
 	P99=$(awk '$1 == "99%" {print $2}' <<<"$out" | to_ms)
@@ -222,6 +228,17 @@ cpu_ms() {
 		[ -r "/proc/$p/stat" ] || continue
 		# After "pid (name) ": utime and stime are the 12th and 13th.
 		t=$((t + $(sed 's/.*) //' "/proc/$p/stat" | awk '{ print $12 + $13 }')))
+	done
+	echo $((t * 1000 / $(getconf CLK_TCK)))
+}
+
+# cpu_sys_ms PID...: the same, system time only (the kernel's work for
+# these processes: sending and receiving the bytes, above all).
+cpu_sys_ms() {
+	local p t=0
+	for p in "$@"; do
+		[ -r "/proc/$p/stat" ] || continue
+		t=$((t + $(sed 's/.*) //' "/proc/$p/stat" | awk '{ print $13 }')))
 	done
 	echo $((t * 1000 / $(getconf CLK_TCK)))
 }
