@@ -221,24 +221,21 @@ ratio() {
 }
 
 # cpu_ms PID...: the CPU time (user and system, ms) these processes, all
-# their threads included, have used so far.
-cpu_ms() {
-	local p t=0
-	for p in "$@"; do
-		[ -r "/proc/$p/stat" ] || continue
-		# After "pid (name) ": utime and stime are the 12th and 13th.
-		t=$((t + $(sed 's/.*) //' "/proc/$p/stat" | awk '{ print $12 + $13 }')))
-	done
-	echo $((t * 1000 / $(getconf CLK_TCK)))
-}
+# their threads included, have used so far; cpu_sys_ms PID...: system
+# time only (the kernel's work for them: sending and receiving bytes,
+# above all).
+cpu_ms() { proc_cpu_ms '$12 + $13' "$@"; }
+cpu_sys_ms() { proc_cpu_ms '$13' "$@"; }
 
-# cpu_sys_ms PID...: the same, system time only (the kernel's work for
-# these processes: sending and receiving the bytes, above all).
-cpu_sys_ms() {
-	local p t=0
+# proc_cpu_ms EXPR PID...: the sum over the processes of the awk
+# expression EXPR of the fields of /proc/PID/stat after "pid (name) "
+# (utime is $12, stime $13, in clock ticks), in ms.
+proc_cpu_ms() {
+	local expr=$1 p t=0
+	shift
 	for p in "$@"; do
 		[ -r "/proc/$p/stat" ] || continue
-		t=$((t + $(sed 's/.*) //' "/proc/$p/stat" | awk '{ print $13 }')))
+		t=$((t + $(sed 's/.*) //' "/proc/$p/stat" | awk "{ print $expr }")))
 	done
 	echo $((t * 1000 / $(getconf CLK_TCK)))
 }
