@@ -277,6 +277,7 @@ DECLARE
 	v_rows		jsonb;
 	v_met		bigint[];
 	v_more		jsonb;
+	v_need		integer;	-- suggestions still wanted after the met
 	v_epoch		bigint;
 	v_ids		bigint[];
 	v_complete	boolean;
@@ -342,7 +343,8 @@ BEGIN
 	INTO v_rows, v_met;
 
 	-- 2. Everyone else, from the caller's ranking.
-	IF coalesce(jsonb_array_length(v_rows), 0) < v_limit THEN
+	v_need := v_limit - coalesce(jsonb_array_length(v_rows), 0);
+	IF v_need > 0 THEN
 		-- Read before the ranking is made: it can only be as new.
 		SELECT x.epoch INTO v_epoch FROM mentor_ranking_epoch x;
 		SELECT r.ids, r.complete INTO v_ids, v_complete
@@ -369,15 +371,12 @@ BEGIN
 			    complete = EXCLUDED.complete;
 		END IF;
 		v_more := api.mentor_suggestions_of(v_ids, v_met, v_me, v_orgs,
-		    v_interests, v_city,
-		    v_limit - coalesce(jsonb_array_length(v_rows), 0));
-		IF coalesce(jsonb_array_length(v_more), 0) <
-		    v_limit - coalesce(jsonb_array_length(v_rows), 0)
+		    v_interests, v_city, v_need);
+		IF coalesce(jsonb_array_length(v_more), 0) < v_need
 		    AND NOT v_complete THEN
 			v_more := api.mentor_suggestions_of(api.mentor_ranking(v_me,
 			    v_orgs, v_interests, v_city, NULL), v_met, v_me, v_orgs,
-			    v_interests, v_city,
-			    v_limit - coalesce(jsonb_array_length(v_rows), 0));
+			    v_interests, v_city, v_need);
 		END IF;
 		v_rows := coalesce(v_rows, '[]') || coalesce(v_more, '[]');
 	END IF;
